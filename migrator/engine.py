@@ -1,0 +1,94 @@
+"""parse → rules → resolve → apply → verify, as plain functions.
+
+The engine runs every rule over the parsed document. Rules ask questions
+through the context; when some are unanswered the engine hands them to the
+resolver all at once, stores the answers, and runs the rules again, so a rule
+always sees one consistent set of answers and never talks to a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Protocol, Sequence
+
+from migrator.context import RuleContext, analyse
+from migrator.document import parse
+from migrator.errors import InputError
+from migrator.packages import PackageTable
+from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
+from migrator.rules import all_rules
+
+# Each round answers at least one new question, so this only stops a rule that
+# keeps inventing questions from looping forever.
+MAX_ROUNDS = 8
+
+
+class Unresolved(Exception):
+    """Questions were left without an answer (no terminal and no --yes)."""
+
+    def __init__(self, decisions: Sequence[Decision]):
+        super().__init__(f"{len(decisions)} decision(s) need an answer")
+        self.decisions = list(decisions)
+
+
+class Resolver(Protocol):
+    def resolve(self, decisions: Sequence[Decision]) -> Mapping[str, Answer]:
+        """Answer every decision, keyed by Decision.key, or raise Unresolved."""
+
+
+@dataclass
+class Settings:
+    target: str | None = None  # Debian suite chosen with --target
+    table: PackageTable | None = None  # loaded once per run by the caller
+    strict: bool = False  # unknown packages are errors
+    # Answers known before the run (an answers file, or a previous file of the
+    # same batch), keyed by Decision.key.
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    path: str
+    original: str
+    text: str
+    edits: list[Edit]
+    findings: list[Finding]
+    answers: list[Answer]  # the answers this file's rules used
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def migrate(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:
+    """Migrate one Dockerfile's text. Raises InputError or Unresolved."""
+    try:
+        document = parse(text)
+    except InputError as error:
+        raise error.located(path) from None
+    table = settings.table or PackageTable.load()
+    answers = dict(settings.answers)
+    rules = all_rules()
+    for _ in range(MAX_ROUNDS):
+        ctx = RuleContext(analyse(document, settings.target, path), table, answers, settings.strict)
+        edits: list[Edit] = []
+        findings: list[Finding] = []
+        for rule in rules:
+            for item in rule.check(ctx):
+                (edits if isinstance(item, Edit) else findings).append(item)
+        if not ctx.pending:
+            break
+        answers.update(resolver.resolve(ctx.pending))
+    else:
+        raise InputError("the rules kept asking new questions; this is a bug", path)
+    try:
+        new_text = apply_edits(text, edits)
+    except OverlappingEdits as error:
+        raise InputError(f"internal error, refusing to write: {error}", path) from None
+    try:
+        parse(new_text)
+    except InputError as error:
+        raise InputError(f"internal error, refusing to write: the result does not parse ({error.message})", path, error.line) from None
+    used = [answers[key] for key in ctx.asked if key in answers]
+    findings.sort(key=lambda finding: (finding.line, finding.rule))
+    return Result(path, text, new_text, edits, findings, used)

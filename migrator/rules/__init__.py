@@ -1,0 +1,47 @@
+"""The rewrite rules: one module each, registered by stable id.
+
+A rule is a function of a `RuleContext` that yields `Edit`s and `Finding`s
+over the original text. It asks questions through `ctx.ask(Decision)`, which
+returns the answer when one is known and the recommended value otherwise (the
+engine then resolves the pending questions and runs the rules again).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from migrator.context import RuleContext
+    from migrator.proposals import Edit, Finding
+
+Check = Callable[["RuleContext"], Iterable["Edit | Finding"]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # stable, e.g. "UA101"; users cite and document rules by it
+    name: str  # short slug, e.g. "base-image"
+    summary: str
+    check: Check
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, name: str, summary: str) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if id in _REGISTRY:
+            raise RuntimeError(f"rule id {id} registered twice")
+        _REGISTRY[id] = Rule(id, name, summary, check)
+        return check
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
