@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Protocol, Sequence
 
-from migrator.context import RuleContext, analyse
+from migrator.context import RuleContext
 from migrator.document import parse
 from migrator.errors import InputError
 from migrator.packages import PackageTable
@@ -60,6 +60,16 @@ class Result:
         return self.text != self.original
 
 
+def _run_rules(document, path, settings, table, answers, rules):
+    ctx = RuleContext(document, path, settings.target, table, answers, settings.strict)
+    edits: list[Edit] = []
+    findings: list[Finding] = []
+    for rule in rules:
+        for item in rule.check(ctx):
+            (edits if isinstance(item, Edit) else findings).append(item)
+    return ctx, edits, findings
+
+
 def migrate(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:
     """Migrate one Dockerfile's text. Raises InputError or Unresolved."""
     try:
@@ -70,12 +80,10 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver) -> Res
     answers = dict(settings.answers)
     rules = all_rules()
     for _ in range(MAX_ROUNDS):
-        ctx = RuleContext(analyse(document, settings.target, path), table, answers, settings.strict)
-        edits: list[Edit] = []
-        findings: list[Finding] = []
-        for rule in rules:
-            for item in rule.check(ctx):
-                (edits if isinstance(item, Edit) else findings).append(item)
+        try:
+            ctx, edits, findings = _run_rules(document, path, settings, table, answers, rules)
+        except InputError as error:
+            raise error.located(path) from None
         if not ctx.pending:
             break
         answers.update(resolver.resolve(ctx.pending))

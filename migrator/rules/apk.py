@@ -1,0 +1,457 @@
+"""UA201 apk: apk add/del/update/upgrade → apt-get, word by word.
+
+The author's layout stays: `apk` and the subcommand are replaced in place,
+apk-only options are deleted (a continuation line that held nothing else goes
+with them), each package word becomes its Debian name(s) where it stood, and
+`rm -rf /var/lib/apt/lists/*` is added once at the end of the RUN (or an
+existing `rm -rf /var/cache/apk/*` is pointed at apt's lists instead).
+
+Package names are looked up in the mapping table; names the table cannot
+settle alone become Decisions (UA202).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from migrator.context import RuleContext, Stage
+from migrator.document import Instruction
+from migrator.packages import DebianIndex
+from migrator.proposals import Decision, Edit, Finding, Option, Severity
+from migrator.rules import rule
+from migrator.shell import Command, ShellScript, Word, script_of
+
+ID = "UA201"
+PACKAGE_ID = "UA202"
+APT_LISTS = "/var/lib/apt/lists/*"
+INSTALL = "install -y --no-install-recommends"
+
+# apk options that take the next word as their value.
+_VALUE_OPTIONS = {
+    "-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
+    "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout",
+}
+_APK = {"apk", "/sbin/apk"}
+# A version constraint on a package word: pkg=1.2-r0, pkg>=1.2, pkg~1.2, pkg<2, pkg@edge.
+_PIN = re.compile(r"^([^=<>~@]+)([=<>~@].*)$")
+_APK_CACHE = re.compile(r"^/var/cache/apk(?:/\*?)?$")
+
+
+@dataclass
+class ApkCall:
+    command: Command
+    subcommand: Word | None
+    options: list[tuple[Word, Word | None]]  # option word and its value word
+    operands: list[Word]
+
+    def option(self, *names: str) -> tuple[Word, Word | None] | None:
+        for word, value in self.options:
+            name = (word.value or "").split("=", 1)[0]
+            if name in names:
+                return word, value
+        return None
+
+    def option_value(self, *names: str) -> str | None:
+        found = self.option(*names)
+        if not found:
+            return None
+        word, value = found
+        if "=" in (word.value or ""):
+            return (word.value or "").split("=", 1)[1]
+        return value.value if value else None
+
+
+def parse_apk(command: Command) -> ApkCall:
+    options: list[tuple[Word, Word | None]] = []
+    operands: list[Word] = []
+    subcommand: Word | None = None
+    words = list(command.words[1:])
+    index = 0
+    while index < len(words):
+        word = words[index]
+        value = word.value or ""
+        if value.startswith("-") and value != "-":
+            takes_value = value in _VALUE_OPTIONS
+            argument = words[index + 1] if takes_value and index + 1 < len(words) else None
+            options.append((word, argument))
+            index += 2 if argument else 1
+            continue
+        if subcommand is None:
+            subcommand = word
+        else:
+            operands.append(word)
+        index += 1
+    return ApkCall(command, subcommand, options, operands)
+
+
+@dataclass
+class Resolved:
+    names: list[str] = field(default_factory=list)
+    pip: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunState:
+    """What one RUN has done so far, in script order."""
+
+    updated: bool = False  # an apt-get update already runs before this point
+    installs: bool = False  # something is installed: the lists must go at the end
+    lists_removed: bool = False  # the author's own cleanup now removes apt's lists
+
+
+@rule(ID, "apk", "Turn apk add/del/update/upgrade into apt-get, keeping the layout")
+def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
+    groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
+    for stage in ctx.migrated():
+        for instruction in stage.instructions:
+            if instruction.command == "RUN":
+                yield from _rewrite_run(ctx, stage, instruction, groups)
+
+
+def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
+                 groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
+    script = script_of(instruction, ctx.text)
+    if script is None:
+        if instruction.is_json and re.search(r'"(?:/sbin/)?apk"', instruction.args):
+            yield Finding(ID, instruction.line, "apk in exec-form RUN is not migrated; rewrite it by hand")
+        return
+    calls = [command for command in script.commands if command.name in _APK]
+    cache_words = [
+        word for command in script.commands if command.name == "rm"
+        for word in command.words[1:] if word.value and _APK_CACHE.match(word.value)
+    ]
+    if not calls and not cache_words:
+        return
+    if script.has_errors:
+        yield Finding(ID, instruction.line, "the shell in this RUN did not parse; apk left as is")
+        return
+    state = RunState()
+    edits = Edits(ctx, script)
+    for word in cache_words:
+        edits.replace(word, APT_LISTS)
+        state.lists_removed = True
+    for command in calls:
+        call = parse_apk(command)
+        yield from _rewrite_call(ctx, stage, script, call, state, edits, groups)
+    if state.installs and not state.lists_removed and not _removes_lists(script):
+        end = script.statement_end()
+        offset = script.file_span(end - 1, end)[1] if end else 0
+        edits.out.append(Edit(offset, offset, f" && rm -rf {APT_LISTS}", ID))
+    yield from edits.finish()
+
+
+def _removes_lists(script: ShellScript) -> bool:
+    return any(
+        command.name == "rm" and any((w.value or "").startswith("/var/lib/apt/lists") for w in command.words)
+        for command in script.commands
+    )
+
+
+def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: ApkCall, state: RunState,
+                  edits: "Edits", groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
+    command = call.command
+    line = edits.line(command.words[0])
+    sub = call.subcommand.value if call.subcommand else None
+    if sub == "add":
+        yield from _add(ctx, stage, call, state, edits, groups, line)
+    elif sub in ("del", "delete"):
+        yield from _delete(ctx, stage, call, state, edits, groups, line)
+    elif sub == "update":
+        if _later_install(script, command):
+            edits.replace(command.words[0], "apt-get")
+            edits.drop_options(call)
+            state.updated = True
+        else:
+            edits.remove_command(command)
+            yield Finding(ID, line, "removed apk update: each apt-get install runs its own apt-get update", Severity.INFO)
+    elif sub == "upgrade":
+        prefix = "" if state.updated else "apt-get update && "
+        edits.replace(command.words[0], prefix + "apt-get")
+        edits.replace(call.subcommand, "upgrade -y")
+        edits.drop_options(call)
+        if call.operands:
+            yield Finding(ID, line, "apk upgrade of named packages became a full apt-get upgrade")
+            for word in call.operands:
+                edits.delete(word)
+        state.updated = state.installs = True
+    elif sub == "cache":
+        edits.replace(command.words[0], "apt-get")
+        edits.replace(call.subcommand, "clean")
+        edits.drop_options(call)
+        for word in call.operands:
+            edits.delete(word)
+    elif sub is None and call.option("--print-arch"):
+        edits.replace_command(command, "dpkg --print-architecture")
+        yield Finding(ID, line, "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
+    else:
+        yield Finding(ID, line, f"apk {sub or ''} has no apt-get equivalent; left as is".replace("  ", " "))
+
+
+def _later_install(script: ShellScript, command: Command) -> bool:
+    return any(
+        other.start > command.start and other.name in _APK
+        and parse_apk(other).subcommand is not None
+        and parse_apk(other).subcommand.value in ("add", "upgrade")
+        for other in script.commands
+    )
+
+
+def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
+         groups: dict[str, list[str]], line: int) -> Iterator[Edit | Finding]:
+    repository = call.option_value("-X", "--repository")
+    if repository is not None:
+        answer = ctx.ask(Decision(
+            key=f"{ID}:repository:{repository}",
+            rule=ID,
+            question=f"apk add uses the Alpine repository {repository}; Debian cannot use it",
+            options=(
+                Option("debian", f"install the packages from Debian {ctx.suite} instead"),
+                Option("keep", "leave this command as is (fix it by hand)"),
+            ),
+            recommended="debian",
+            line=line,
+            context=edits.context(call.command),
+        ))
+        if answer == "keep":
+            yield Finding(ID, line, f"apk add -X {repository} left as is: it will not run on Debian")
+            return
+        yield Finding(ID, line, f"dropped the Alpine repository {repository}; packages now come from Debian {ctx.suite}")
+    local = [word for word in call.operands if (word.value or "").endswith(".apk") or (word.value or "").startswith(("./", "/"))]
+    if local:
+        yield Finding(ID, line, f"apk add of the local file {local[0].text} cannot be migrated; left as is")
+        return
+    resolved: list[tuple[Word, Resolved | None]] = []
+    for word in call.operands:
+        if word.value is None:
+            yield Finding(ID, line, f"package list {word.text} is kept as is: its Alpine names are not migrated")
+            resolved.append((word, None))
+            continue
+        name = word.value
+        pin = _PIN.match(name)
+        if pin:
+            name = pin.group(1)
+            yield Finding(ID, line, f"version pin {word.value} removed: Alpine versions mean nothing to Debian")
+        result, findings = _resolve(ctx, stage, name, line, edits.context(call.command))
+        yield from findings
+        resolved.append((word, result))
+    names = [n for _, result in resolved if result for n in result.names]
+    pip = [p for _, result in resolved if result for p in result.pip]
+    kept = any(result is None for _, result in resolved)
+    virtual = call.option_value("-t", "--virtual")
+    if virtual is not None:
+        groups[virtual] = list(names)
+    if not names and not kept:
+        if pip:
+            edits.replace_command(call.command, _pip_install(pip))
+        else:
+            edits.remove_command(call.command)
+            yield Finding(ID, line, "apk add installed nothing Debian needs; command removed", Severity.INFO)
+        return
+    prefix = "" if state.updated else "apt-get update && "
+    edits.replace(call.command.words[0], prefix + "apt-get")
+    edits.replace(call.subcommand, INSTALL)
+    edits.drop_options(call)
+    for word, result in resolved:
+        if result is None:
+            continue
+        if result.names:
+            edits.replace(word, " ".join(result.names))
+        else:
+            edits.delete(word)
+    if pip:
+        edits.after(call.command, " && " + _pip_install(pip))
+    state.updated = state.installs = True
+
+
+def _pip_install(projects: list[str]) -> str:
+    return "pip install --no-cache-dir " + " ".join(projects)
+
+
+def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
+            groups: dict[str, list[str]], line: int) -> Iterator[Edit | Finding]:
+    names: list[str] = []
+    kept = False
+    for word in call.operands:
+        value = word.value
+        if value is None:
+            kept = True
+            yield Finding(ID, line, f"{word.text} is kept as is: its Alpine names are not migrated")
+            continue
+        if value in groups:
+            targets = groups[value]
+        elif value.startswith("."):
+            yield Finding(ID, line, f"apk del {value}: no apk add --virtual {value} was found; removed")
+            targets = []
+        else:
+            result, findings = _resolve(ctx, stage, value, line, edits.context(call.command))
+            yield from findings
+            targets = result.names
+        new = [name for name in targets if name not in names]
+        names.extend(new)
+        if new:
+            edits.replace(word, " ".join(new))
+        else:
+            edits.delete(word)
+    if not names and not kept:
+        edits.remove_command(call.command)
+        return
+    edits.replace(call.command.words[0], "apt-get")
+    edits.replace(call.subcommand, "purge -y --auto-remove")
+    edits.drop_options(call)
+
+
+def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
+    """Debian names (or PyPI projects) for one Alpine package name."""
+    base = stage.kind
+    mapping = ctx.table.lookup(name, ctx.suite, base)
+    findings: list[Finding] = []
+    if mapping.kind == "map":
+        result = Resolved(list(mapping.names))
+        if mapping.source != "builtin":
+            findings.extend(_missing(ctx, result.names, line, f"from {mapping.source}"))
+        return result, findings
+    if mapping.kind == "drop":
+        findings.append(Finding(PACKAGE_ID, line, f"dropped {name}: {mapping.why}", Severity.INFO))
+        return Resolved(), findings
+    if mapping.kind == "unknown" and ctx.strict:
+        from migrator.errors import InputError
+
+        raise InputError(f"unknown Alpine package '{name}' (--strict); add it with --mappings", line=line)
+    options = [Option(choice.value, choice.label) for choice in mapping.choices]
+    question = f"{name}: {mapping.why}" if mapping.why else f"What should {name} become?"
+    if mapping.kind == "unknown":
+        options.append(Option("other", "type the Debian name(s) yourself", free_text=True))
+        question = f"{name} is not in the mapping table. {mapping.why}".strip()
+    answer = ctx.ask(Decision(
+        key=f"{PACKAGE_ID}:{name}:{base}:{ctx.suite}",
+        rule=PACKAGE_ID,
+        question=question,
+        options=tuple(options),
+        recommended=mapping.recommended or "keep",
+        line=line,
+        context=context,
+    ))
+    choice = next((c for c in mapping.choices if c.value == answer), None)
+    if choice is None and answer in ("keep", "other"):
+        choice = None
+        answer = name if answer == "keep" else ""
+    if choice is not None:
+        if choice.value == "keep":
+            findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}: check that Debian {ctx.suite} has it"))
+            return Resolved([name]), findings
+        if not choice.names and not choice.pip:
+            findings.append(Finding(PACKAGE_ID, line, f"dropped {name}: {choice.why or choice.label}", Severity.INFO))
+        return Resolved(list(choice.names), list(choice.pip)), findings
+    typed = answer.split()
+    findings.extend(_missing(ctx, typed, line, "typed"))
+    return Resolved(typed), findings
+
+
+def _missing(ctx: RuleContext, names: list[str], line: int, where: str) -> list[Finding]:
+    index = DebianIndex.load(ctx.suite)
+    return [
+        Finding(PACKAGE_ID, line, f"{name} ({where}) is not a package in Debian {ctx.suite}")
+        for name in names if name not in index
+    ]
+
+
+class Edits:
+    """Word-level edits of one RUN's script, mapped to file offsets."""
+
+    def __init__(self, ctx: RuleContext, script: ShellScript):
+        self.ctx = ctx
+        self.text = ctx.text
+        self.script = script
+        self.out: list[Edit] = []
+        self._deletions: list[tuple[int, int]] = []  # file spans of words to delete
+
+    def span(self, word: Word | Command) -> tuple[int, int]:
+        return self.script.file_span(word.start, word.end)
+
+    def line(self, word: Word) -> int:
+        return self.ctx.line_of(self.span(word)[0])
+
+    def context(self, command: Command) -> str:
+        start, end = self.span(command)
+        first = self.text.rfind("\n", 0, start) + 1
+        last = self.text.find("\n", end)
+        return self.text[first : len(self.text) if last < 0 else last].rstrip("\r")
+
+    def replace(self, word: Word | None, new: str) -> None:
+        if word is not None:
+            start, end = self.span(word)
+            self.out.append(Edit(start, end, new, ID))
+
+    def delete(self, word: Word) -> None:
+        self._deletions.append(self.span(word))
+
+    def drop_options(self, call: ApkCall) -> None:
+        for word, value in call.options:
+            self.delete(word)
+            if value is not None:
+                self.delete(value)
+
+    def after(self, command: Command, text: str) -> None:
+        end = self.span(command)[1]
+        self.out.append(Edit(end, end, text, ID))
+
+    def replace_command(self, command: Command, new: str) -> None:
+        start, end = self.span(command)
+        self.out.append(Edit(start, end, new, ID))
+
+    def remove_command(self, command: Command) -> None:
+        span = self.script.removal_span(command)
+        if span is None:
+            # the command is the whole RUN: the instruction goes
+            instruction = next(
+                node for node in self.ctx.document.instructions
+                if node.start <= self.span(command)[0] < node.stop
+            )
+            self.out.append(Edit(instruction.start, instruction.stop, "", ID))
+            return
+        start, end = self.script.file_span(*span)
+        self.out.append(Edit(start, end, "", ID))
+
+    def finish(self) -> list[Edit]:
+        """Word deletions merged into runs, then whitespace handled once."""
+        runs: list[list[int]] = []
+        for start, end in sorted(set(self._deletions)):
+            if runs and self.text[runs[-1][1] : start].strip(" \t") == "":
+                runs[-1][1] = max(runs[-1][1], end)
+            else:
+                runs.append([start, end])
+        removed = [edit for edit in self.out if edit.replacement == "" and edit.end > edit.start]
+        for start, end in runs:
+            if any(r.start <= start and end <= r.end for r in removed):
+                continue  # inside a command that goes anyway
+            self.out.append(Edit(*self._with_space(start, end), "", ID))
+        return self.out
+
+    def _with_space(self, start: int, end: int) -> tuple[int, int]:
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        before = text[line_start:start]
+        after = text[end:line_end].rstrip("\r")
+        escape = self.ctx.document.escape
+        if before.strip(" \t") == "" and line_start > 0:
+            if after.strip(" \t") == escape:
+                return line_start, min(line_end + 1, len(text))  # the whole continuation line
+            if after.strip(" \t") == "":
+                # The instruction's last line empties: the escape that led to
+                # it must go too, or the next instruction would be joined on.
+                previous = text[:line_start].rstrip("\r\n").rstrip(" \t")
+                if previous.endswith(escape):
+                    return len(previous[: -len(escape)].rstrip(" \t")), end
+        left = start
+        while left > line_start and text[left - 1] in " \t":
+            left -= 1
+        if left > line_start:
+            return left, end
+        right = end
+        while right < line_end and text[right] in " \t":
+            right += 1
+        return start, right
