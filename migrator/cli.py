@@ -183,10 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_table(args: argparse.Namespace) -> Any:
     from migrator import packages
 
-    try:
-        return packages.PackageTable.load(overlays=list(args.mappings), builtin=not args.no_builtin)
-    except packages.MappingError as error:
-        raise InputError(str(error)) from None
+    # packages.MappingError is an InputError naming the mapping file: main()
+    # prints it as one line and exits 2.
+    return packages.PackageTable.load(overlays=list(args.mappings), builtin=not args.no_builtin)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
@@ -259,9 +258,21 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             continue
         except Unresolved as error:  # a resolver other than ours may raise it
             run.open_questions = list(error.decisions)
+        except Exception as error:  # a bug in a rule must not sink the whole fleet
+            if os.environ.get("UNALPINE_TRACEBACK"):
+                raise
+            run.error = (
+                f"{run.path}: internal error, file left as is: {type(error).__name__}: {error} "
+                "(UNALPINE_TRACEBACK=1 shows where; please report it)"
+            )
+            run.result = None
+            console.error(run.error)
+            continue
         if isinstance(fallback, resolve.LeaveOpen):
             run.open_questions += fallback.open.pop(run.path, [])
-        if run.result is not None:
+        # Findings of a file with open questions describe guesses, not what
+        # will happen: they are shown on the run that answers them.
+        if run.result is not None and not run.open_questions:
             for finding in run.result.findings:
                 line = f"{run.path}:{finding.line}: {finding.rule}"
                 if finding.severity.value == "warning":
@@ -363,20 +374,27 @@ def _report_open(open_files: list[FileRun], console: Console) -> None:
 def _summary(files: list[FileRun], args: argparse.Namespace, console: Console, wrote: bool) -> None:
     if len(files) == 1 and files[0].real == "-":
         return
-    changed = sum(1 for run in files if run.ok and run.changed)
-    unchanged = sum(1 for run in files if run.ok and not run.changed)
-    failed = sum(1 for run in files if run.error)
-    opened = sum(1 for run in files if run.open_questions)
-    verb = "migrated" if wrote else "would be migrated" if changed else "to migrate"
-    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} unchanged"]
-    if opened:
-        parts.append(f"{opened} with open questions")
-    if failed:
-        parts.append(f"{failed} with errors")
     if not files:
         console.info("unalpine: no Dockerfiles found")
+        return
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    changed = [run for run in files if run.ok and run.changed]
+    parts = []
+    if wrote:
+        parts.append(count(sum(run.written for run in changed), "file") + " migrated")
     else:
-        console.info("unalpine: " + ", ".join(parts))
+        parts.append(count(len(changed), "file") + (" would be migrated" if changed else " to migrate"))
+    parts.append(f"{sum(1 for run in files if run.ok and not run.changed)} unchanged")
+    opened = sum(1 for run in files if run.open_questions)
+    if opened:
+        parts.append(f"{opened} with open questions")
+    failed = sum(1 for run in files if run.error)
+    if failed:
+        parts.append(f"{failed} failed")
+    console.info("unalpine: " + ", ".join(parts))
 
 
 def _report(files: list[FileRun], diffs: dict[str, str], args: argparse.Namespace, code: int) -> dict:
