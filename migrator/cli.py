@@ -248,7 +248,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             if run.real == "-":
                 run.original = decode(sys.stdin.buffer.read(), run.path)
             else:
-                run.original = read_text(run.real)
+                run.original = read_text(run.real, run.path)
             resolver.path = run.path
             settings = Settings(target=args.target, table=table, strict=args.strict)
             run.result = migrate(run.original, run.path, settings, resolver)

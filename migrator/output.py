@@ -24,13 +24,16 @@ def decode(data: bytes, path: str) -> str:
         raise InputError(f"not UTF-8 text (byte {error.start})", path, line) from None
 
 
-def read_text(path: str) -> str:
+def read_text(path: str, name: str | None = None) -> str:
+    """The text of the file at `path`; errors name it `name` (as the user
+    wrote it) rather than the resolved path."""
+    name = path if name is None else name
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path) from None
-    return decode(data, path)
+        raise InputError(f"cannot read: {error.strerror or error}", name) from None
+    return decode(data, name)
 
 
 NO_NEWLINE = "\\ No newline at end of file\n"
