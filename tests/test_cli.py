@@ -410,3 +410,15 @@ def test_terminal_declining_writes_nothing(tmp_path):
     term.send("n")
     assert term.finish() == 0
     assert (tmp_path / "Dockerfile").read_text() == BASE_ONLY
+
+
+def test_terminal_ctrl_c_at_a_question_writes_nothing(tmp_path):
+    write(tmp_path / "a/Dockerfile", BASE_ONLY)
+    write(tmp_path / "b/Dockerfile", UNKNOWN)
+    before = snapshot(tmp_path)
+    term = Terminal([sys.executable, "-m", "migrator", *BASE_ARGS, "-w", "."], tmp_path)
+    term.expect("(recommended)")
+    term.send("\x03")
+    assert term.finish() == 130
+    assert "unalpine: interrupted" in term.text()
+    assert snapshot(tmp_path) == before
