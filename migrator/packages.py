@@ -1,0 +1,711 @@
+"""The apk → Debian package table and the Debian package-name indexes.
+
+``PackageTable.load()`` parses ``mappings/packages.toml`` (and any overlay
+files given with ``--mappings``) once; ``lookup(apk, suite, base)`` answers
+what an Alpine package becomes on a Debian suite for a base-image kind:
+
+* ``map``      – install these Debian names instead;
+* ``drop``     – install nothing (``why`` says why);
+* ``decision`` – no single right answer: ``choices`` + ``recommended``;
+* ``unknown``  – the table does not know the name: ``choices`` holds one
+  ``map`` choice per conventional Debian name that exists in that suite's
+  index, plus ``keep`` and ``drop``.
+
+The Debian indexes (``mappings/debian/<suite>.txt.xz``: every package name
+and every ``Provides:`` name of Debian main, amd64) are only read when a
+lookup needs them (``py3-*`` names, unknown names); see ``DebianIndex``.
+
+The file format is documented at the top of ``mappings/packages.toml`` and in
+``mappings/README.md``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import lzma
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Literal, Sequence
+
+from migrator.errors import InputError
+
+__all__ = [
+    "SUITES",
+    "BaseKind",
+    "BASE_KINDS",
+    "MappingError",
+    "Choice",
+    "Mapping",
+    "PackageTable",
+    "DebianIndex",
+]
+
+SUITES: tuple[str, ...] = ("bullseye", "bookworm", "trixie")  # oldest → newest
+BaseKind = Literal["python", "debian"]
+# "python": an official python:*-slim image (its own CPython in /usr/local
+#           with headers and pip; Debian's python3 is NOT what it runs).
+# "debian": a plain debian:<suite>-slim image (migrated from alpine:*):
+#           Debian's python3 packages are the real way to get Python libs.
+BASE_KINDS: tuple[str, ...] = ("python", "debian")
+
+SCHEMA_VERSION = 1
+KINDS = ("map", "drop", "decision")
+_ENTRY_KEYS = {"kind", "to", "why", "choices", "recommended", "suites", "base"}
+_SPEC_KEYS = {"kind", "to", "why", "choices", "recommended"}
+_CHOICE_KEYS = {"value", "label", "names", "pip", "why"}
+_PY3_KEYS = {"pypi", "debian", "why"}
+_PY_PREFIXES = ("py3-", "py-")
+
+
+class MappingError(InputError):
+    """A mapping file is unreadable or breaks the schema.
+
+    ``str()`` is one line naming the file and the entry key, e.g.
+    ``my.toml: packages.foo: 'to' must be a list of strings``.
+    """
+
+    def __init__(self, path: str | Path, message: str):
+        super().__init__(message, str(path))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a decision."""
+
+    value: str  # short stable id unique within the entry: "drop", "apt", "pip", "map", "keep"
+    label: str  # shown to the user in a prompt
+    names: tuple[str, ...] = ()  # Debian packages this choice installs
+    pip: tuple[str, ...] = ()  # PyPI projects to `pip install` instead
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    apk: str
+    kind: str  # "map" | "drop" | "decision" | "unknown"
+    names: tuple[str, ...] = ()  # kind "map": Debian names for the asked suite and base
+    why: str = ""
+    choices: tuple[Choice, ...] = ()  # kind "decision" and "unknown"
+    recommended: str | None = None  # Choice.value of the recommended choice
+    source: str = "builtin"  # "builtin" or the overlay file's path
+
+
+# --------------------------------------------------------------------------
+# where the data lives
+
+
+def _data_dir() -> Path:
+    """The folder holding packages.toml and debian/ (installed or in the repo)."""
+    try:
+        root = resources.files("migrator.mappings")
+        path = Path(str(root))
+        if (path / "packages.toml").is_file():
+            return path
+    except (ModuleNotFoundError, TypeError, NotImplementedError):
+        pass
+    return Path(__file__).resolve().parent.parent / "mappings"
+
+
+BUILTIN_PATH = _data_dir() / "packages.toml"
+
+
+# --------------------------------------------------------------------------
+# Debian indexes
+
+
+class DebianIndex:
+    """Package names (and Provides names) of Debian main/amd64 for one suite."""
+
+    def __init__(self, suite: str, names: Iterable[str], header: str = ""):
+        self.suite = suite
+        self.header = header
+        self._sorted: list[str] = sorted(set(names))
+        self._set: frozenset[str] = frozenset(self._sorted)
+
+    @classmethod
+    def load(cls, suite: str) -> "DebianIndex":
+        """The index of ``suite``; read once per process, on first use."""
+        return _load_index(suite)
+
+    @staticmethod
+    def path(suite: str) -> Path:
+        return _data_dir() / "debian" / f"{suite}.txt.xz"
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._set
+
+    def __len__(self) -> int:
+        return len(self._set)
+
+    def __iter__(self):
+        return iter(self._sorted)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """Every name starting with ``prefix``, sorted."""
+        i = bisect.bisect_left(self._sorted, prefix)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            out.append(self._sorted[i])
+            i += 1
+        return out
+
+
+@functools.cache
+def _load_index(suite: str) -> DebianIndex:
+    if suite not in SUITES:
+        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    path = DebianIndex.path(suite)
+    try:
+        text = lzma.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, lzma.LZMAError) as exc:
+        raise MappingError(path, f"cannot read Debian index: {exc}") from exc
+    lines = text.splitlines()
+    header = lines[0] if lines and lines[0].startswith("#") else ""
+    names = [ln for ln in lines if ln and not ln.startswith("#")]
+    # The file is written sorted and unique; trust it and skip the re-sort.
+    idx = DebianIndex.__new__(DebianIndex)
+    idx.suite, idx.header = suite, header
+    idx._sorted = names
+    idx._set = frozenset(names)
+    return idx
+
+
+# --------------------------------------------------------------------------
+# parsing and validating mapping files
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What an entry says for one (suite, base) after merging overrides."""
+
+    kind: str
+    to: tuple[str, ...] = ()
+    why: str = ""
+    choices: tuple[Choice, ...] = ()
+    recommended: str | None = None
+
+
+@dataclass
+class _Entry:
+    apk: str
+    raw: dict[str, Any]
+    source: str
+    path: str  # file the entry came from (for messages)
+
+    def spec(self, suite: str, base: str) -> _Spec:
+        merged: dict[str, Any] = {k: v for k, v in self.raw.items() if k in _SPEC_KEYS}
+        b = self.raw.get("base", {}).get(base)
+        layers = []
+        if b is not None:
+            layers.append(b)
+        s = self.raw.get("suites", {}).get(suite)
+        if s is not None:
+            layers.append(s)
+        if isinstance(b, dict):
+            bs = b.get("suites", {}).get(suite)
+            if bs is not None:
+                layers.append(bs)
+        for layer in layers:
+            if isinstance(layer, list):
+                layer = {"to": layer}
+            # a layer that gives a new `to` without a kind means "map to this"
+            if "to" in layer and "kind" not in layer:
+                merged["kind"] = "map"
+            changes_kind = "kind" in layer or "to" in layer
+            if changes_kind and layer.get("kind", "map") != "decision" and "choices" not in layer:
+                merged.pop("choices", None)
+                merged.pop("recommended", None)
+            merged.update({k: v for k, v in layer.items() if k in _SPEC_KEYS})
+        kind = merged.get("kind") or ("map" if "to" in merged else "decision" if "choices" in merged else "map")
+        choices = tuple(_make_choice(c) for c in merged.get("choices", ()))
+        return _Spec(
+            kind=kind,
+            to=tuple(merged.get("to", ())) if kind == "map" else (),
+            why=merged.get("why", ""),
+            choices=choices if kind == "decision" else (),
+            recommended=merged.get("recommended") if kind == "decision" else None,
+        )
+
+
+def _make_choice(c: dict[str, Any]) -> Choice:
+    return Choice(
+        value=c["value"],
+        label=c.get("label") or c["value"],
+        names=tuple(c.get("names", ())),
+        pip=tuple(c.get("pip", ())),
+        why=c.get("why", ""),
+    )
+
+
+@dataclass(frozen=True)
+class _Py3:
+    pypi: str | None = None
+    debian: tuple[str, ...] | dict[str, Any] | None = None
+    why: str = ""
+
+
+class _Validator:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, where: str, msg: str) -> None:
+        raise MappingError(self.path, f"{where}: {msg}" if where else msg)
+
+    def str_list(self, where: str, key: str, value: Any) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(where, f"{key!r} must be a list of strings")
+        for v in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9+.\-]*", v):
+                self.fail(where, f"{key!r}: {v!r} is not a valid package name")
+
+    def string(self, where: str, key: str, value: Any) -> None:
+        if not isinstance(value, str):
+            self.fail(where, f"{key!r} must be a string")
+
+    def spec(self, where: str, spec: Any, *, level: str) -> None:
+        """Validate an entry (level "entry"), a base override ("base") or a suite override ("suite")."""
+        top = level == "entry"
+        if isinstance(spec, list):
+            self.str_list(where, "to", spec)
+            return
+        if not isinstance(spec, dict):
+            self.fail(where, "must be a table or a list of package names")
+        allowed = {"entry": _ENTRY_KEYS, "base": _SPEC_KEYS | {"suites"}, "suite": _SPEC_KEYS}[level]
+        for key in spec:
+            if key not in allowed:
+                self.fail(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+        kind = spec.get("kind")
+        if kind is not None and kind not in KINDS:
+            self.fail(where, f"'kind' must be one of {', '.join(KINDS)}, not {kind!r}")
+        if "to" in spec:
+            self.str_list(where, "to", spec["to"])
+        if kind == "drop" and spec.get("to"):
+            self.fail(where, "a 'drop' entry cannot have 'to'")
+        if "why" in spec:
+            self.string(where, "why", spec["why"])
+        if "choices" in spec:
+            choices = spec["choices"]
+            if not isinstance(choices, list) or not choices:
+                self.fail(where, "'choices' must be a non-empty list of tables")
+            seen = set()
+            for i, c in enumerate(choices):
+                cw = f"{where}.choices[{i}]"
+                if not isinstance(c, dict):
+                    self.fail(cw, "must be a table")
+                for key in c:
+                    if key not in _CHOICE_KEYS:
+                        self.fail(cw, f"unknown key {key!r} (allowed: {', '.join(sorted(_CHOICE_KEYS))})")
+                if not isinstance(c.get("value"), str) or not c["value"]:
+                    self.fail(cw, "'value' must be a non-empty string")
+                if c["value"] in seen:
+                    self.fail(cw, f"duplicate choice value {c['value']!r}")
+                seen.add(c["value"])
+                for key in ("label", "why"):
+                    if key in c:
+                        self.string(cw, key, c[key])
+                if "names" in c:
+                    self.str_list(cw, "names", c["names"])
+                if "pip" in c:
+                    if not isinstance(c["pip"], list) or not all(isinstance(p, str) and p for p in c["pip"]):
+                        self.fail(cw, "'pip' must be a list of strings")
+            rec = spec.get("recommended")
+            if rec is not None and rec not in seen:
+                self.fail(where, f"'recommended' {rec!r} is not one of the choices' values")
+        elif "recommended" in spec:
+            self.string(where, "recommended", spec["recommended"])
+        if kind == "decision" and "choices" not in spec and top:
+            self.fail(where, "a 'decision' entry needs 'choices'")
+        if top and kind is None and "to" not in spec and "base" not in spec and "suites" not in spec:
+            self.fail(where, "needs 'to', or 'kind = \"drop\"' with a 'why', or 'kind = \"decision\"' with 'choices'")
+        if "suites" in spec:
+            suites = spec["suites"]
+            if not isinstance(suites, dict):
+                self.fail(where, "'suites' must be a table keyed by suite")
+            for s, sub in suites.items():
+                if s not in SUITES:
+                    self.fail(f"{where}.suites", f"unknown suite {s!r} (known: {', '.join(SUITES)})")
+                self.spec(f"{where}.suites.{s}", sub, level="suite")
+        if "base" in spec:
+            bases = spec["base"]
+            if not isinstance(bases, dict):
+                self.fail(where, "'base' must be a table keyed by base kind")
+            for b, sub in bases.items():
+                if b not in BASE_KINDS:
+                    self.fail(f"{where}.base", f"unknown base kind {b!r} (known: {', '.join(BASE_KINDS)})")
+                self.spec(f"{where}.base.{b}", sub, level="base")
+
+    def check_resolved(self, entry: _Entry) -> None:
+        """Every (suite, base) combination must resolve to something coherent."""
+        for suite in SUITES:
+            for base in BASE_KINDS:
+                try:
+                    spec = entry.spec(suite, base)
+                except (KeyError, TypeError) as exc:
+                    self.fail(f"packages.{entry.apk}", f"cannot resolve for {suite}/{base}: {exc}")
+                where = f"packages.{entry.apk} ({suite}, {base})"
+                if spec.kind == "map" and not spec.to:
+                    self.fail(where, "a 'map' needs a non-empty 'to' (use kind = \"drop\" to install nothing)")
+                if spec.kind == "drop" and not spec.why:
+                    self.fail(where, "a 'drop' needs a 'why'")
+                if spec.kind == "decision":
+                    if not spec.choices:
+                        self.fail(where, "a 'decision' needs 'choices'")
+                    if spec.recommended is not None and spec.recommended not in {c.value for c in spec.choices}:
+                        self.fail(where, f"'recommended' {spec.recommended!r} is not one of the choices' values")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise MappingError(path, "no such mapping file") from None
+    except OSError as exc:
+        raise MappingError(path, f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(path, f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(path, f"not UTF-8: {exc}") from None
+
+
+def _parse_file(path: Path, source: str) -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+    data = _read_toml(path)
+    v = _Validator(str(path))
+    for key in data:
+        if key not in ("schema", "packages", "py3"):
+            v.fail("", f"unknown top-level key {key!r} (allowed: schema, packages, py3)")
+    schema = data.get("schema", SCHEMA_VERSION)
+    if schema != SCHEMA_VERSION:
+        v.fail("schema", f"unsupported schema {schema!r} (this unalpine reads schema {SCHEMA_VERSION})")
+    packages = data.get("packages", {})
+    if not isinstance(packages, dict):
+        v.fail("packages", "must be a table of entries")
+    entries: dict[str, _Entry] = {}
+    for apk, raw in packages.items():
+        where = f"packages.{apk}"
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9+._\-]*", apk):
+            v.fail(where, "not a valid apk package name")
+        if isinstance(raw, list):  # shorthand: packages.foo = ["bar"]
+            raw = {"to": raw}
+        v.spec(where, raw, level="entry")
+        entry = _Entry(apk, raw, source, str(path))
+        v.check_resolved(entry)
+        entries[apk] = entry
+    py3 = data.get("py3", {})
+    if not isinstance(py3, dict):
+        v.fail("py3", "must be a table")
+    py3_out: dict[str, _Py3] = {}
+    for suffix, val in py3.items():
+        where = f"py3.{suffix}"
+        if isinstance(val, str):
+            py3_out[suffix] = _Py3(pypi=val)
+            continue
+        if not isinstance(val, dict):
+            v.fail(where, "must be a PyPI project name or a table {pypi, debian, why}")
+        for key in val:
+            if key not in _PY3_KEYS:
+                v.fail(where, f"unknown key {key!r} (allowed: {', '.join(sorted(_PY3_KEYS))})")
+        if "pypi" in val:
+            v.string(where, "pypi", val["pypi"])
+        if "why" in val:
+            v.string(where, "why", val["why"])
+        deb = val.get("debian")
+        if deb is not None:
+            if isinstance(deb, str):
+                deb = [deb]
+            v.str_list(where, "debian", deb)
+            deb = tuple(deb)
+        py3_out[suffix] = _Py3(pypi=val.get("pypi"), debian=deb, why=val.get("why", ""))
+    return entries, py3_out
+
+
+@functools.cache
+def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+    return _parse_file(BUILTIN_PATH, "builtin")
+
+
+# --------------------------------------------------------------------------
+# the table
+
+
+_PATTERN_DROPS: tuple[tuple[str, str], ...] = (
+    (
+        "-pyc",
+        "Alpine splits precompiled Python bytecode into *-pyc subpackages; Debian "
+        "byte-compiles at install time, so there is nothing to install",
+    ),
+    ("-openrc", "OpenRC service scripts; containers do not run an init system"),
+)
+
+
+class PackageTable:
+    def __init__(
+        self,
+        entries: dict[str, _Entry],
+        py3: dict[str, _Py3],
+        *,
+        builtin: bool = True,
+        overlays: Sequence[str] = (),
+    ):
+        self._entries = entries
+        self._py3 = py3
+        self.builtin = builtin
+        self.overlays = tuple(overlays)
+
+    @classmethod
+    def load(cls, overlays: Sequence[str | Path] = (), builtin: bool = True) -> "PackageTable":
+        entries: dict[str, _Entry] = {}
+        py3: dict[str, _Py3] = {}
+        if builtin:
+            b_entries, b_py3 = _builtin()
+            entries.update(b_entries)
+            py3.update(b_py3)
+        for ov in overlays:
+            e, p = _parse_file(Path(ov), str(ov))
+            entries.update(e)
+            py3.update(p)
+        return cls(entries, py3, builtin=builtin, overlays=[str(o) for o in overlays])
+
+    # ---------------------------------------------------------------- lookup
+
+    def names(self) -> list[str]:
+        """Every apk name the table has an entry for (sorted)."""
+        return sorted(self._entries)
+
+    def py3_names(self) -> dict[str, tuple[str | None, tuple[str, ...] | None]]:
+        """The [py3] section: suffix → (PyPI project, Debian names or None)."""
+        return {k: (v.pypi, v.debian) for k, v in self._py3.items()}
+
+    def lookup(self, apk: str, suite: str, base: BaseKind) -> Mapping:
+        _check(suite, base)
+        entry = self._entries.get(apk)
+        if entry is not None:
+            spec = entry.spec(suite, base)
+            return Mapping(
+                apk=apk,
+                kind=spec.kind,
+                names=spec.to,
+                why=spec.why,
+                choices=spec.choices,
+                recommended=spec.recommended,
+                source=entry.source,
+            )
+        for suffix, why in _PATTERN_DROPS:
+            if apk.endswith(suffix) and len(apk) > len(suffix):
+                return Mapping(apk, "drop", why=why + f" (pattern *{suffix})")
+        py = _py_suffix(apk)
+        if py is not None:
+            m = self._lookup_py(apk, py, suite, base)
+            if m is not None:
+                return m
+        return self._unknown(apk, suite)
+
+    def _py3_info(self, suffix: str) -> tuple[str, tuple[str, ...], str, str]:
+        """(PyPI project, Debian names, why, source) for a py3-<suffix> name."""
+        info = self._py3.get(suffix)
+        pypi = (info.pypi if info and info.pypi else None) or suffix
+        deb = info.debian if info and info.debian else (f"python3-{suffix}",)
+        why = info.why if info else ""
+        return pypi, tuple(deb), why, "builtin"
+
+    def _lookup_py(self, apk: str, suffix: str, suite: str, base: str) -> Mapping | None:
+        pypi, deb, note, _ = self._py3_info(suffix)
+        idx = DebianIndex.load(suite)
+        deb_ok = all(d in idx for d in deb)
+        if base == "debian":
+            if not deb_ok:
+                return None  # unknown: suggestions will say what was tried
+            why = f"Alpine's {apk} is Debian's {' '.join(deb)} on {suite}"
+            return Mapping(apk, "map", names=deb, why=why + (f"; {note}" if note else ""))
+        choices = [
+            Choice(
+                "pip",
+                f"pip install {pypi} into the image's own Python",
+                pip=(pypi,),
+                why=f"the python image runs its own CPython in /usr/local; {pypi} from PyPI is what it can import",
+            )
+        ]
+        if deb_ok:
+            choices.append(
+                Choice(
+                    "apt",
+                    f"apt-get install {' '.join(deb)} (Debian's python3 — the image's Python cannot import it)",
+                    names=deb,
+                    why="installs Debian's own python3 next to the image's Python; only useful for tools run with /usr/bin/python3",
+                )
+            )
+        choices.append(
+            Choice("drop", "drop it", why="nothing in the image used Alpine's python3 for it")
+        )
+        why = (
+            f"{apk} installs Alpine's python3 package of {pypi}, which the python image's "
+            f"own interpreter cannot import; on python:*-slim install it with pip"
+        )
+        if note:
+            why += f"; {note}"
+        return Mapping(apk, "decision", why=why, choices=tuple(choices), recommended="pip")
+
+    def _unknown(self, apk: str, suite: str) -> Mapping:
+        idx = DebianIndex.load(suite)
+        tried = suggest_candidates(apk)
+        found = [c for c in tried if c in idx]
+        found += [c for c in _soname_candidates(apk, idx) if c not in found]
+        found = found[:8]
+        choices = [
+            Choice(f"map:{name}", f"install Debian's {name}", names=(name,),
+                   why=f"{name} exists in Debian {suite}")
+            for name in found
+        ]
+        choices.append(
+            Choice("keep", f"keep the Alpine name {apk} as is", names=(apk,),
+                   why="the name may exist in Debian or in a repository the Dockerfile adds")
+        )
+        choices.append(Choice("drop", "drop it", why="install nothing for it"))
+        recommended = choices[0].value if len(found) == 1 else "keep"
+        shown = ", ".join(tried[:10]) + (", ..." if len(tried) > 10 else "")
+        if found:
+            why = f"{apk} is not in the mapping table; Debian {suite} has {', '.join(found)} (looked up: {shown})"
+        else:
+            why = f"{apk} is not in the mapping table and none of {shown} exists in Debian {suite}"
+        return Mapping(apk, "unknown", why=why, choices=tuple(choices), recommended=recommended)
+
+    # ---------------------------------------------------------------- explain
+
+    def explain(self, apk: str, suite: str | None = None) -> str:
+        suites = SUITES if suite is None else (suite,)
+        for s in suites:
+            _check(s, "python")
+        lines: list[str] = []
+        entry = self._entries.get(apk)
+        if entry is not None:
+            src = "builtin table" if entry.source == "builtin" else entry.source
+            lines.append(f"{apk}: from the {src}")
+        elif _py_suffix(apk) is not None:
+            pypi, deb, _, _ = self._py3_info(_py_suffix(apk))
+            lines.append(f"{apk}: Python package (py3-* rule): PyPI {pypi}, Debian {' '.join(deb)}")
+        else:
+            lines.append(f"{apk}: not in the table")
+        results = {(s, b): self.lookup(apk, s, b) for s in suites for b in BASE_KINDS}
+        for s in suites:
+            for b in BASE_KINDS:
+                m = results[(s, b)]
+                lines.append(f"  {s:<9} {b + ' image':<13} {_describe(m)}")
+        whys: list[str] = []
+        for m in results.values():
+            if m.why and m.why not in whys:
+                whys.append(m.why)
+        for w in whys:
+            lines.append(f"  why: {w}")
+        if len(suites) > 1:
+            per_suite = {s: tuple(_describe(results[(s, b)]) for b in BASE_KINDS) for s in suites}
+            if len(set(per_suite.values())) > 1:
+                lines.append("  note: the answer differs between suites")
+        return "\n".join(lines)
+
+
+def _describe(m: Mapping) -> str:
+    if m.kind == "map":
+        return "→ " + " ".join(m.names)
+    if m.kind == "drop":
+        return "→ (drop)"
+    opts = []
+    for c in m.choices:
+        what = " ".join(c.names) or (("pip " + " ".join(c.pip)) if c.pip else "nothing")
+        star = "*" if c.value == m.recommended else ""
+        opts.append(f"{c.value}{star}={what}")
+    return f"{m.kind}: " + ", ".join(opts)
+
+
+def _check(suite: str, base: str) -> None:
+    if suite not in SUITES:
+        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    if base not in BASE_KINDS:
+        raise ValueError(f"unknown base kind {base!r} (known: {', '.join(BASE_KINDS)})")
+
+
+def _py_suffix(apk: str) -> str | None:
+    for p in _PY_PREFIXES:
+        if apk.startswith(p) and len(apk) > len(p):
+            return apk[len(p):]
+    return None
+
+
+# --------------------------------------------------------------------------
+# suggestions for unknown names
+
+
+def suggest_candidates(apk: str) -> list[str]:
+    """Debian names that Alpine→Debian naming conventions suggest for ``apk``.
+
+    Not checked against an index; ``PackageTable.lookup`` keeps those that exist.
+    """
+    out: list[str] = []
+
+    def add(*names: str) -> None:
+        for n in names:
+            if n and n not in out:
+                out.append(n)
+
+    py = _py_suffix(apk)
+    if py is not None:
+        add(f"python3-{py}", f"python3-{py.replace('_', '-')}", f"python3-{py.removeprefix('python-')}",
+            f"python3-{py.removeprefix('py')}")
+        return out
+    if apk.startswith("perl-"):
+        add(f"lib{apk[5:]}-perl")
+        return out
+    if apk.startswith(("ttf-", "font-")):
+        stem = apk.split("-", 1)[1]
+        add(f"fonts-{stem}", f"fonts-{stem}-core", f"fonts-{stem}-extra", f"ttf-{stem}")
+        return out
+    if apk.startswith("ruby-"):
+        add(apk)
+        return out
+    for suffix in ("-dev", "-static"):
+        if apk.endswith(suffix):
+            stem = apk[: -len(suffix)]
+            bare = stem.removeprefix("lib")
+            add(f"lib{bare}-dev", f"{stem}-dev", f"lib{bare.replace('-', '')}-dev", f"lib{bare}1-dev",
+                f"lib{bare}2-dev", f"lib{bare}3-dev", f"lib{bare}0-dev")
+            return out
+    if apk.endswith("-libs"):
+        stem = apk[: -len("-libs")]
+        bare = stem.removeprefix("lib")
+        add(f"lib{bare}", f"lib{bare}1", f"lib{bare}2", f"lib{bare}3", f"lib{bare}0", stem, f"lib{bare}-dev")
+        return out
+    if apk.endswith("-doc"):
+        add(apk)
+        return out
+    if apk.endswith(("-utils", "-tools", "-client", "-progs")):
+        add(apk, apk.rsplit("-", 1)[0])
+        return out
+    add(apk)
+    if apk.startswith("lib"):
+        add(f"{apk}-dev")
+    else:
+        add(f"lib{apk}", f"lib{apk}-dev")
+    return out
+
+
+_SONAME_TAIL = re.compile(r"^[-.]?[0-9][0-9.]*[a-z]?(t64)?(-[0-9][0-9.]*)?(-dev)?$|^t64$")
+
+
+def _soname_candidates(apk: str, idx: DebianIndex) -> list[str]:
+    """libfoo → libfoo6, libfoo-2.0-0, libfoo1t64 ...; foo-dev → libfoo2-dev ..."""
+    dev = apk.endswith("-dev")
+    stem = apk[:-4] if dev else apk.removesuffix("-libs")
+    bare = stem.removeprefix("lib")
+    if not bare or apk.startswith(("py3-", "py-", "perl-")):
+        return []
+    out = []
+    for name in idx.with_prefix(f"lib{bare}"):
+        tail = name[len(f"lib{bare}"):]
+        if dev != tail.endswith("-dev"):
+            continue
+        if _SONAME_TAIL.match(tail):
+            out.append(name)
+    return out[:6]
