@@ -213,6 +213,24 @@ def test_explain_and_bad_mappings(tmp_path):
     assert "missing.toml" in proc.err and proc.err.count("\n") == 1
 
 
+def test_strict_and_mapping_overlay(tmp_path):
+    write(tmp_path / "Dockerfile", UNKNOWN)
+    proc = unalpine("--strict", "--diff", "Dockerfile", cwd=tmp_path, check=2)
+    assert proc.out == ""
+    assert proc.err.splitlines()[0].startswith("Dockerfile:2: ")
+    assert "zzzunknown-dev" in proc.err.splitlines()[0]
+    # An overlay that knows the package: no question, and --strict is happy.
+    overlay = write(tmp_path / "ours.toml", 'schema = 1\n[packages.zzzunknown-dev]\nto = ["libzzz-dev"]\n')
+    proc = unalpine("--strict", "--mappings", overlay, "--diff", "Dockerfile", cwd=tmp_path, check=0)
+    assert re.search(r"^\+RUN .*libzzz-dev", proc.out, re.M), proc.out
+    proc = unalpine("--mappings", overlay, "--explain", "zzzunknown-dev", cwd=tmp_path, check=0)
+    assert "libzzz-dev" in proc.out
+    # Without the built-in table, a name only the built-in table knows is unknown.
+    write(tmp_path / "Dockerfile", "FROM python:3.12-alpine\nRUN apk add --no-cache postgresql-dev\n")
+    assert "libpq-dev" in unalpine("--diff", "Dockerfile", cwd=tmp_path, check=0).out
+    unalpine("--no-builtin", "--strict", "--diff", "Dockerfile", cwd=tmp_path, check=2)
+
+
 # --- questions ------------------------------------------------------------------
 
 
