@@ -1,0 +1,222 @@
+"""UA201/UA202: apk commands become apt-get, word by word."""
+
+import pytest
+
+from migrator.errors import InputError
+from rulekit import messages, run
+
+INSTALL = "apt-get update && apt-get install -y --no-install-recommends"
+CLEAN = "&& rm -rf /var/lib/apt/lists/*"
+
+
+def body(text: str) -> str:
+    """The text after the FROM line."""
+    return text.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "apk add --no-cache gcc",
+        "apk --no-cache add gcc",
+        "apk add gcc --no-cache",
+        "apk -U add gcc",
+        "apk add --update-cache -q --no-progress gcc",
+        "apk add --upgrade gcc",
+        "apk --update --no-cache add gcc",
+    ],
+)
+def test_options_in_any_order_and_position(command):
+    result = run(f"FROM alpine:3.19\nRUN {command}\n")
+    assert body(result.text) == f"RUN {INSTALL} gcc {CLEAN}\n"
+
+
+def test_the_blog_dockerfile():
+    text = (
+        "FROM python:3.8-alpine\n"
+        "RUN apk add gcc musl-dev python3-dev libffi-dev openssl-dev cargo\n"
+        "RUN pip install cryptography==3.4.7\n"
+    )
+    result = run(text)
+    assert result.text == (
+        "FROM python:3.8-slim-bookworm\n"
+        f"RUN {INSTALL} gcc libc6-dev libffi-dev libssl-dev cargo {CLEAN}\n"
+        "RUN pip install cryptography==3.4.7\n"
+    )
+    # python3-dev on a python image is a question, answered "drop" by default
+    assert [d.recommended for d in result.seen if "python3-dev" in d.key] == ["drop"]
+
+
+def test_layout_of_a_continued_run_is_kept():
+    text = (
+        "FROM alpine:3.19\n"
+        "RUN apk add --no-cache --virtual .build-deps \\\n"
+        "        gcc \\\n"
+        "    # headers for psycopg2\n"
+        "        musl-dev \\\n"
+        "    && pip install psycopg2 \\\n"
+        "    && apk del .build-deps\n"
+    )
+    assert body(run(text).text) == (
+        f"RUN {INSTALL} \\\n"
+        "        gcc \\\n"
+        "    # headers for psycopg2\n"
+        "        libc6-dev \\\n"
+        "    && pip install psycopg2 \\\n"
+        f"    && apt-get purge -y --auto-remove gcc libc6-dev {CLEAN}\n"
+    )
+
+
+def test_option_alone_on_a_continuation_line_takes_the_line_with_it():
+    text = "FROM alpine:3.19\nRUN apk add \\\n    --no-cache \\\n    gcc\n"
+    assert body(run(text).text) == f"RUN {INSTALL} \\\n    gcc {CLEAN}\n"
+
+
+def test_option_on_the_last_line_takes_the_escape_before_it():
+    text = "FROM alpine:3.19\nRUN apk add gcc \\\n    --no-cache\nCMD [\"sh\"]\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc {CLEAN}\nCMD [\"sh\"]\n"
+
+
+def test_virtual_group_deleted_in_a_later_run_still_resolves():
+    text = (
+        "FROM alpine:3.19\n"
+        "RUN apk add -t .deps gcc make\n"
+        "RUN make\n"
+        "RUN apk del .deps\n"
+    )
+    assert body(run(text).text) == (
+        f"RUN {INSTALL} gcc make {CLEAN}\n"
+        "RUN make\n"
+        "RUN apt-get purge -y --auto-remove gcc make\n"
+    )
+
+
+def test_virtual_with_equals_sign():
+    text = "FROM alpine:3.19\nRUN apk add --virtual=.deps gcc && apk del .deps\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc && apt-get purge -y --auto-remove gcc {CLEAN}\n"
+
+
+def test_update_folds_into_the_install():
+    text = "FROM alpine:3.19\nRUN apk update && apk add gcc\n"
+    assert body(run(text).text) == "RUN apt-get update && apt-get install -y --no-install-recommends gcc " + CLEAN + "\n"
+
+
+def test_a_lone_update_is_removed():
+    text = "FROM alpine:3.19\nRUN apk update\nRUN apk add gcc\n"
+    result = run(text)
+    assert body(result.text) == f"RUN {INSTALL} gcc {CLEAN}\n"
+    assert "removed apk update" in messages(result)
+
+
+def test_upgrade():
+    text = "FROM alpine:3.19\nRUN apk update && apk upgrade\n"
+    assert body(run(text).text) == f"RUN apt-get update && apt-get upgrade -y {CLEAN}\n"
+
+
+def test_apk_cache_cleanup_points_at_apt_lists():
+    text = "FROM alpine:3.19\nRUN apk add gcc && rm -rf /var/cache/apk/*\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc && rm -rf /var/lib/apt/lists/*\n"
+
+
+def test_version_pins_are_removed_with_a_warning():
+    text = "FROM alpine:3.19\nRUN apk add gcc=12.2.1-r4 'make>=4' curl~8\n"
+    result = run(text)
+    assert body(result.text) == f"RUN {INSTALL} gcc make curl {CLEAN}\n"
+    assert messages(result).count("version pin") == 3
+
+
+def test_package_list_in_a_variable_is_kept_with_a_warning():
+    text = "FROM alpine:3.19\nRUN apk add --no-cache $BUILD_DEPS gcc\n"
+    result = run(text)
+    assert body(result.text) == f"RUN {INSTALL} $BUILD_DEPS gcc {CLEAN}\n"
+    assert "$BUILD_DEPS is kept as is" in messages(result)
+
+
+def test_repository_option_is_a_decision():
+    text = "FROM alpine:3.19\nRUN apk add -X https://dl-cdn.alpinelinux.org/alpine/edge/testing gcc\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc {CLEAN}\n"
+    kept = run(text, {"UA201:repository": "keep"})
+    assert kept.text.endswith("RUN apk add -X https://dl-cdn.alpinelinux.org/alpine/edge/testing gcc\n")
+    assert "will not run on Debian" in messages(kept)
+
+
+def test_local_apk_file_is_left_with_a_warning():
+    text = "FROM alpine:3.19\nRUN apk add --allow-untrusted ./glibc.apk\n"
+    result = run(text)
+    assert body(result.text) == "RUN apk add --allow-untrusted ./glibc.apk\n"
+    assert "cannot be migrated" in messages(result)
+
+
+def test_everything_dropped_removes_the_command_or_the_run():
+    text = "FROM alpine:3.19\nRUN apk add --no-cache libc6-compat\nRUN apk add libc6-compat && pip install x\n"
+    result = run(text)
+    assert body(result.text) == "RUN pip install x\n"
+
+
+def test_heredoc_script():
+    text = "FROM alpine:3.19\nRUN <<EOF\nset -e\napk add --no-cache gcc\nEOF\n"
+    assert body(run(text).text) == f"RUN <<EOF\nset -e\n{INSTALL} gcc {CLEAN}\nEOF\n"
+
+
+def test_onbuild_run():
+    text = "FROM alpine:3.19\nONBUILD RUN apk add gcc\n"
+    assert body(run(text).text) == f"ONBUILD RUN {INSTALL} gcc {CLEAN}\n"
+
+
+def test_crlf_is_kept():
+    text = "FROM alpine:3.19\r\nRUN apk add \\\r\n    gcc\r\n"
+    assert run(text).text == f"FROM debian:trixie-slim\r\nRUN {INSTALL} \\\r\n    gcc {CLEAN}\r\n"
+
+
+def test_backtick_escape():
+    text = "# escape=`\nFROM alpine:3.19\nRUN apk add `\n    --no-cache `\n    gcc\n"
+    assert run(text).text == f"# escape=`\nFROM debian:trixie-slim\nRUN {INSTALL} `\n    gcc {CLEAN}\n"
+
+
+def test_unknown_package_is_a_decision_and_kept_under_yes():
+    text = "FROM alpine:3.19\nRUN apk add no-such-thing-anywhere\n"
+    result = run(text)
+    assert body(result.text) == f"RUN {INSTALL} no-such-thing-anywhere {CLEAN}\n"
+    (decision,) = result.seen
+    assert decision.recommended == "keep"
+    assert any(option.free_text for option in decision.options)
+    assert "kept the Alpine name" in messages(result)
+
+
+def test_typed_answer_is_used_and_checked_against_the_index():
+    text = "FROM alpine:3.19\nRUN apk add no-such-thing-anywhere\n"
+    result = run(text, {"UA202:no-such-thing-anywhere": "curl not-a-debian-package"})
+    assert body(result.text) == f"RUN {INSTALL} curl not-a-debian-package {CLEAN}\n"
+    assert "not-a-debian-package (typed) is not a package in Debian trixie" in messages(result)
+
+
+def test_strict_makes_unknown_names_an_error():
+    with pytest.raises(InputError) as error:
+        run("FROM alpine:3.19\n\nRUN apk add no-such-thing-anywhere\n", strict=True)
+    assert str(error.value).startswith("Dockerfile:3: unknown Alpine package 'no-such-thing-anywhere'")
+
+
+def test_py3_package_on_a_python_image_becomes_pip():
+    text = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc py3-requests\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc && pip install --no-cache-dir requests {CLEAN}\n"
+
+
+def test_apk_in_a_stage_that_is_not_migrated_is_left_alone():
+    text = "FROM node:20-alpine\nRUN apk add --no-cache git\nFROM python:3.12-alpine\nRUN apk add git\n"
+    assert run(text).text == (
+        "FROM node:20-alpine\nRUN apk add --no-cache git\nFROM python:3.12-slim-trixie\n"
+        f"RUN {INSTALL} git {CLEAN}\n"
+    )
+
+
+def test_exec_form_apk_is_reported():
+    text = 'FROM alpine:3.19\nRUN ["apk", "add", "gcc"]\n'
+    result = run(text)
+    assert body(result.text) == 'RUN ["apk", "add", "gcc"]\n'
+    assert "exec-form" in messages(result)
+
+
+def test_second_run_changes_nothing():
+    text = "FROM python:3.8-alpine\nRUN apk add --no-cache --virtual .b gcc musl-dev \\\n && pip install x \\\n && apk del .b\n"
+    once = run(text).text
+    assert run(once).text == once
