@@ -355,7 +355,7 @@ def _diff(run: FileRun) -> str:
 def _report_open(open_files: list[FileRun], console: Console) -> None:
     total = sum(len(run.open_questions) for run in open_files)
     console.error(
-        f"unalpine: {total} question{'s' if total != 1 else ''} need an answer; nothing was written. "
+        f"unalpine: {total} question{'s need' if total != 1 else ' needs'} an answer; nothing was written. "
         "Answer them at a terminal, take the recommended answers with --yes, "
         "or use --answers FILE (--save-answers FILE writes a template)."
     )
