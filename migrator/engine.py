@@ -16,7 +16,7 @@ from migrator.document import parse
 from migrator.errors import InputError
 from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
-from migrator.rules import all_rules
+from migrator.rules import Rule, all_rules
 
 # Each round answers at least one new question, so this only stops a rule that
 # keeps inventing questions from looping forever.
@@ -70,15 +70,18 @@ def _run_rules(document, path, settings, table, answers, rules):
     return ctx, edits, findings
 
 
-def migrate(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:
-    """Migrate one Dockerfile's text. Raises InputError or Unresolved."""
+def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
+            rules: Sequence[Rule] | None = None) -> Result:
+    """Migrate one Dockerfile's text. Raises InputError or Unresolved.
+
+    `rules` defaults to every registered rule."""
     try:
         document = parse(text)
     except InputError as error:
         raise error.located(path) from None
     table = settings.table or PackageTable.load()
     answers = dict(settings.answers)
-    rules = all_rules()
+    rules = all_rules() if rules is None else list(rules)
     for _ in range(MAX_ROUNDS):
         try:
             ctx, edits, findings = _run_rules(document, path, settings, table, answers, rules)
