@@ -194,6 +194,25 @@ def test_stdin_filter(tmp_path):
     assert unalpine("-", "Dockerfile", cwd=tmp_path).returncode == 2
 
 
+def test_stdin_with_an_open_question_prints_nothing(tmp_path):
+    proc = unalpine("-", cwd=tmp_path, input=UNKNOWN.encode(), check=3)
+    assert proc.out == ""
+    assert re.search(r"^-:2: UA\d+ ", proc.err, re.M)
+    out = unalpine("-", "--yes", cwd=tmp_path, input=UNKNOWN.encode(), check=0).out
+    assert out != UNKNOWN and "apk add" not in out
+
+
+def test_diff_and_write_together_quiet_and_empty_folder(tmp_path):
+    write(tmp_path / "Dockerfile", BASE_ONLY)
+    proc = unalpine("--diff", "-w", "-q", ".", cwd=tmp_path, check=0)
+    assert proc.out.startswith("--- a/Dockerfile")
+    assert proc.err == ""  # -q: no "wrote", no summary
+    assert (tmp_path / "Dockerfile").read_text() != BASE_ONLY
+    (tmp_path / "empty").mkdir()
+    proc = unalpine("--check", "empty", cwd=tmp_path, check=0)
+    assert proc.err == "unalpine: no Dockerfiles found\n"
+
+
 def test_target_is_wired(tmp_path):
     write(tmp_path / "Dockerfile", BASE_ONLY)
     for suite in ("bookworm", "trixie"):
