@@ -175,6 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("unalpine: interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `unalpine --diff . | head`: the reader left. Say nothing more, and
+        # keep Python from complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
     except InputError as error:
         console.error(str(error))
         return EXIT_ERROR

@@ -196,6 +196,8 @@ def load_answers(path: str) -> dict[str, str]:
         raise InputError(f"cannot read answers file: {error.strerror or error}", path) from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"not valid TOML: {error}", path) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", path) from None
     table = data.get("answers", data) if isinstance(data.get("answers"), dict) else data
     answers: dict[str, str] = {}
     for key, value in table.items():

@@ -459,3 +459,17 @@ def test_terminal_ctrl_c_at_a_question_writes_nothing(tmp_path):
     assert term.finish() == 130
     assert "unalpine: interrupted" in term.text()
     assert snapshot(tmp_path) == before
+
+
+def test_reader_leaving_the_pipe_is_not_a_traceback(tmp_path):
+    for i in range(300):
+        write(tmp_path / f"svc{i:03}/Dockerfile", BASE_ONLY)
+    read, write_end = os.pipe()
+    os.close(read)  # like `| head` that has already exited
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrator", *BASE_ARGS, "--diff", "-q", "."],
+        cwd=tmp_path, stdout=write_end, stderr=subprocess.PIPE, timeout=60,
+    )
+    os.close(write_end)
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr
