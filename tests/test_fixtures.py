@@ -54,6 +54,12 @@ XFAIL: dict[str, str] = {
         "that does not exist (images.toml says 3.9 on trixie starts at 3.9.23); the suite "
         "should be one that has the patch release (bullseye), not only a warning"
     ),
+    "update_add_dropped": (
+        "UA201: `apk update && apk add bash` whose only package is dropped (bash is "
+        "Essential) leaves `RUN apt-get update`: apt lists stay in the layer (DL3009) and the "
+        "RUN does nothing; the update is kept because a later install was seen before the "
+        "install turned out to be empty"
+    ),
     "alpine_curl_https": (
         "UA202 mapping: on debian:*-slim, curl under --no-install-recommends has no CA "
         "certificates (libcurl only recommends ca-certificates), so every https fetch fails; "
