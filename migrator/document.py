@@ -35,9 +35,25 @@ HEREDOC_KEYWORDS = frozenset({"ADD", "COPY", "RUN"})
 # Instructions whose arguments buildkit tries to read as a JSON array first.
 JSON_KEYWORDS = frozenset({"ADD", "CMD", "COPY", "ENTRYPOINT", "RUN", "SHELL", "VOLUME", "HEALTHCHECK"})
 
-_DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)(.*)$", re.S)
-_LINE = re.compile(r"[^\n]*(?:\n|$)")
+# Go's unicode.IsSpace, which buildkit uses to strip indentation, to find
+# blank and comment lines and to trim arguments. Python's str.isspace is
+# close but also counts \x1c-\x1f, which Go does not.
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# buildkit's reWhitespace, which ends the keyword: ASCII only, so
+# "RUN\xa0x" is the (unknown) instruction "RUN\xa0x".
+KEYWORD_END = "\t\v\f\r "
+# extractBuilderFlags tests unicode.IsSpace one byte at a time; on ASCII that
+# is this set (see _read_flags for what it does to other bytes).
+FLAG_BLANKS = "\t\n\v\f\r "
+# Only these names make a parser directive; any other "# name=value" line is
+# a comment and ends the directives, exactly like a plain comment.
+VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+
+# Go's \s is [\t\n\f\r ] (no \v); the line was already stripped on the left.
+_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
+# `[^<]` as in buildkit: "<<<word" (a bash here-string) and "<<A<B" are not
+# heredocs.
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
 
 
 @dataclass(frozen=True)
@@ -74,8 +90,9 @@ class LogicalLine:
         if index >= len(self.text):
             logical, start, length = self.pieces[-1]
             return start + length + (index - len(self.text))
-        starts = [piece[0] for piece in self.pieces]
-        logical, start, _ = self.pieces[bisect.bisect_right(starts, index) - 1]
+        if index < 0:
+            raise IndexError(index)
+        logical, start, _ = self.pieces[bisect.bisect_right(self.pieces, (index, float("inf"))) - 1]
         return start + index - logical
 
     def file_span(self, start: int, end: int) -> tuple[int, int]:
@@ -140,9 +157,14 @@ class Instruction(Node):
     @property
     def is_json(self) -> bool:
         """Exec form: buildkit reads the arguments as a JSON array of strings."""
+        return self.json_args is not None
+
+    @property
+    def json_args(self) -> list[str] | None:
+        """The exec-form array, or None for the shell form."""
         if self.command not in JSON_KEYWORDS:
-            return False
-        return json_array(self.args) is not None
+            return None
+        return json_array(_json_part(self.command, self.args))
 
     def flag(self, name: str) -> Flag | None:
         for flag in self.flags:
@@ -154,14 +176,36 @@ class Instruction(Node):
         return self.logical.file_span(start, end)
 
 
-def json_array(args: str) -> list[str] | None:
-    stripped = args.strip()
+def _json_part(command: str, args: str) -> str:
+    """The text buildkit tries as JSON: HEALTHCHECK's comes after its type
+    word (`HEALTHCHECK --interval=5s CMD ["x"]` is exec form)."""
+    if command != "HEALTHCHECK":
+        return args
+    args = args.strip(GO_SPACE)
+    end = 0
+    while end < len(args) and args[end] not in FLAG_BLANKS:
+        end += 1
+    return args[end:]
+
+
+def _reject_constant(name: str) -> None:
+    # Go's encoding/json has no NaN/Infinity; buildkit then falls back to the
+    # shell form, so these must not count as JSON here either.
+    raise ValueError(name)
+
+
+def _loads(args: str) -> object | None:
+    stripped = args.strip(GO_SPACE)  # splitCommand's strings.TrimSpace
     if not stripped.startswith("["):
         return None
     try:
-        value = json.loads(stripped)
+        return json.loads(stripped, parse_constant=_reject_constant)
     except ValueError:
         return None
+
+
+def json_array(args: str) -> list[str] | None:
+    value = _loads(args)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     return None
@@ -192,7 +236,7 @@ class Document:
         """The file's own line ending, for text the rules insert."""
         for line in self.lines:
             if line.stop > line.end:
-                return self.text[line.end : line.stop]
+                return "\r\n" if self.text[line.end : line.stop].endswith("\r\n") else "\n"
         return "\n"
 
 
@@ -205,7 +249,8 @@ def split_lines(text: str) -> list[PhysicalLine]:
         newline = text.find("\n", position)
         stop = length if newline < 0 else newline + 1
         end = stop - 1 if newline >= 0 else stop
-        if end > position and text[end - 1] == "\r":
+        # buildkit's trimNewline cuts every trailing "\r", not just one.
+        while end > position and text[end - 1] == "\r":
             end -= 1
         number += 1
         lines.append(PhysicalLine(number, position, end, stop))
@@ -214,7 +259,11 @@ def split_lines(text: str) -> list[PhysicalLine]:
 
 
 def _strip_left(s: str) -> str:
-    return s.lstrip(" \t")
+    return s.lstrip(GO_SPACE)
+
+
+def _is_blank(content: str) -> bool:
+    return not content.strip(GO_SPACE)
 
 
 def _is_comment(content: str) -> bool:
@@ -242,7 +291,9 @@ class _Scanner:
         return line.start
 
     def continuation(self, content: str) -> tuple[str, bool]:
-        """Strip a trailing escape (plus spaces/tabs after it), as buildkit does."""
+        """Strip a trailing escape (plus spaces/tabs after it), as buildkit does
+        with the regex `\\<escape>[ \\t]*$` (only spaces and tabs, not \\v or
+        other Unicode blanks)."""
         stripped = content.rstrip(" \t")
         if stripped.endswith(self.escape):
             return stripped[: -len(self.escape)], True
@@ -253,7 +304,7 @@ class _Scanner:
         while self.index < len(self.lines):
             line = self.lines[self.index]
             content = self.content(line)
-            if not content.strip(" \t"):
+            if _is_blank(content):
                 self.add_node("blank", line, line)
                 self.index += 1
             elif _is_comment(content):
@@ -269,10 +320,13 @@ class _Scanner:
     def read_directives(self) -> None:
         while self.index < len(self.lines):
             line = self.lines[self.index]
-            match = _DIRECTIVE.match(self.content(line))
+            # buildkit matches directives after stripping indentation.
+            match = _DIRECTIVE.match(_strip_left(self.content(line)))
             if not match:
                 return
             name, value = match.group(1).lower(), match.group(2)
+            if name not in VALID_DIRECTIVES:
+                return  # "# foo=bar" is a comment, and no directive may follow it
             if name in self.directives:
                 raise InputError(f"only one '{name}' parser directive may be used", line=line.number)
             self.directives[name] = value
@@ -299,13 +353,15 @@ class _Scanner:
             self.index += 1
             last = line
             content = self.content(line)
-            if _is_comment(content) or not content.strip(" \t"):
+            if _is_comment(content) or _is_blank(content):
                 continue  # buildkit drops these inside a continuation
             chunk, continued = self.continuation(content)
             logical.add(line.start, chunk)
         instruction = self.make_instruction(logical, first)
-        if instruction.command in HEREDOC_KEYWORDS and "<<" in logical.text:
-            for name, chomp, quoted in heredoc_words(instruction.args):
+        # Like buildkit, look for heredocs in the whole joined line, but never
+        # in the exec form: RUN ["sh", "-c", "cat <<EOF"] reads no body.
+        if instruction.command in HEREDOC_KEYWORDS and "<<" in logical.text and not instruction.is_json:
+            for name, chomp, quoted in heredoc_words(logical.text):
                 last = self.read_heredoc(instruction, name, chomp, quoted, first)
         instruction.stop = last.stop
         instruction.end_line = last.number
@@ -316,7 +372,7 @@ class _Scanner:
         while self.index < len(self.lines):
             line = self.lines[self.index]
             self.index += 1
-            candidate = line.content(self.text)
+            candidate = line.content(self.text)  # trailing "\r"s already cut, as trimNewline does
             if chomp:
                 candidate = candidate.lstrip("\t")
             if candidate == name:
@@ -326,53 +382,105 @@ class _Scanner:
 
     def make_instruction(self, logical: LogicalLine, first: PhysicalLine) -> Instruction:
         text = logical.text
-        match = re.match(r"(\S+)", text)
-        assert match, "an instruction line is never blank"
-        word = match.group(1)
+        # The logical line can start with blanks when the first physical line
+        # held only the escape character ("\\\n  RUN x" is RUN on line 1).
+        start = _skip(text, 0, GO_SPACE)
+        if start == len(text):
+            raise InputError("a line continuation with no instruction", line=first.number)
+        end = _skip_to(text, start, KEYWORD_END)
+        word = text[start:end]
         keyword = word.upper()
         if keyword not in KEYWORDS:
             raise InputError(f"unknown instruction: {word}", line=first.number)
-        keyword_span = logical.file_span(0, len(word))
+        keyword_span = logical.file_span(start, end)
         instruction = Instruction(
             "instruction", first.start, first.stop, first.number, first.number,
             keyword=keyword, keyword_span=keyword_span, logical=logical,
         )
-        position = _skip_space(text, match.end())
+        flags, position = _read_flags(text, _skip(text, end, KEYWORD_END))
         if keyword == "ONBUILD":
-            trigger = re.match(r"(\S+)", text[position:])
+            if flags:
+                raise InputError("ONBUILD takes no flags", line=first.number)
+            trigger_end = _skip_to(text, position, KEYWORD_END)
+            trigger = text[position:trigger_end]
             if not trigger:
                 raise InputError("ONBUILD needs an instruction", line=first.number)
-            instruction.trigger = trigger.group(1).upper()
+            instruction.trigger = trigger.upper()
             if instruction.trigger not in KEYWORDS or instruction.trigger in ("ONBUILD", "FROM", "MAINTAINER"):
-                raise InputError(f"{trigger.group(1)} isn't allowed as an ONBUILD trigger", line=first.number)
-            position = _skip_space(text, position + trigger.end())
-        instruction.flags, instruction.args_start = _read_flags(text, position)
+                raise InputError(f"{trigger} isn't allowed as an ONBUILD trigger", line=first.number)
+            flags, position = _read_flags(text, _skip(text, trigger_end, KEYWORD_END))
+        instruction.flags, instruction.args_start = flags, position
+        if instruction.command in JSON_KEYWORDS and instruction.json_args is None:
+            value = _loads(_json_part(instruction.command, instruction.args))
+            if isinstance(value, list):
+                # buildkit refuses the file rather than falling back to the shell form.
+                raise InputError(
+                    f"{instruction.command}: when using JSON array syntax, arrays must be comprised of strings only",
+                    line=first.number,
+                )
         return instruction
 
 
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t":
+def _skip(text: str, position: int, chars: str) -> int:
+    while position < len(text) and text[position] in chars:
+        position += 1
+    return position
+
+
+def _skip_to(text: str, position: int, chars: str) -> int:
+    while position < len(text) and text[position] not in chars:
         position += 1
     return position
 
 
 def _read_flags(text: str, position: int) -> tuple[list[Flag], int]:
-    """Leading `--name[=value]` words, as buildkit's extractBuilderFlags."""
+    """Leading `--name[=value]` words, ported from buildkit's
+    extractBuilderFlags: quotes and backslashes inside a flag word are
+    removed (`--chown="a b"` is the value `a b`), a backslash-escaped blank
+    does not end the word, and a bare `--` ends the flags.
+
+    Returns the flags and the logical offset of the arguments (after blanks).
+    Not ported: Go tests each *byte* for blanks and appends bytes as runes,
+    so a non-ASCII flag value comes out mangled there (`--chown=é` becomes
+    `Ã©`); we keep the characters as written.
+    """
     flags: list[Flag] = []
-    while text.startswith("--", position):
-        end = position
+    length = len(text)
+    while True:
+        position = _skip(text, position, FLAG_BLANKS)
+        if not text.startswith("--", position):
+            return flags, _skip(text, position, GO_SPACE)
+        start = position
+        word: list[str] = []
         quote = ""
-        while end < len(text) and (quote or text[end] not in " \t"):
-            if quote and text[end] == quote:
-                quote = ""
-            elif not quote and text[end] in "'\"":
-                quote = text[end]
-            end += 1
-        word = text[position + 2 : end]
-        name, _, value = word.partition("=")
-        flags.append(Flag(name, value if "=" in word else None, position, end))
-        position = _skip_space(text, end)
-    return flags, position
+        while position < length:
+            char = text[position]
+            if quote:
+                if char == quote:
+                    quote = ""
+                elif char == "\\" and position + 1 < length:
+                    position += 1
+                    word.append(text[position])
+                elif char != "\\":
+                    word.append(char)
+                else:
+                    quote = ""  # a backslash at the very end is dropped
+            elif char in FLAG_BLANKS:
+                break
+            elif char in "'\"":
+                quote = char
+            elif char == "\\":
+                if position + 1 < length:
+                    position += 1
+                    word.append(text[position])
+            else:
+                word.append(char)
+            position += 1
+        joined = "".join(word)
+        if joined == "--":
+            return flags, _skip(text, position, GO_SPACE)  # `--` ends the flags
+        name, equals, value = joined[2:].partition("=")
+        flags.append(Flag(name, value if equals else None, start, position))
 
 
 def shell_words(line: str) -> list[str]:
@@ -392,7 +500,7 @@ def shell_words(line: str) -> list[str]:
                 current.append(line[index])
             elif char == quote:
                 quote = ""
-        elif char in " \t\r\n":
+        elif char in GO_SPACE:  # the lexer splits on unicode.IsSpace ("cat\xa0<<EOF" opens a heredoc)
             if in_word:
                 words.append("".join(current))
                 current = []
