@@ -474,8 +474,9 @@ class PackageTable:
     # ---------------------------------------------------------------- lookup
 
     def names(self) -> list[str]:
-        """Every apk name the table has an entry for (sorted)."""
-        return sorted(self._entries)
+        """Every apk name the table knows (sorted): its entries and py3-<suffix>
+        for each [py3] name."""
+        return sorted(set(self._entries) | {f"py3-{suffix}" for suffix in self._py3})
 
     def py3_names(self) -> dict[str, tuple[str | None, tuple[str, ...] | None]]:
         """The [py3] section: suffix → (PyPI project, Debian names or None)."""
@@ -519,7 +520,8 @@ class PackageTable:
         deb_ok = all(d in idx for d in deb)
         if base == "debian":
             if not deb_ok:
-                return None  # unknown: suggestions will say what was tried
+                missing = " ".join(d for d in deb if d not in idx)
+                return self._unknown(apk, suite, f"{apk} is Python's {pypi}, but Debian {suite} has no {missing}")
             why = f"Alpine's {apk} is Debian's {' '.join(deb)} on {suite}"
             return Mapping(apk, "map", names=deb, why=why + (f"; {note}" if note else ""))
         choices = [
@@ -550,7 +552,7 @@ class PackageTable:
             why += f"; {note}"
         return Mapping(apk, "decision", why=why, choices=tuple(choices), recommended="pip")
 
-    def _unknown(self, apk: str, suite: str) -> Mapping:
+    def _unknown(self, apk: str, suite: str, prefix: str = "") -> Mapping:
         idx = DebianIndex.load(suite)
         tried = suggest_candidates(apk)
         found = [c for c in tried if c in idx]
@@ -568,10 +570,13 @@ class PackageTable:
         choices.append(Choice("drop", "drop it", why="install nothing for it"))
         recommended = choices[0].value if len(found) == 1 else "keep"
         shown = ", ".join(tried[:10]) + (", ..." if len(tried) > 10 else "")
+        lead = prefix or f"{apk} is not in the mapping table"
         if found:
-            why = f"{apk} is not in the mapping table; Debian {suite} has {', '.join(found)} (looked up: {shown})"
+            why = f"{lead}; Debian {suite} has {', '.join(found)} (looked up: {shown})"
+        elif prefix and tried == [n for n in tried if n in prefix]:
+            why = prefix
         else:
-            why = f"{apk} is not in the mapping table and none of {shown} exists in Debian {suite}"
+            why = f"{lead}; none of {shown} exists in Debian {suite}"
         return Mapping(apk, "unknown", why=why, choices=tuple(choices), recommended=recommended)
 
     # ---------------------------------------------------------------- explain
@@ -592,9 +597,12 @@ class PackageTable:
             lines.append(f"{apk}: not in the table")
         results = {(s, b): self.lookup(apk, s, b) for s in suites for b in BASE_KINDS}
         for s in suites:
-            for b in BASE_KINDS:
-                m = results[(s, b)]
-                lines.append(f"  {s:<9} {b + ' image':<13} {_describe(m)}")
+            described = [_describe(results[(s, b)]) for b in BASE_KINDS]
+            if len(set(described)) == 1:
+                lines.append(f"  {s:<9} {'any image':<13} {described[0]}")
+                continue
+            for b, text in zip(BASE_KINDS, described):
+                lines.append(f"  {s:<9} {b + ' image':<13} {text}")
         whys: list[str] = []
         for m in results.values():
             if m.why and m.why not in whys:

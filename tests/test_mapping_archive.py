@@ -29,7 +29,9 @@ def emitted(table: PackageTable, suite: str) -> dict[str, set[str]]:
     for apk in table.names():
         for base in BASE_KINDS:
             m = table.lookup(apk, suite, base)
-            names = list(m.names) + [n for c in m.choices for n in c.names]
+            # an unknown name's "keep" choice is the user's own Alpine name
+            names = list(m.names) + [n for c in m.choices for n in c.names
+                                     if not (m.kind == "unknown" and c.value == "keep")]
             for n in names:
                 out.setdefault(n, set()).add(f"{apk} ({base})")
     return out
