@@ -182,3 +182,78 @@ def test_live_archive_still_has_every_table_name(table, tmp_path):
         live = set(lines[1:])
         missing = sorted(n for n in emitted(table, suite) if n not in live)
         assert not missing, f"gone from live {suite}: {missing} (run mappings/refresh_debian_indexes.py)"
+
+
+# ---------------------------------------------------------------- the refresh script, offline
+
+
+def _refresh_module():
+    spec = importlib.util.spec_from_file_location("refresh_offline", MAPPINGS / "refresh_debian_indexes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_refresh_parses_packages_and_provides():
+    refresh = _refresh_module()
+    text = (
+        b"Package: libssl3t64\nVersion: 3.5\nProvides: libssl3 (= 3.5), libssl-abi:any\n\n"
+        b"Package: mawk\nProvides: awk\n\nPackage: zlib1g\n"
+    )
+    assert refresh.names_from_packages(text) == {"libssl3t64", "libssl3", "libssl-abi", "mawk", "awk", "zlib1g"}
+
+
+def test_refresh_falls_back_to_the_archive_host(tmp_path, monkeypatch):
+    """A suite gone from the main mirror is read from the archive; a missing
+    -updates suite is skipped; the header carries the Release date."""
+    refresh = _refresh_module()
+    main, archive = "https://main.example/debian", "https://archive.example/debian"
+    files = {
+        f"{archive}/dists/oldsuite/Release": b"Origin: Debian\nDate: Sat, 01 Jan 2000 00:00:00 UTC\n",
+        f"{archive}/dists/oldsuite/main/binary-amd64/Packages.xz": lzma.compress(b"Package: b\n\nPackage: a\nProvides: c\n"),
+    }
+    fetched = []
+
+    def fake_fetch(url):
+        fetched.append(url)
+        if url in files:
+            return files[url]
+        raise refresh.NotFound(url)
+
+    monkeypatch.setattr(refresh, "fetch", fake_fetch)
+    path = refresh.refresh("oldsuite", (main, archive), tmp_path)
+    lines = lzma.decompress(path.read_bytes()).decode().splitlines()
+    assert re.fullmatch(r"# oldsuite main amd64, fetched \d{4}-\d\d-\d\d from Sat, 01 Jan 2000 00:00:00 UTC", lines[0])
+    assert lines[1:] == ["a", "b", "c"]
+    assert f"{main}/dists/oldsuite/Release" in fetched
+    assert any("oldsuite-updates" in u for u in fetched)
+
+
+def test_refresh_merges_updates(tmp_path, monkeypatch):
+    refresh = _refresh_module()
+    m = "https://m.example/debian"
+    files = {
+        f"{m}/dists/s/Release": b"Date: D\n",
+        f"{m}/dists/s/main/binary-amd64/Packages.xz": lzma.compress(b"Package: a\n"),
+        f"{m}/dists/s-updates/main/binary-amd64/Packages.gz": __import__("gzip").compress(b"Package: u\n"),
+    }
+
+    def fake_fetch(url):
+        if url in files:
+            return files[url]
+        raise refresh.NotFound(url)
+
+    monkeypatch.setattr(refresh, "fetch", fake_fetch)
+    path = refresh.refresh("s", (m,), tmp_path)
+    assert lzma.decompress(path.read_bytes()).decode().splitlines()[1:] == ["a", "u"]
+
+
+def test_refresh_no_mirror_serves_the_suite(tmp_path, monkeypatch):
+    refresh = _refresh_module()
+
+    def fake_fetch(url):
+        raise refresh.NotFound(url)
+
+    monkeypatch.setattr(refresh, "fetch", fake_fetch)
+    with pytest.raises(SystemExit, match="no mirror serves nosuite"):
+        refresh.refresh("nosuite", ("https://x.example/debian",), tmp_path)
