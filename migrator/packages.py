@@ -26,7 +26,7 @@ import functools
 import lzma
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
@@ -499,12 +499,36 @@ class PackageTable:
         for suffix, why in _PATTERN_DROPS:
             if apk.endswith(suffix) and len(apk) > len(suffix):
                 return Mapping(apk, "drop", why=why + f" (pattern *{suffix})")
+        if apk.startswith(("cmd:", "pc:", "so:")) and len(apk.split(":", 1)[1]) > 0:
+            return self._lookup_virtual(apk, suite, base)
         py = _py_suffix(apk)
         if py is not None:
             m = self._lookup_py(apk, py, suite, base)
             if m is not None:
                 return m
         return self._unknown(apk, suite)
+
+    def _lookup_virtual(self, apk: str, suite: str, base: str) -> Mapping:
+        """apk's provider names: cmd:<command>, pc:<pkg-config module>, so:<soname>."""
+        kind, name = apk.split(":", 1)
+        if kind == "cmd":
+            if name in self._entries:
+                m = self.lookup(name, suite, base)
+                return replace(m, apk=apk, why=f"{apk} asks for the command {name}: mapped like the package {name}" + (f"; {m.why}" if m.why else ""))
+            return self._unknown(apk, suite, f"{apk} asks for the command {name}", [name], scan=None)
+        if kind == "pc":
+            dev = f"{name}-dev"
+            if dev in self._entries:
+                m = self.lookup(dev, suite, base)
+                return replace(m, apk=apk, why=f"{apk} is the pkg-config module of {dev}" + (f"; {m.why}" if m.why else ""))
+            return self._unknown(apk, suite, f"{apk} asks for the pkg-config module {name}", suggest_candidates(dev), scan=dev)
+        # so:libfoo.so.6 -> libfoo6, libfoo-6, libfoo6t64 ...
+        match = re.fullmatch(r"(lib[^/]*?)\.so(?:\.([0-9][0-9.]*))?", name)
+        if not match:
+            return self._unknown(apk, suite, f"{apk} asks for the shared library {name}", [], scan=None)
+        stem, ver = match.group(1), (match.group(2) or "").split(".")[0]
+        tried = [f"{stem}{ver}", f"{stem}-{ver}", f"{stem}{ver}t64"] if ver else [stem]
+        return self._unknown(apk, suite, f"{apk} asks for the shared library {name}", tried, scan=stem)
 
     def _py3_info(self, suffix: str) -> tuple[str, tuple[str, ...], str, str]:
         """(PyPI project, Debian names, why, source) for a py3-<suffix> name."""
@@ -552,12 +576,17 @@ class PackageTable:
             why += f"; {note}"
         return Mapping(apk, "decision", why=why, choices=tuple(choices), recommended="pip")
 
-    def _unknown(self, apk: str, suite: str, prefix: str = "") -> Mapping:
+    def _unknown(
+        self, apk: str, suite: str, prefix: str = "", tried: list[str] | None = None, scan: str | None = "",
+    ) -> Mapping:
         idx = DebianIndex.load(suite)
-        tried = suggest_candidates(apk)
+        tried = suggest_candidates(apk) if tried is None else tried
         found = [c for c in tried if c in idx]
-        found += [c for c in _soname_candidates(apk, idx) if c not in found]
-        found = found[:8]
+        if scan is not None:
+            found += [c for c in _soname_candidates(scan or apk, idx) if c not in found]
+        # trixie's 64-bit time_t renames: libfoo1t64 is the real package and
+        # libfoo1 only a name it Provides; offer the real one
+        found = [c for c in found if f"{c}t64" not in found][:8]
         choices = [
             Choice(f"map:{name}", f"install Debian's {name}", names=(name,),
                    why=f"{name} exists in Debian {suite}")

@@ -519,3 +519,32 @@ def test_data_dir_falls_back_to_the_repo(monkeypatch):
     monkeypatch.setattr(P.resources, "files", boom)
     assert P._data_dir() == Path(P.__file__).resolve().parent.parent / "mappings"
     assert (P._data_dir() / "packages.toml").is_file()
+
+
+# ---------------------------------------------------------------- apk provider names
+
+
+def test_cmd_name_uses_the_entry(table):
+    m = table.lookup("cmd:envsubst", "bookworm", "python")
+    assert m.kind == "map" and m.names == ("gettext-base",) and m.apk == "cmd:envsubst"
+    assert "command envsubst" in m.why
+
+
+def test_pc_name_uses_the_dev_entry(table):
+    assert table.lookup("pc:libffi", "trixie", "debian").names == ("libffi-dev",)
+    assert table.lookup("pc:openssl", "trixie", "debian").names == ("libssl-dev",)
+    m = table.lookup("pc:talloc", "bookworm", "debian")
+    assert m.kind == "unknown" and ("libtalloc-dev",) in [c.names for c in m.choices]
+
+
+def test_so_name_suggests_sonames(table):
+    m = table.lookup("so:libcurl.so.4", "bookworm", "debian")
+    assert m.kind == "unknown" and m.recommended == "map:libcurl4"
+    m = table.lookup("so:libcurl.so.4", "trixie", "debian")
+    assert m.recommended == "map:libcurl4t64"  # the t64 package, not the name it Provides
+
+
+def test_unknown_prefers_t64_names(table):
+    m = table.lookup("libuv-libs", "trixie", "debian")
+    got = [n for c in m.choices if c.value.startswith("map") for n in c.names]
+    assert "libuv1t64" in got and "libuv1" not in got
