@@ -79,12 +79,18 @@ class PythonImages:
     default_suite: str
 
     def suites_for(self, version: str | None) -> tuple[str, ...] | None:
-        """Suites for a version as written ("3.8", "3.8.12", "3", None for
-        the `latest` tags); None when the table does not know the version."""
+        """Suites with an image for a version as written ("3.8", "3.8.12",
+        "3", "" for the `latest` tags); a patch-pinned version only has the
+        suites whose images were built while that release was current.
+        None when the table does not know the version."""
         minor = minor_of(version)
         if minor is None:
             return SUITES
-        return self.suites.get(minor)
+        suites = self.suites.get(minor)
+        if suites is None:
+            return None
+        pinned = tuple(suite for suite in suites if self.patch_warning(version, suite) is None)
+        return pinned or suites
 
     def patch_warning(self, version: str | None, suite: str) -> str | None:
         match = re.fullmatch(r"(\d+\.\d+)\.(\d+)", version or "")

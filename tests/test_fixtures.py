@@ -44,22 +44,6 @@ CLI_CASES = {"blog", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", 
 
 # case -> reason the tool's output differs from the hand-written after-file.
 XFAIL: dict[str, str] = {
-    "heredoc_dropped_package": (
-        "UA201: removing a dropped `apk add` from a heredoc script whose statements are "
-        "separated by newlines deletes the whole RUN (ShellScript.removal_span returns None "
-        "for any newline-separated statement of `program`), losing the pip install"
-    ),
-    "python_patch_version": (
-        "UA101: a patch-pinned python:3.9.7-alpine becomes python:3.9.7-slim-trixie, a tag "
-        "that does not exist (images.toml says 3.9 on trixie starts at 3.9.23); the suite "
-        "should be one that has the patch release (bullseye), not only a warning"
-    ),
-    "update_add_dropped": (
-        "UA201: `apk update && apk add bash` whose only package is dropped (bash is "
-        "Essential) leaves `RUN apt-get update`: apt lists stay in the layer (DL3009) and the "
-        "RUN does nothing; the update is kept because a later install was seen before the "
-        "install turned out to be empty"
-    ),
     "alpine_curl_https": (
         "UA202 mapping: on debian:*-slim, curl under --no-install-recommends has no CA "
         "certificates (libcurl only recommends ca-certificates), so every https fetch fails; "

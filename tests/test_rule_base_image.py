@@ -11,7 +11,8 @@ from rulekit import messages, run
     [
         ("FROM python:3.8-alpine", "FROM python:3.8-slim-bookworm"),
         ("FROM python:3.12-alpine3.19", "FROM python:3.12-slim-trixie"),
-        ("FROM python:3.11.9-alpine3.20", "FROM python:3.11.9-slim-trixie"),
+        ("FROM python:3.12.12-alpine3.20", "FROM python:3.12.12-slim-trixie"),
+        ("FROM python:3.11.9-alpine3.20", "FROM python:3.11.9-slim-bookworm"),
         ("FROM python:alpine", "FROM python:slim-trixie"),
         ("FROM python:3-alpine", "FROM python:3-slim-trixie"),
         ("FROM docker.io/library/python:3.10-alpine", "FROM docker.io/library/python:3.10-slim-trixie"),
@@ -86,6 +87,19 @@ def test_nothing_alpine_is_left_alone():
 
 
 def test_patch_release_older_than_the_suite_warns():
-    result = run("FROM python:3.8.12-alpine\n")
-    assert result.text == "FROM python:3.8.12-slim-bookworm\n"
+    # 3.8.5 predates every suite unalpine migrates to: newest suite, and a warning
+    result = run("FROM python:3.8.5-alpine\n")
+    assert result.text == "FROM python:3.8.5-slim-bookworm\n"
     assert "before images for bookworm existed" in messages(result)
+
+
+def test_patch_pinned_release_gets_a_suite_that_has_it():
+    result = run("FROM python:3.9.7-alpine3.14\n")
+    assert result.text == "FROM python:3.9.7-slim-bullseye\n"
+    assert "pin 3.9 to move to trixie" in messages(result)
+
+
+def test_patch_pinned_release_with_a_target_that_lacks_it_is_an_error():
+    with pytest.raises(InputError) as error:
+        run("FROM python:3.9.7-alpine\n", target="trixie")
+    assert "no official python:3.9.7-slim-trixie image exists (published: bullseye)" in str(error.value)

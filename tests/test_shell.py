@@ -1,5 +1,7 @@
 """The shell model: commands and words located in the file through continuations."""
 
+import pytest
+
 from migrator.document import parse
 from migrator.shell import script_of
 
@@ -53,19 +55,39 @@ def test_statement_end_skips_trailing_comment():
     assert script.text[: script.statement_end()] == "apk add gcc"
 
 
-def test_removal_span_takes_one_operator():
-    script = run_script("FROM alpine\nRUN a && apk add x && b\n")
-    apk = script.commands[1]
-    start, end = script.removal_span(apk)
-    assert script.text[:start] + script.text[end:] == "a && b"
-    last = run_script("FROM alpine\nRUN a && apk add x\n")
-    start, end = last.removal_span(last.commands[1])
-    assert last.text[:start] + last.text[end:] == "a"
+def without(script, *commands):
+    text = script.text
+    for start, end, replacement in reversed(script.removal(list(commands))):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
-def test_removal_span_of_the_only_command_is_none():
-    script = run_script("FROM alpine\nRUN apk update\n")
-    assert script.removal_span(script.commands[0]) is None
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("a && apk add x && b", "a && b"),
+        ("a && apk add x", "a"),
+        ("apk add x && b", "b"),
+        ("a; apk add x; b", "a; b"),
+        ("a; apk add x", "a"),
+        ("if c; then apk add x; fi && b", "if c; then true; fi && b"),
+        ("if c; then a; apk add x; fi", "if c; then a; fi"),
+        ("for p in q; do apk add x; done; echo ok", "for p in q; do true; done; echo ok"),
+        ("echo a && (apk add x) && echo b", "echo a && (true) && echo b"),
+        ("apk add x > /dev/null && b", "b"),
+    ],
+)
+def test_removal_keeps_the_shell_valid(body, expected):
+    script = run_script(f"FROM alpine\nRUN {body}\n")
+    apk = next(c for c in script.commands if c.name == "apk")
+    assert without(script, apk) == expected
+
+
+def test_removal_in_a_newline_separated_heredoc_script():
+    script = run_script("FROM alpine\nRUN <<EOF\napk add x\npip install y\nEOF\n")
+    assert without(script, script.commands[0]) == "pip install y\n"
+    script = run_script("FROM alpine\nRUN <<EOF\npip install y\napk add x\nEOF\n")
+    assert without(script, script.commands[1]) == "pip install y\n"
 
 
 def test_non_ascii_text_keeps_character_offsets():
@@ -74,3 +96,25 @@ def test_non_ascii_text_keeps_character_offsets():
     apk = script.commands[1]
     start, end = script.file_span(apk.words[2].start, apk.words[2].end)
     assert text[start:end] == "gcc"
+
+
+def test_removing_everything_is_none():
+    script = run_script("FROM alpine\nRUN apk update\n")
+    assert script.removal(script.commands) is None
+    script = run_script("FROM alpine\nRUN apk update && apk add x; apk del y\n")
+    assert script.removal(script.commands) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("a && apk update && apk add x", "a"),
+        ("apk update && apk add x && b", "b"),
+        ("a; apk update; apk add x", "a"),
+        ("if c; then apk update && apk add x; fi; b", "if c; then true; fi; b"),
+        ("if c; then apk update; apk add x; fi", "if c; then true; fi"),
+    ],
+)
+def test_removing_neighbours_together(body, expected):
+    script = run_script(f"FROM alpine\nRUN {body}\n")
+    assert without(script, *[c for c in script.commands if c.name == "apk"]) == expected

@@ -99,6 +99,7 @@ class RunState:
     updated: bool = False  # an apt-get update already runs before this point
     installs: bool = False  # something is installed: the lists must go at the end
     lists_removed: bool = False  # the author's own cleanup now removes apt's lists
+    updates: list[ApkCall] = field(default_factory=list)  # apk update calls
 
 
 @rule(ID, "apk", "Turn apk add/del/update/upgrade into apt-get, keeping the layout")
@@ -128,13 +129,21 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
         yield Finding(ID, instruction.line, "the shell in this RUN did not parse; apk left as is")
         return
     state = RunState()
-    edits = Edits(ctx, script)
+    edits = Edits(ctx, instruction, script)
     for word in cache_words:
         edits.replace(word, APT_LISTS)
         state.lists_removed = True
     for command in calls:
         call = parse_apk(command)
         yield from _rewrite_call(ctx, stage, script, call, state, edits, groups)
+    for update in state.updates:
+        if state.installs:
+            edits.replace(update.command.words[0], "apt-get")
+            edits.drop_options(update)
+        else:
+            edits.remove_command(update.command)
+            yield Finding(ID, edits.line(update.command.words[0]),
+                          "removed apk update: each apt-get install runs its own apt-get update", Severity.INFO)
     if state.installs and not state.lists_removed and not _removes_lists(script):
         end = script.statement_end()
         offset = script.file_span(end - 1, end)[1] if end else 0
@@ -159,13 +168,10 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: Apk
     elif sub in ("del", "delete"):
         yield from _delete(ctx, stage, call, state, edits, groups, line)
     elif sub == "update":
-        if _later_install(script, command):
-            edits.replace(command.words[0], "apt-get")
-            edits.drop_options(call)
-            state.updated = True
-        else:
-            edits.remove_command(command)
-            yield Finding(ID, line, "removed apk update: each apt-get install runs its own apt-get update", Severity.INFO)
+        # Kept as apt-get update only if this RUN ends up installing
+        # something (decided once the whole RUN is done).
+        state.updates.append(call)
+        state.updated = True
     elif sub == "upgrade":
         prefix = "" if state.updated else "apt-get update && "
         edits.replace(command.words[0], prefix + "apt-get")
@@ -187,15 +193,6 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: Apk
         yield Finding(ID, line, "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
     else:
         yield Finding(ID, line, f"apk {sub or ''} has no apt-get equivalent; left as is".replace("  ", " "))
-
-
-def _later_install(script: ShellScript, command: Command) -> bool:
-    return any(
-        other.start > command.start and other.name in _APK
-        and parse_apk(other).subcommand is not None
-        and parse_apk(other).subcommand.value in ("add", "upgrade")
-        for other in script.commands
-    )
 
 
 def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
@@ -360,12 +357,14 @@ def _missing(ctx: RuleContext, names: list[str], line: int, where: str) -> list[
 class Edits:
     """Word-level edits of one RUN's script, mapped to file offsets."""
 
-    def __init__(self, ctx: RuleContext, script: ShellScript):
+    def __init__(self, ctx: RuleContext, instruction: Instruction, script: ShellScript):
         self.ctx = ctx
+        self.instruction = instruction
         self.text = ctx.text
         self.script = script
         self.out: list[Edit] = []
         self._deletions: list[tuple[int, int]] = []  # file spans of words to delete
+        self._removed: list[Command] = []  # commands that go as a whole
 
     def span(self, word: Word | Command) -> tuple[int, int]:
         return self.script.file_span(word.start, word.end)
@@ -402,30 +401,25 @@ class Edits:
         self.out.append(Edit(start, end, new, ID))
 
     def remove_command(self, command: Command) -> None:
-        span = self.script.removal_span(command)
-        if span is None:
-            # the command is the whole RUN: the instruction goes
-            instruction = next(
-                node for node in self.ctx.document.instructions
-                if node.start <= self.span(command)[0] < node.stop
-            )
-            self.out.append(Edit(instruction.start, instruction.stop, "", ID))
-            return
-        start, end = self.script.file_span(*span)
-        self.out.append(Edit(start, end, "", ID))
+        self._removed.append(command)
 
     def finish(self) -> list[Edit]:
-        """Word deletions merged into runs, then whitespace handled once."""
+        """Whole commands removed together (so neighbours removed at once
+        keep the shell valid), then word deletions merged into runs with
+        their whitespace handled once."""
+        if self._removed:
+            spans = self.script.removal(self._removed)
+            if spans is None:
+                return [Edit(self.instruction.start, self.instruction.stop, "", ID)]
+            for start, end, replacement in spans:
+                self.out.append(Edit(*self.script.file_span(start, end), replacement, ID))
         runs: list[list[int]] = []
         for start, end in sorted(set(self._deletions)):
             if runs and self.text[runs[-1][1] : start].strip(" \t") == "":
                 runs[-1][1] = max(runs[-1][1], end)
             else:
                 runs.append([start, end])
-        removed = [edit for edit in self.out if edit.replacement == "" and edit.end > edit.start]
         for start, end in runs:
-            if any(r.start <= start and end <= r.end for r in removed):
-                continue  # inside a command that goes anyway
             self.out.append(Edit(*self._with_space(start, end), "", ID))
         return self.out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from migrator.context import RuleContext, Stage
-from migrator.images import ImageRef, alpine_tag, python_images
+from migrator.images import ImageRef, alpine_tag, minor_of, python_images
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
 
@@ -43,9 +43,14 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         if ImageRef.parse(word.expanded).digest:
             yield Finding(ID, line, f"the digest of {word.expanded} was dropped: re-pin {new} to a digest after the first build")
         if stage.kind == "python":
-            warning = python_images().patch_warning(stage.python_version, ctx.suite)
+            images = python_images()
+            warning = images.patch_warning(stage.python_version, ctx.suite)
             if warning:
                 yield Finding(ID, line, warning)
+            newest = (images.suites_for(minor_of(stage.python_version)) or (ctx.suite,))[-1]
+            if not warning and newest != ctx.suite and minor_of(stage.python_version) != stage.python_version:
+                yield Finding(ID, line, f"python {stage.python_version} images exist for {ctx.suite}, not {newest}; "
+                                        f"pin {minor_of(stage.python_version)} to move to {newest}", Severity.INFO)
 
 
 def _migrate(raw: str, stage: Stage, ctx: RuleContext) -> str:
