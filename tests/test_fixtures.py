@@ -44,11 +44,6 @@ CLI_CASES = {"blog", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", 
 
 # case -> reason the tool's output differs from the hand-written after-file.
 XFAIL: dict[str, str] = {
-    "alpine_curl_https": (
-        "UA202 mapping: on debian:*-slim, curl under --no-install-recommends has no CA "
-        "certificates (libcurl only recommends ca-certificates), so every https fetch fails; "
-        "Alpine's curl pulls ca-certificates-bundle in"
-    ),
 }
 
 # hadolint rules that must not fire on a migrated file: apt lists left behind

@@ -63,7 +63,7 @@ def test_layout_of_a_continued_run_is_kept():
         "    # headers for psycopg2\n"
         "        libc6-dev \\\n"
         "    && pip install psycopg2 \\\n"
-        f"    && apt-get purge -y --auto-remove gcc libc6-dev {CLEAN}\n"
+        f"    && apt-mark auto gcc libc6-dev && apt-get autoremove -y --purge {CLEAN}\n"
     )
 
 
@@ -87,13 +87,13 @@ def test_virtual_group_deleted_in_a_later_run_still_resolves():
     assert body(run(text).text) == (
         f"RUN {INSTALL} gcc make {CLEAN}\n"
         "RUN make\n"
-        "RUN apt-get purge -y --auto-remove gcc make\n"
+        "RUN apt-mark auto gcc make && apt-get autoremove -y --purge\n"
     )
 
 
 def test_virtual_with_equals_sign():
     text = "FROM alpine:3.19\nRUN apk add --virtual=.deps gcc && apk del .deps\n"
-    assert body(run(text).text) == f"RUN {INSTALL} gcc && apt-get purge -y --auto-remove gcc {CLEAN}\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc && apt-mark auto gcc && apt-get autoremove -y --purge {CLEAN}\n"
 
 
 def test_update_folds_into_the_install():
@@ -121,7 +121,7 @@ def test_apk_cache_cleanup_points_at_apt_lists():
 def test_version_pins_are_removed_with_a_warning():
     text = "FROM alpine:3.19\nRUN apk add gcc=12.2.1-r4 'make>=4' curl~8\n"
     result = run(text)
-    assert body(result.text) == f"RUN {INSTALL} gcc make curl {CLEAN}\n"
+    assert body(result.text) == f"RUN {INSTALL} gcc make curl ca-certificates {CLEAN}\n"
     assert messages(result).count("version pin") == 3
 
 
@@ -220,3 +220,29 @@ def test_second_run_changes_nothing():
     text = "FROM python:3.8-alpine\nRUN apk add --no-cache --virtual .b gcc musl-dev \\\n && pip install x \\\n && apk del .b\n"
     once = run(text).text
     assert run(once).text == once
+
+
+def test_https_clients_bring_ca_certificates_on_debian_once():
+    text = "FROM alpine:3.19\nRUN apk add --no-cache curl ca-certificates git\n"
+    assert body(run(text).text) == f"RUN {INSTALL} curl ca-certificates git {CLEAN}\n"
+    # the python images have ca-certificates already
+    text = "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n"
+    assert body(run(text).text) == f"RUN {INSTALL} curl {CLEAN}\n"
+
+
+def test_a_removed_run_does_not_leave_a_double_blank_line():
+    text = "FROM alpine:3.19\n\nRUN apk update\n\nRUN apk add gcc\n"
+    assert run(text).text == f"FROM debian:trixie-slim\n\nRUN {INSTALL} gcc {CLEAN}\n"
+
+
+def test_group_delete_keeps_what_other_packages_need():
+    # apt-get purge gcc would also remove build-essential; apk del .tmp would not
+    text = "FROM alpine:3.19\nRUN apk add build-base\nRUN apk add -t .tmp gcc && make && apk del .tmp\n"
+    assert body(run(text).text).splitlines()[1] == (
+        f"RUN {INSTALL} gcc && make && apt-mark auto gcc && apt-get autoremove -y --purge {CLEAN}"
+    )
+
+
+def test_same_debian_name_from_two_alpine_names_is_installed_once():
+    text = "FROM python:3.12-alpine\nRUN apk add --no-cache ffmpeg-libs ffmpeg\n"
+    assert body(run(text).text) == f"RUN {INSTALL} ffmpeg {CLEAN}\n"

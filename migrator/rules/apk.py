@@ -250,11 +250,15 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     edits.replace(call.command.words[0], prefix + "apt-get")
     edits.replace(call.subcommand, INSTALL)
     edits.drop_options(call)
+    emitted: set[str] = set()
     for word, result in resolved:
         if result is None:
             continue
-        if result.names:
-            edits.replace(word, " ".join(result.names))
+        # one name once per command (curl and ca-certificates both bring it)
+        fresh = [name for name in result.names if name not in emitted]
+        emitted.update(fresh)
+        if fresh:
+            edits.replace(word, " ".join(fresh))
         else:
             edits.delete(word)
     if pip:
@@ -294,9 +298,14 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edit
     if not names and not kept:
         edits.remove_command(call.command)
         return
-    edits.replace(call.command.words[0], "apt-get")
-    edits.replace(call.subcommand, "purge -y --auto-remove")
+    # apk del of a group only drops the group's claim: packages something
+    # else still needs stay. apt-get purge would remove those dependents
+    # (build-essential with gcc); marking the names auto and autoremoving
+    # keeps the apk meaning.
+    edits.replace(call.command.words[0], "apt-mark")
+    edits.replace(call.subcommand, "auto")
     edits.drop_options(call)
+    edits.after(call.command, " && apt-get autoremove -y --purge")
 
 
 def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
@@ -320,7 +329,7 @@ def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str)
     question = f"{name}: {mapping.why}" if mapping.why else f"What should {name} become?"
     if mapping.kind == "unknown":
         options.append(Option("other", "type the Debian name(s) yourself", free_text=True))
-        question = f"{name} is not in the mapping table. {mapping.why}".strip()
+        question = mapping.why if mapping.why.startswith(name) else f"{name} is not in the mapping table. {mapping.why}".strip()
     answer = ctx.ask(Decision(
         key=f"{PACKAGE_ID}:{name}:{base}:{ctx.suite}",
         rule=PACKAGE_ID,
@@ -336,7 +345,10 @@ def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str)
         answer = name if answer == "keep" else ""
     if choice is not None:
         if choice.value == "keep":
-            findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}: check that Debian {ctx.suite} has it"))
+            if name in DebianIndex.load(ctx.suite):
+                findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}: Debian {ctx.suite} has a package of that name, check it is the same thing"))
+            else:
+                findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}, which is not a package in Debian {ctx.suite}: apt-get install will fail until it is mapped (--mappings) or answered"))
             return Resolved([name]), findings
         if not choice.names and not choice.pip:
             findings.append(Finding(PACKAGE_ID, line, f"dropped {name}: {choice.why or choice.label}", Severity.INFO))
@@ -410,7 +422,7 @@ class Edits:
         if self._removed:
             spans = self.script.removal(self._removed)
             if spans is None:
-                return [Edit(self.instruction.start, self.instruction.stop, "", ID)]
+                return [self._remove_instruction()]
             for start, end, replacement in spans:
                 self.out.append(Edit(*self.script.file_span(start, end), replacement, ID))
         runs: list[list[int]] = []
@@ -422,6 +434,17 @@ class Edits:
         for start, end in runs:
             self.out.append(Edit(*self._with_space(start, end), "", ID))
         return self.out
+
+    def _remove_instruction(self) -> Edit:
+        """The whole RUN goes; a blank line that then doubles another goes too."""
+        nodes = self.ctx.document.nodes
+        index = next(i for i, node in enumerate(nodes) if node is self.instruction)
+        stop = self.instruction.stop
+        before = nodes[index - 1] if index > 0 else None
+        after = nodes[index + 1] if index + 1 < len(nodes) else None
+        if after is not None and after.kind == "blank" and (before is None or before.kind == "blank"):
+            stop = after.stop
+        return Edit(self.instruction.start, stop, "", ID)
 
     def _with_space(self, start: int, end: int) -> tuple[int, int]:
         text = self.text
