@@ -48,6 +48,7 @@ class Stage:
     # stage is not migrated (another base, or the user chose to keep it).
     kind: str | None = None
     python_version: str | None = None  # as written after expansion, "" for latest
+    unsupported: str = ""  # why a python alpine stage cannot be migrated
     instructions: list[Instruction] = field(default_factory=list)
 
 
@@ -66,6 +67,9 @@ class RuleContext:
         self.stages = _stages(document, self.global_args)
         self._ask_about_digests()
         self.suite = self._choose_suite(target)
+        for stage in self.stages:
+            if stage.parent is not None:
+                stage.kind = stage.parent.kind
 
     def ask(self, decision: Decision) -> str:
         """The answer to `decision`: known, or (provisionally) the recommended
@@ -117,11 +121,14 @@ class RuleContext:
                 continue
             suites = images.suites_for(stage.python_version)
             if suites is None:
-                raise InputError(
-                    f"no official python:{stage.python_version}-slim image is published for "
-                    f"any of {', '.join(SUITES)}",
-                    line=stage.instruction.line,
+                # python:2.7-alpine and the like: nothing to move to; the
+                # base-image rule says so and the stage stays as it is
+                stage.kind = None
+                stage.unsupported = (
+                    f"no official python:{stage.python_version}-slim image exists for "
+                    f"{', '.join(SUITES)}; this stage is left on Alpine"
                 )
+                continue
             if target and target not in suites:
                 raise InputError(
                     f"no official python:{stage.python_version}-slim-{target} image exists "
@@ -132,7 +139,7 @@ class RuleContext:
         if target:
             return target
         if not any(stage.kind == "python" for stage in self.stages):
-            return images.default_suite
+            return target or images.default_suite
         if not common:
             lines = ", ".join(str(s.instruction.line) for s in self.stages if s.kind == "python")
             raise InputError(f"the python versions of lines {lines} share no Debian suite; choose one with --target")

@@ -16,6 +16,12 @@ _ALPINE_TAG = re.compile(r"^(?:(?P<version>.+?)-)?alpine(?P<alpine>[0-9.]*|\$\{?
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
 
 
+# Docker Hub's per-architecture namespaces of the official images.
+ARCH_NAMESPACES = frozenset(
+    {"amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x", "windows-amd64"}
+)
+
+
 @dataclass(frozen=True)
 class ImageRef:
     """`[prefix]name[:tag][@digest]` exactly as written."""
@@ -50,6 +56,10 @@ class ImageRef:
         if self.name != name:
             return False
         prefix = self.prefix.rstrip("/")
+        if prefix.split("/")[-1] in ARCH_NAMESPACES:
+            # amd64/python, docker.io/arm64v8/python: the per-architecture
+            # repositories of the same official image
+            prefix = prefix.rpartition("/")[0]
         return prefix in ("", "library", "docker.io", "index.docker.io") or prefix.endswith("/library")
 
 
@@ -93,7 +103,8 @@ class PythonImages:
         return pinned or suites
 
     def patch_warning(self, version: str | None, suite: str) -> str | None:
-        match = re.fullmatch(r"(\d+\.\d+)\.(\d+)", version or "")
+        # 3.13.0a1 and 3.13.0rc2 came before 3.13.0: count them as patch 0
+        match = re.fullmatch(r"(\d+\.\d+)\.(\d+)(?:(?:a|b|rc)\d+)?", version or "")
         if not match:
             return None
         minor, patch = match.group(1), int(match.group(2))

@@ -103,3 +103,32 @@ def test_patch_pinned_release_with_a_target_that_lacks_it_is_an_error():
     with pytest.raises(InputError) as error:
         run("FROM python:3.9.7-alpine\n", target="trixie")
     assert "no official python:3.9.7-slim-trixie image exists (published: bullseye)" in str(error.value)
+
+
+def test_per_architecture_repositories_of_official_images():
+    text = "ARG ARCH=amd64\nFROM ${ARCH}/python:3.11-alpine3.17\nRUN apk add --no-cache git\nFROM arm64v8/alpine:3.19\n"
+    result = run(text)
+    assert result.text.splitlines()[1:] == [
+        "FROM ${ARCH}/python:3.11-slim-trixie",
+        "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*",
+        "FROM arm64v8/debian:trixie-slim",
+    ]
+
+
+def test_pre_releases_count_as_the_first_patch():
+    assert run("FROM python:3.13.0a1-alpine\n").text == "FROM python:3.13.0a1-slim-bookworm\n"
+    assert run("FROM python:3.14.0rc2-alpine\n").text == "FROM python:3.14.0rc2-slim-trixie\n"
+
+
+def test_python_without_debian_images_is_left_with_a_warning_and_the_rest_migrates():
+    text = "FROM python:2.7-alpine AS old\nRUN apk add gcc\nFROM old AS child\nRUN apk add make\nFROM python:3.12-alpine\nRUN apk add gcc\n"
+    result = run(text)
+    assert result.text.splitlines() == [
+        "FROM python:2.7-alpine AS old",
+        "RUN apk add gcc",
+        "FROM old AS child",
+        "RUN apk add make",
+        "FROM python:3.12-slim-trixie",
+        "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*",
+    ]
+    assert "1 UA101 no official python:2.7-slim image exists" in messages(result)

@@ -22,6 +22,9 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         if stage.parent is not None or stage.image is None:
             continue
         line = stage.instruction.line
+        if stage.unsupported:
+            yield Finding(ID, line, stage.unsupported)
+            continue
         if not stage.kind:
             ref = ImageRef.parse(stage.image.expanded)
             if "alpine" in (ref.tag or "") or ref.name == "alpine":
