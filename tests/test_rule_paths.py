@@ -40,3 +40,15 @@ def test_words_that_only_look_alike_stay(line):
 def test_not_in_a_stage_that_stays_alpine():
     text = 'FROM node:20-alpine\nENTRYPOINT ["/sbin/tini", "--"]\n'
     assert run(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("HEALTHCHECK --interval=30s CMD ash -c 'true'", "HEALTHCHECK --interval=30s CMD bash -c 'true'"),
+        ('HEALTHCHECK CMD ["/bin/ash", "-c", "true"]', 'HEALTHCHECK CMD ["/bin/bash", "-c", "true"]'),
+        ("HEALTHCHECK NONE", "HEALTHCHECK NONE"),
+    ],
+)
+def test_healthcheck_commands(before, after):
+    assert run(f"FROM alpine:3.19\n{before}\n").text == f"FROM debian:trixie-slim\n{after}\n"

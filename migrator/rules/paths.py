@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from migrator.context import RuleContext
-from migrator.document import Instruction
+from migrator.document import Instruction, json_array
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
 from migrator.shell import script_of
@@ -50,12 +50,14 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         for instruction in stage.instructions:
             if instruction.command not in _EXEC_KEYWORDS:
                 continue
-            if instruction.is_json:
-                yield from _exec_form(ctx, instruction)
+            if instruction.command == "HEALTHCHECK":
+                yield from _healthcheck(ctx, instruction)
+            elif instruction.is_json:
+                yield from _exec_form(ctx, instruction, instruction.args_start)
             elif instruction.command == "RUN":
                 yield from _shell_form(ctx, instruction)
             else:
-                yield from _plain_words(ctx, instruction)
+                yield from _plain_words(ctx, instruction, instruction.args_start)
 
 
 def _rename(ctx: RuleContext, start: int, end: int, old: str, new: str) -> Iterator[Edit | Finding]:
@@ -63,9 +65,20 @@ def _rename(ctx: RuleContext, start: int, end: int, old: str, new: str) -> Itera
     yield Finding(ID, ctx.line_of(start), f"{old} → {new}: {_WHY[new]}", Severity.INFO)
 
 
-def _exec_form(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
-    args = instruction.args
-    base = instruction.args_start
+def _healthcheck(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
+    """`HEALTHCHECK [options] CMD <command>`: the command in either form."""
+    match = re.match(r"CMD\s+", instruction.args, re.I)
+    if not match:
+        return
+    start = instruction.args_start + match.end()
+    if json_array(instruction.logical.text[start:]) is not None:
+        yield from _exec_form(ctx, instruction, start)
+    else:
+        yield from _plain_words(ctx, instruction, start)
+
+
+def _exec_form(ctx: RuleContext, instruction: Instruction, base: int) -> Iterator[Edit | Finding]:
+    args = instruction.logical.text[base:]
     for position, match in enumerate(_JSON_STRING.finditer(args)):
         value = match.group(1)
         new = RENAMES.get(value)
@@ -95,14 +108,14 @@ def _shell_form(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | F
             yield from _rename(ctx, start, end, word.value, new)
 
 
-def _plain_words(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
+def _plain_words(ctx: RuleContext, instruction: Instruction, base: int) -> Iterator[Edit | Finding]:
     """Shell-form CMD/ENTRYPOINT/HEALTHCHECK: the words as written."""
-    args = instruction.args
+    args = instruction.logical.text[base:]
     words = list(re.finditer(r"\S+", args))
     for index, match in enumerate(words):
         value = match.group(0)
         new = RENAMES.get(value)
         if new is None or (value in _COMMAND_ONLY and index != 0):
             continue
-        start, end = instruction.file_span(instruction.args_start + match.start(), instruction.args_start + match.end())
+        start, end = instruction.file_span(base + match.start(), base + match.end())
         yield from _rename(ctx, start, end, value, new)
