@@ -40,7 +40,7 @@ CASES = sorted(path.name for path in FIXTURES.iterdir() if (path / "before.Docke
 MIN_CASES = 15
 
 # Cases run through the real CLI as well (a subprocess each, so only a few).
-CLI_CASES = {"blog", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", "nothing_alpine"}
+CLI_CASES = {"blog", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", "nothing_alpine", "mappings_overlay"}
 
 # case -> reason the tool's output differs from the hand-written after-file.
 XFAIL: dict[str, str] = {
@@ -64,17 +64,19 @@ def extra_args(case: str) -> list[str]:
 
 @cache
 def settings(case: str) -> Settings:
+    """The case's args as the CLI reads them; --mappings paths are relative
+    to the case folder (the CLI test runs there)."""
     args = build_parser().parse_args([*extra_args(case), "x"])
-    unsupported = [name for name in ("mappings", "no_builtin", "answers") if getattr(args, name)]
-    assert not unsupported, f"{case}/args: the engine test does not handle {unsupported}"
-    return Settings(target=args.target, table=table(), strict=args.strict)
+    assert not args.answers, f"{case}/args: the engine test does not handle --answers"
+    overlays = tuple(str(FIXTURES / case / path) for path in args.mappings or ())
+    return Settings(target=args.target, table=table(overlays, not args.no_builtin), strict=args.strict)
 
 
 @cache
-def table():
+def table(overlays: tuple[str, ...] = (), builtin: bool = True):
     from migrator.packages import PackageTable
 
-    return PackageTable.load()
+    return PackageTable.load(overlays, builtin=builtin)
 
 
 def run_engine(case: str, text: str) -> str:
@@ -110,7 +112,7 @@ def test_cli_writes_after(case, tmp_path):
     shutil.copyfile(FIXTURES / case / "before.Dockerfile", target)
     process = subprocess.run(
         [sys.executable, "-m", "migrator", "--yes", "-w", *extra_args(case), str(target)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, cwd=FIXTURES / case,
     )
     assert process.returncode == 0, process.stderr
     assert target.read_bytes() == (FIXTURES / case / "after.Dockerfile").read_bytes()
