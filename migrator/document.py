@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -194,12 +195,27 @@ def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
+def _go_number(text: str) -> float:
+    # Go decodes every JSON number into a float64 and fails on overflow
+    # (`CMD [1e400]` is shell form there), where Python would give inf.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(text)
+    return value
+
+
+# buildkit decodes with json.NewDecoder(...).Decode, which reads the first
+# JSON value and ignores whatever follows: `CMD ["a"] && b` is exec form and
+# docker silently drops "&& b". raw_decode does the same.
+_JSON = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_number, parse_int=_go_number)
+
+
 def _loads(args: str) -> object | None:
     stripped = args.strip(GO_SPACE)  # splitCommand's strings.TrimSpace
     if not stripped.startswith("["):
         return None
     try:
-        return json.loads(stripped, parse_constant=_reject_constant)
+        return _JSON.raw_decode(stripped)[0]
     except ValueError:
         return None
 
@@ -292,10 +308,11 @@ class _Scanner:
 
     def continuation(self, content: str) -> tuple[str, bool]:
         """Strip a trailing escape (plus spaces/tabs after it), as buildkit does
-        with the regex `\\<escape>[ \\t]*$` (only spaces and tabs, not \\v or
-        other Unicode blanks)."""
+        with `([^E])E[ \\t]*$|^E[ \\t]*$` for the escape E: only spaces and
+        tabs may follow it (not \\v or other Unicode blanks), and an escaped
+        escape (`RUN dir C:\\\\`) ends the line instead of continuing it."""
         stripped = content.rstrip(" \t")
-        if stripped.endswith(self.escape):
+        if stripped.endswith(self.escape) and (len(stripped) == 1 or stripped[-2] != self.escape):
             return stripped[: -len(self.escape)], True
         return content, False
 
@@ -397,7 +414,10 @@ class _Scanner:
             "instruction", first.start, first.stop, first.number, first.number,
             keyword=keyword, keyword_span=keyword_span, logical=logical,
         )
-        flags, position = _read_flags(text, _skip(text, end, KEYWORD_END))
+        # splitCommand trims the line first: a quote left open in the last
+        # flag ends at the last non-blank, not at the end of the line.
+        trimmed = text.rstrip(GO_SPACE)
+        flags, position = _read_flags(trimmed, _skip(text, end, KEYWORD_END))
         if keyword == "ONBUILD":
             if flags:
                 raise InputError("ONBUILD takes no flags", line=first.number)
@@ -408,7 +428,7 @@ class _Scanner:
             instruction.trigger = trigger.upper()
             if instruction.trigger not in KEYWORDS or instruction.trigger in ("ONBUILD", "FROM", "MAINTAINER"):
                 raise InputError(f"{trigger} isn't allowed as an ONBUILD trigger", line=first.number)
-            flags, position = _read_flags(text, _skip(text, trigger_end, KEYWORD_END))
+            flags, position = _read_flags(trimmed, _skip(text, trigger_end, KEYWORD_END))
         instruction.flags, instruction.args_start = flags, position
         if instruction.command in JSON_KEYWORDS and instruction.json_args is None:
             value = _loads(_json_part(instruction.command, instruction.args))
@@ -483,9 +503,33 @@ def _read_flags(text: str, position: int) -> tuple[list[Flag], int]:
         flags.append(Flag(name, value if equals else None, start, position))
 
 
-def shell_words(line: str) -> list[str]:
-    """Split on blanks outside quotes, keeping quotes and escapes (buildkit's
-    RawQuotes/RawEscapes lexing, which is what it looks for heredocs in)."""
+def _braced_end(line: str, index: int) -> int | None:
+    """Offset after the `}` closing the `${` at `index`, or None."""
+    quote = ""
+    index += 2
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                index += 1
+        elif char == "}":
+            return index + 1
+        elif char in "'\"":
+            quote = char
+        elif char == "\\":
+            index += 1
+        index += 1
+    return None
+
+
+def shell_words(line: str) -> list[str] | None:
+    """Split on blanks outside quotes and `${...}`, keeping quotes and escapes
+    (buildkit's RawQuotes/RawEscapes lexing, which is what it looks for
+    heredocs in). None where that lexer fails, on an unterminated quote or
+    `${`: buildkit then ignores the error and finds no heredoc on the line
+    (`RUN cat <<EOF "` has no body)."""
     words: list[str] = []
     current: list[str] = []
     quote = ""
@@ -493,6 +537,14 @@ def shell_words(line: str) -> list[str]:
     in_word = False
     while index < len(line):
         char = line[index]
+        if quote != "'" and line.startswith("${", index):
+            end = _braced_end(line, index)
+            if end is None:
+                return None
+            current.append(line[index:end])
+            in_word = True
+            index = end
+            continue
         if quote:
             current.append(char)
             if char == "\\" and quote == '"' and index + 1 < len(line):
@@ -514,6 +566,8 @@ def shell_words(line: str) -> list[str]:
             elif char in "'\"":
                 quote = char
         index += 1
+    if quote:
+        return None
     if in_word:
         words.append("".join(current))
     return words
@@ -522,7 +576,7 @@ def shell_words(line: str) -> list[str]:
 def heredoc_words(args: str) -> list[tuple[str, bool, bool]]:
     """(name, chomp, quoted) of each heredoc that a line opens, in order."""
     found = []
-    for word in shell_words(args):
+    for word in shell_words(args) or []:
         match = _HEREDOC_WORD.match(word)
         if not match or not match.group(3):
             continue

@@ -145,6 +145,8 @@ def shell_instruction(draw, ctx: Context) -> None:
     flags = flags_for(draw, command)
     body = flags + arguments(draw, command)
     parts = split_parts(draw, body)
+    if command not in ("ENV", "LABEL", "ARG") and draw(st.integers(0, 8)) == 0:
+        parts[-1] += " C:" + ctx.escape * 2  # an escaped escape ends the line
     # The keyword and its first words need a blank between them; a keyword
     # alone on its line needs one before the escape character (or after it).
     first = head + draw(SEP) + parts[0]
@@ -311,3 +313,37 @@ def fixture_dirs_without_files() -> list[Path]:
         return []
     seen = {path.parent for path in fixture_files()}
     return [folder for folder in sorted(FIXTURES.iterdir()) if folder.is_dir() and folder not in seen]
+
+
+SOUP_TOKENS = ["a", "x=1", "--x=1", "--", "<<EOF", "<<-EOF", "<<'EOF'", "2<<EOF", "<<<EOF", "EOF", '"a b"', "'",
+               '"', "[", "]", '"s"', ",", "$X", "\\", "`", "#", "é", "\xa0", "\v", "NaN", "1", "CMD", "--mount=a"]
+SOUP_KEYWORDS = ["RUN", "run", "COPY", "ADD", "CMD", "ENV", "ONBUILD RUN", "ONBUILD COPY", "HEALTHCHECK", "ARG", "USER"]
+
+
+@st.composite
+def line_soup(draw) -> str:
+    """Less careful than dockerfiles(): lines of keywords, comments, blanks
+    and loose tokens (heredoc terminators, escapes, brackets) in any order.
+    Many draws are not valid Dockerfiles; the tests compare how each parser
+    handles them."""
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        tokens = draw(st.lists(st.sampled_from(SOUP_TOKENS), max_size=5))
+        sep = draw(st.sampled_from([" ", "\t", ""]))
+        kind = draw(st.sampled_from(["instruction"] * 4 + ["comment", "blank", "loose", "directive"]))
+        if kind == "instruction":
+            line = draw(INDENT) + draw(st.sampled_from(SOUP_KEYWORDS)) + " " + sep.join(tokens)
+        elif kind == "comment":
+            line = draw(INDENT) + "#" + sep.join(tokens)
+        elif kind == "blank":
+            line = draw(BLANK)
+        elif kind == "directive":
+            line = draw(st.sampled_from(["# escape=`", "# escape=\\", "#syntax=x", "# foo=bar", "# check=x"]))
+        else:
+            line = draw(st.sampled_from(["", "\t", "\t\t"])) + sep.join(tokens)
+        lines.append(line + draw(st.sampled_from(["", "", "", " \\", "\\ ", " `", "`\t"])))
+    ends = draw(st.lists(st.sampled_from(["\n", "\n", "\r\n"]), min_size=len(lines), max_size=len(lines)))
+    text = "".join(line + end for line, end in zip(lines, ends))
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    return ("\ufeff" if draw(st.integers(0, 5)) == 0 else "") + text
