@@ -6,9 +6,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from migrator.packages import SUITES
+from migrator.packages import SUITES, data_dir
 
 # A tag of an Alpine flavour of the python image: "alpine", "3-alpine",
 # "3.8-alpine", "3.8.12-alpine3.15", "${PY}-alpine${ALPINE}".
@@ -124,7 +123,7 @@ def minor_of(version: str | None) -> str | None:
 
 @cache
 def python_images() -> PythonImages:
-    data = tomllib.loads(resources.files("migrator.mappings").joinpath("images.toml").read_text("utf-8"))
+    data = tomllib.loads((data_dir() / "images.toml").read_text("utf-8"))
     python = data["python"]
     return PythonImages(
         suites={minor: tuple(entry["suites"]) for minor, entry in python.items()},

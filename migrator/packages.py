@@ -98,7 +98,7 @@ class Mapping:
 # where the data lives
 
 
-def _data_dir() -> Path:
+def data_dir() -> Path:
     """The folder holding packages.toml and debian/ (installed or in the repo)."""
     try:
         root = resources.files("migrator.mappings")
@@ -110,7 +110,7 @@ def _data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "mappings"
 
 
-BUILTIN_PATH = _data_dir() / "packages.toml"
+BUILTIN_PATH = data_dir() / "packages.toml"
 
 
 # --------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class DebianIndex:
 
     @staticmethod
     def path(suite: str) -> Path:
-        return _data_dir() / "debian" / f"{suite}.txt.xz"
+        return data_dir() / "debian" / f"{suite}.txt.xz"
 
     def __contains__(self, name: object) -> bool:
         return name in self._set

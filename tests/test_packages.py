@@ -517,8 +517,8 @@ def test_data_dir_falls_back_to_the_repo(monkeypatch):
         raise ModuleNotFoundError(name)
 
     monkeypatch.setattr(P.resources, "files", boom)
-    assert P._data_dir() == Path(P.__file__).resolve().parent.parent / "mappings"
-    assert (P._data_dir() / "packages.toml").is_file()
+    assert P.data_dir() == Path(P.__file__).resolve().parent.parent / "mappings"
+    assert (P.data_dir() / "packages.toml").is_file()
 
 
 # ---------------------------------------------------------------- apk provider names
