@@ -1,4 +1,4 @@
-"""UA501: pip into Debian's externally managed python3."""
+"""UA501 and UA502: Debian's own python3 is not Alpine's."""
 
 import pytest
 
@@ -58,3 +58,15 @@ def test_keeping_the_command_warns():
 def test_ensurepip_warns():
     result = run("FROM alpine:3.18\nRUN python3 -m ensurepip\n")
     assert "Debian disables ensurepip" in messages(result)
+
+
+def test_versioned_python_names_that_the_suite_lacks_warn():
+    text = "FROM alpine:3.18\nRUN apk add --no-cache python3\nRUN python3.11 -m venv /venv\nENV PYTHONPATH=/usr/lib/python3.11/site-packages\n"
+    found = messages(run(text))
+    assert "3 UA502 python3.11: Debian trixie ships python 3.13" in found
+    assert "4 UA502 /usr/lib/python3.11: Debian trixie ships python 3.13" in found
+    assert "UA502" not in messages(run(text, target="bookworm"))
+
+
+def test_python_images_keep_their_own_version():
+    assert "UA502" not in messages(run("FROM python:3.11-alpine\nRUN python3.11 -m venv /v\n"))

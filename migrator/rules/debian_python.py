@@ -1,4 +1,6 @@
-"""UA501 system-pip: pip into Debian's own python3 (PEP 668).
+"""Debian's own python3 is not Alpine's (alpine:* bases only).
+
+UA501 system-pip: pip into Debian's own python3 (PEP 668).
 
 On an `alpine:*` base that becomes `debian:<suite>-slim`, Python is
 Debian's python3. From bookworm on, Debian marks it externally managed
@@ -7,6 +9,8 @@ Debian's python3. From bookworm on, Debian marks it externally managed
 question offers `--break-system-packages` (what the file did on older
 Alpine) or leaving the command for a venv by hand. `python3 -m ensurepip`
 is disabled in Debian altogether: that gets a warning.
+
+UA502 python-version: a python3.X that the suite does not ship.
 
 python:* images are not affected: their own Python in /usr/local is not
 managed by Debian.
@@ -128,3 +132,29 @@ def _pip_install_word(command: Command):
         if not values[index].startswith("-"):
             return None
     return None
+
+
+VERSION_ID = "UA502"
+# The python3 each suite ships (Debian's, on debian:<suite>-slim).
+DEBIAN_PYTHON = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
+_VERSIONED = re.compile(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?python(3\.\d+)(?![\d])")
+
+
+@rule(VERSION_ID, "python-version", "Warn where an alpine:* file names a python3.X that the Debian suite does not ship")
+def check_versions(ctx: RuleContext) -> Iterator[Finding]:
+    """alpine:3.18 had Python 3.11, trixie has 3.13: `python3.11 -m venv` or
+    /usr/lib/python3.11/site-packages no longer exist after the move."""
+    have = DEBIAN_PYTHON.get(ctx.suite)
+    for stage in ctx.migrated():
+        if stage.kind != "debian" or have is None:
+            continue
+        for instruction in stage.instructions:
+            if instruction.command not in ("RUN", "CMD", "ENTRYPOINT", "ENV", "ARG", "COPY", "ADD", "WORKDIR"):
+                continue
+            for match in _VERSIONED.finditer(instruction.logical.text):
+                if match.group(1) != have:
+                    offset = instruction.logical.file_offset(match.start())
+                    yield Finding(VERSION_ID, ctx.line_of(offset),
+                                  f"{match.group(0)}: Debian {ctx.suite} ships python {have}; "
+                                  f"use python3 (or --target a suite with {match.group(1)})")
+                    break
