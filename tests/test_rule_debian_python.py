@@ -70,3 +70,8 @@ def test_versioned_python_names_that_the_suite_lacks_warn():
 
 def test_python_images_keep_their_own_version():
     assert "UA502" not in messages(run("FROM python:3.11-alpine\nRUN python3.11 -m venv /v\n"))
+
+
+def test_a_version_arg_used_as_python_dollar_arg_warns_at_the_arg():
+    text = "ARG PYTHON_VERSION=3.11\nFROM alpine:3.18\nARG PYTHON_VERSION\nRUN python${PYTHON_VERSION} -m venv /v\n"
+    assert "1 UA502 ARG PYTHON_VERSION=3.11 names the Python of python${PYTHON_VERSION}; Debian trixie ships python 3.13: set it to 3.13" in messages(run(text))

@@ -145,9 +145,11 @@ def check_versions(ctx: RuleContext) -> Iterator[Finding]:
     """alpine:3.18 had Python 3.11, trixie has 3.13: `python3.11 -m venv` or
     /usr/lib/python3.11/site-packages no longer exist after the move."""
     have = DEBIAN_PYTHON.get(ctx.suite)
-    for stage in ctx.migrated():
-        if stage.kind != "debian" or have is None:
-            continue
+    stages = [stage for stage in ctx.migrated() if stage.kind == "debian"]
+    if have is None or not stages:
+        return
+    yield from _version_args(ctx, stages, have)
+    for stage in stages:
         for instruction in stage.instructions:
             if instruction.command not in ("RUN", "CMD", "ENTRYPOINT", "ENV", "ARG", "COPY", "ADD", "WORKDIR"):
                 continue
@@ -158,3 +160,16 @@ def check_versions(ctx: RuleContext) -> Iterator[Finding]:
                                   f"{match.group(0)}: Debian {ctx.suite} ships python {have}; "
                                   f"use python3 (or --target a suite with {match.group(1)})")
                     break
+
+
+def _version_args(ctx: RuleContext, stages: list[Stage], have: str) -> Iterator[Finding]:
+    """`ARG PYTHON_VERSION=3.11` used as python${PYTHON_VERSION} in a stage
+    that Debian's python3 now runs."""
+    for arg in ctx.global_args.values():
+        if not re.fullmatch(r"3\.\d+", arg.value) or arg.value == have:
+            continue
+        used = re.compile(r"python\$\{?" + re.escape(arg.name) + r"\b")
+        if any(used.search(instruction.logical.text) for stage in stages for instruction in stage.instructions):
+            yield Finding(VERSION_ID, arg.instruction.line,
+                          f"ARG {arg.name}={arg.value} names the Python of python${{{arg.name}}}; "
+                          f"Debian {ctx.suite} ships python {have}: set it to {have}")
