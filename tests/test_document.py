@@ -88,6 +88,13 @@ def test_backslash_is_plain_text_under_backtick_escape():
     assert second.line == 3
 
 
+@pytest.mark.parametrize("text", ["RUN dir C:\\\\\nUSER x\n", "# escape=`\nRUN a ``\nUSER x\n"])
+def test_escaped_escape_ends_the_line(text):
+    # buildkit's continuation regex wants a non-escape before the escape.
+    first, second = parse(text).instructions
+    assert first.end_line == first.line and second.keyword == "USER"
+
+
 def test_dangling_continuation_at_end_of_file():
     text = "FROM a\nRUN echo \\\n"
     instruction = parse(text).instructions[-1]
@@ -187,7 +194,7 @@ def test_heredoc_terminator_at_end_of_file_without_newline():
 
 @pytest.mark.parametrize(
     "text",
-    ['RUN cat <<<"here"\n', "RUN cat <<EOF<x\n", 'RUN ["cat", "<<EOF"]\n', "USER <<EOF\n", 'RUN echo "<<EOF"\n', 'RUN cat <<""\n'],
+    ['RUN cat <<<"here"\n', 'RUN cat <<EOF "\n', "RUN cat <<EOF ${X\n", "RUN cat <<'EOF\n", "RUN cat <<EOF<x\n", 'RUN ["cat", "<<EOF"]\n', "USER <<EOF\n", 'RUN echo "<<EOF"\n', 'RUN cat <<""\n'],
 )
 def test_not_a_heredoc(text):
     assert only(text).heredocs == []
