@@ -15,6 +15,7 @@ from migrator.errors import InputError
 from migrator.images import ImageRef, alpine_tag, expand, python_images
 from migrator.packages import SUITES, PackageTable
 from migrator.proposals import Answer, Decision, Option
+from migrator.shell import ShellScript, script_of
 
 _ARG_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
 
@@ -62,6 +63,7 @@ class RuleContext:
         self.answers = answers
         self.strict = strict
         self.pending: list[Decision] = []
+        self._scripts: dict[int, ShellScript | None] = {}
         self.asked: list[str] = []
         self.global_args = _global_args(document)
         self.stages = _stages(document, self.global_args)
@@ -85,6 +87,15 @@ class RuleContext:
 
     def line_of(self, offset: int) -> int:
         return self.document.line_of(offset)
+
+    def script(self, instruction: Instruction) -> ShellScript | None:
+        """The parsed shell of a RUN (None for other instructions, exec form
+        or another interpreter), parsed once however many rules ask."""
+        if instruction.command != "RUN":
+            return None
+        if instruction.start not in self._scripts:
+            self._scripts[instruction.start] = script_of(instruction, self.text)
+        return self._scripts[instruction.start]
 
     def migrated(self) -> list[Stage]:
         return [stage for stage in self.stages if stage.kind]

@@ -21,7 +21,7 @@ from migrator.document import Instruction
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
-from migrator.shell import Command, ShellScript, Word, script_of
+from migrator.shell import Command, ShellScript, Word
 
 ID = "UA201"
 PACKAGE_ID = "UA202"
@@ -33,7 +33,7 @@ _VALUE_OPTIONS = {
     "-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
     "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout",
 }
-_APK = {"apk", "/sbin/apk"}
+APK_COMMANDS = {"apk", "/sbin/apk"}  # how files call apk
 # A version constraint on a package word: pkg=1.2-r0, pkg>=1.2, pkg~1.2, pkg<2, pkg@edge.
 _PIN = re.compile(r"^([^=<>~@]+)([=<>~@].*)$")
 _APK_CACHE = re.compile(r"^/var/cache/apk(?:/\*?)?$")
@@ -113,12 +113,12 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
 
 def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
                  groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
-    script = script_of(instruction, ctx.text)
+    script = ctx.script(instruction)
     if script is None:
         if instruction.is_json and re.search(r'"(?:/sbin/)?apk"', instruction.args):
             yield Finding(ID, instruction.line, "apk in exec-form RUN is not migrated; rewrite it by hand")
         return
-    calls = [command for command in script.commands if command.name in _APK]
+    calls = [command for command in script.commands if command.name in APK_COMMANDS]
     cache_words = [
         word for command in script.commands if command.name == "rm"
         for word in command.words[1:] if word.value and _APK_CACHE.match(word.value)

@@ -17,7 +17,7 @@ from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, json_array
 from migrator.proposals import Finding
 from migrator.rules import rule
-from migrator.shell import script_of
+from migrator.rules.apk import APK_COMMANDS
 
 ID = "UA302"
 
@@ -51,7 +51,6 @@ APPLETS: dict[str, tuple[tuple[str, ...], str, str]] = {
               "/etc/cron.d or crontab -u, not /etc/crontabs"),
     "crontab": (("dcron", "cronie"), "cron", "; Debian's crontab files live in /var/spool/cron/crontabs"),
 }
-_APK = {"apk", "/sbin/apk"}
 
 
 @rule(ID, "busybox-applets", "Warn about busybox applets a migrated stage uses but Debian slim lacks")
@@ -74,9 +73,9 @@ def _installed(ctx: RuleContext, stage: Stage) -> set[str]:
     names: set[str] = set()
     while stage is not None:
         for instruction in stage.instructions:
-            script = script_of(instruction, ctx.text) if instruction.command == "RUN" else None
+            script = ctx.script(instruction)
             for command in script.commands if script else ():
-                if command.name in _APK:
+                if command.name in APK_COMMANDS:
                     names.update(word.value for word in command.words if word.value)
         stage = stage.parent
     return names
@@ -86,7 +85,7 @@ def _programs(ctx: RuleContext, instruction: Instruction) -> Iterator[tuple[str,
     """(applet, file offset) for each applet the instruction runs."""
     command = instruction.command
     if command == "RUN":
-        script = script_of(instruction, ctx.text)
+        script = ctx.script(instruction)
         if script is None or script.has_errors:
             return
         for found in script.commands:

@@ -24,7 +24,7 @@ from typing import Iterator
 from migrator.context import RuleContext, Stage
 from migrator.proposals import Decision, Edit, Finding, Option
 from migrator.rules import rule
-from migrator.shell import Command, script_of
+from migrator.shell import Command
 
 ID = "UA501"
 FLAG = "--break-system-packages"
@@ -61,7 +61,7 @@ def _stage(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
         for instruction in ancestor.instructions:
             if instruction.keyword == "ENV" and _VENV_ENV.search(instruction.args):
                 in_venv = True
-            script = script_of(instruction, ctx.text) if instruction.command == "RUN" else None
+            script = ctx.script(instruction)
             if script is None or script.has_errors:
                 continue
             for command in script.commands:

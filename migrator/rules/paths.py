@@ -15,7 +15,7 @@ from migrator.context import RuleContext
 from migrator.document import Instruction, json_array
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
-from migrator.shell import script_of
+from migrator.rules.apk import APK_COMMANDS
 
 ID = "UA301"
 
@@ -38,7 +38,7 @@ _WHY = {
     "gosu": "su-exec is not in Debian; gosu takes the same arguments",
     "/usr/sbin/gosu": "su-exec is not in Debian; gosu takes the same arguments",
 }
-_PACKAGE_MANAGERS = {"apk", "/sbin/apk", "apt-get", "apt"}
+_PACKAGE_MANAGERS = APK_COMMANDS | {"apt-get", "apt"}
 _EXEC_KEYWORDS = {"CMD", "ENTRYPOINT", "SHELL", "RUN", "HEALTHCHECK"}
 # A JSON string element of an exec-form array.
 _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -94,7 +94,7 @@ def _after_tini(args: str, match: re.Match[str]) -> bool:
 
 
 def _shell_form(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
-    script = script_of(instruction, ctx.text)
+    script = ctx.script(instruction)
     if script is None or script.has_errors:
         return
     for command in script.commands:

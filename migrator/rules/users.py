@@ -26,7 +26,7 @@ from typing import Iterator
 from migrator.context import RuleContext
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
-from migrator.shell import Command, Word, script_of
+from migrator.shell import Command, Word
 
 ID = "UA401"
 
@@ -138,7 +138,7 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         for instruction in stage.instructions:
             if instruction.command != "RUN":
                 continue
-            script = script_of(instruction, ctx.text)
+            script = ctx.script(instruction)
             if script is None or script.has_errors:
                 continue
             for command in script.commands:
