@@ -7,7 +7,7 @@ rule context, which answers from the resolver (prompt, --yes, answers file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
