@@ -246,3 +246,8 @@ def test_group_delete_keeps_what_other_packages_need():
 def test_same_debian_name_from_two_alpine_names_is_installed_once():
     text = "FROM python:3.12-alpine\nRUN apk add --no-cache ffmpeg-libs ffmpeg\n"
     assert body(run(text).text) == f"RUN {INSTALL} ffmpeg {CLEAN}\n"
+
+
+def test_a_cache_mount_for_apk_is_reported():
+    text = "FROM alpine:3.19\nRUN --mount=type=cache,target=/var/cache/apk apk add gcc\n"
+    assert "this cache mount keeps apk's cache" in messages(run(text))

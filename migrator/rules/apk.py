@@ -113,6 +113,10 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
 
 def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
                  groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
+    for flag in instruction.flags:
+        if flag.name == "mount" and "/var/cache/apk" in (flag.value or ""):
+            yield Finding(ID, instruction.line, "this cache mount keeps apk's cache; apt's is /var/cache/apt "
+                          "(and Debian images delete it after each install unless /etc/apt/apt.conf.d/docker-clean is removed)")
     script = ctx.script(instruction)
     if script is None:
         if instruction.is_json and re.search(r'"(?:/sbin/)?apk"', instruction.args):
