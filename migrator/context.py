@@ -69,6 +69,8 @@ class RuleContext:
         self.stages = _stages(document, self.global_args)
         self._ask_about_digests()
         self.suite = self._choose_suite(target)
+        # Stages built on another follow it, now that digests and python
+        # versions may have kept their base on Alpine.
         for stage in self.stages:
             if stage.parent is not None:
                 stage.kind = stage.parent.kind
@@ -104,10 +106,7 @@ class RuleContext:
         """A digest pins the Alpine image's bytes; no Debian image has that
         digest, so migrating the stage means giving the pin up."""
         for stage in self.stages:
-            if stage.parent is not None:
-                stage.kind = stage.parent.kind
-                continue
-            if not stage.kind or not ImageRef.parse(stage.image.expanded).digest:
+            if stage.parent is not None or not stage.kind or not ImageRef.parse(stage.image.expanded).digest:
                 continue
             answer = self.ask(Decision(
                 key=f"UA101:digest:{stage.instruction.line}",
@@ -128,8 +127,8 @@ class RuleContext:
         images = python_images()
         common = list(SUITES)
         for stage in self.stages:
-            if stage.kind != "python":
-                continue
+            if stage.kind != "python" or stage.parent is not None:
+                continue  # a stage built on another has that one's python
             suites = images.suites_for(stage.python_version)
             if suites is None:
                 # python:2.7-alpine and the like: nothing to move to; the
@@ -150,9 +149,9 @@ class RuleContext:
         if target:
             return target
         if not any(stage.kind == "python" for stage in self.stages):
-            return target or images.default_suite
+            return images.default_suite
         if not common:
-            lines = ", ".join(str(s.instruction.line) for s in self.stages if s.kind == "python")
+            lines = ", ".join(str(s.instruction.line) for s in self.stages if s.kind == "python" and s.parent is None)
             raise InputError(f"the python versions of lines {lines} share no Debian suite; choose one with --target")
         return common[-1]
 
