@@ -18,6 +18,7 @@ from typing import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction
+from migrator.errors import InputError
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
@@ -139,7 +140,7 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
         state.lists_removed = True
     for command in calls:
         call = parse_apk(command)
-        yield from _rewrite_call(ctx, stage, script, call, state, edits, groups)
+        yield from _rewrite_call(ctx, stage, call, state, edits, groups)
     for update in state.updates:
         if state.installs:
             edits.replace(update.command.words[0], "apt-get")
@@ -162,7 +163,7 @@ def _removes_lists(script: ShellScript) -> bool:
     )
 
 
-def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: ApkCall, state: RunState,
+def _rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState,
                   edits: "Edits", groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
     command = call.command
     line = edits.line(command.words[0])
@@ -170,7 +171,7 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: Apk
     if sub == "add":
         yield from _add(ctx, stage, call, state, edits, groups, line)
     elif sub in ("del", "delete"):
-        yield from _delete(ctx, stage, call, state, edits, groups, line)
+        yield from _delete(ctx, stage, call, edits, groups, line)
     elif sub == "update":
         # Kept as apt-get update only if this RUN ends up installing
         # something (decided once the whole RUN is done).
@@ -196,7 +197,8 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, script: ShellScript, call: Apk
         edits.replace_command(command, "dpkg --print-architecture")
         yield Finding(ID, line, "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
     else:
-        yield Finding(ID, line, f"apk {sub or ''} has no apt-get equivalent; left as is".replace("  ", " "))
+        what = f"apk {sub}" if sub else "this apk command"
+        yield Finding(ID, line, f"{what} has no apt-get equivalent; left as is")
 
 
 def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
@@ -254,17 +256,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     edits.replace(call.command.words[0], prefix + "apt-get")
     edits.replace(call.subcommand, INSTALL)
     edits.drop_options(call)
-    emitted: set[str] = set()
-    for word, result in resolved:
-        if result is None:
-            continue
-        # one name once per command (curl and ca-certificates both bring it)
-        fresh = [name for name in result.names if name not in emitted]
-        emitted.update(fresh)
-        if fresh:
-            edits.replace(word, " ".join(fresh))
-        else:
-            edits.delete(word)
+    edits.write_names([(word, result.names) for word, result in resolved if result is not None])
     if pip:
         edits.after(call.command, " && " + _pip_install(pip))
     state.updated = state.installs = True
@@ -274,31 +266,25 @@ def _pip_install(projects: list[str]) -> str:
     return "pip install --no-cache-dir " + " ".join(projects)
 
 
-def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
+def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
             groups: dict[str, list[str]], line: int) -> Iterator[Edit | Finding]:
-    names: list[str] = []
+    targets: list[tuple[Word, list[str]]] = []
     kept = False
     for word in call.operands:
         value = word.value
         if value is None:
             kept = True
             yield Finding(ID, line, f"{word.text} is kept as is: its Alpine names are not migrated")
-            continue
-        if value in groups:
-            targets = groups[value]
+        elif value in groups:
+            targets.append((word, groups[value]))
         elif value.startswith("."):
             yield Finding(ID, line, f"apk del {value}: no apk add --virtual {value} was found; removed")
-            targets = []
+            targets.append((word, []))
         else:
             result, findings = _resolve(ctx, stage, value, line, edits.context(call.command))
             yield from findings
-            targets = result.names
-        new = [name for name in targets if name not in names]
-        names.extend(new)
-        if new:
-            edits.replace(word, " ".join(new))
-        else:
-            edits.delete(word)
+            targets.append((word, result.names))
+    names = edits.write_names(targets)
     if not names and not kept:
         edits.remove_command(call.command)
         return
@@ -326,8 +312,6 @@ def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str)
         findings.append(Finding(PACKAGE_ID, line, f"dropped {name}: {mapping.why}", Severity.INFO))
         return Resolved(), findings
     if mapping.kind == "unknown" and ctx.strict:
-        from migrator.errors import InputError
-
         raise InputError(f"unknown Alpine package '{name}' (--strict); add it with --mappings", line=line)
     options = [Option(choice.value, choice.label) for choice in mapping.choices]
     question = f"{name}: {mapping.why}" if mapping.why else f"What should {name} become?"
@@ -343,23 +327,25 @@ def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str)
         line=line,
         context=context,
     ))
+    if answer == "keep":
+        findings.append(_kept(ctx, name, line))
+        return Resolved([name]), findings
     choice = next((c for c in mapping.choices if c.value == answer), None)
-    if choice is None and answer in ("keep", "other"):
-        choice = None
-        answer = name if answer == "keep" else ""
     if choice is not None:
-        if choice.value == "keep":
-            if name in DebianIndex.load(ctx.suite):
-                findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}: Debian {ctx.suite} has a package of that name, check it is the same thing"))
-            else:
-                findings.append(Finding(PACKAGE_ID, line, f"kept the Alpine name {name}, which is not a package in Debian {ctx.suite}: apt-get install will fail until it is mapped (--mappings) or answered"))
-            return Resolved([name]), findings
         if not choice.names and not choice.pip:
             findings.append(Finding(PACKAGE_ID, line, f"dropped {name}: {choice.why or choice.label}", Severity.INFO))
         return Resolved(list(choice.names), list(choice.pip)), findings
-    typed = answer.split()
+    # free text typed for "other" ("other" itself, with nothing typed, installs nothing)
+    typed = [] if answer == "other" else answer.split()
     findings.extend(_missing(ctx, typed, line, "typed"))
     return Resolved(typed), findings
+
+
+def _kept(ctx: RuleContext, name: str, line: int) -> Finding:
+    if name in DebianIndex.load(ctx.suite):
+        return Finding(PACKAGE_ID, line, f"kept the Alpine name {name}: Debian {ctx.suite} has a package of that name, check it is the same thing")
+    return Finding(PACKAGE_ID, line, f"kept the Alpine name {name}, which is not a package in Debian {ctx.suite}: "
+                                     "apt-get install will fail until it is mapped (--mappings) or answered")
 
 
 def _missing(ctx: RuleContext, names: list[str], line: int, where: str) -> list[Finding]:
@@ -401,6 +387,20 @@ class Edits:
 
     def delete(self, word: Word) -> None:
         self._deletions.append(self.span(word))
+
+    def write_names(self, words: list[tuple[Word, list[str]]]) -> list[str]:
+        """Each package word becomes its Debian names, each name written once
+        per command (curl and ca-certificates may both bring one); a word
+        left with no name goes. Returns the names written."""
+        written: list[str] = []
+        for word, names in words:
+            fresh = [name for name in dict.fromkeys(names) if name not in written]
+            written.extend(fresh)
+            if fresh:
+                self.replace(word, " ".join(fresh))
+            else:
+                self.delete(word)
+        return written
 
     def drop_options(self, call: ApkCall) -> None:
         for word, value in call.options:
