@@ -167,6 +167,16 @@ class Instruction(Node):
             return None
         return json_array(_json_part(self.command, self.args))
 
+    @property
+    def command_start(self) -> int | None:
+        """Logical offset where the command this instruction runs begins: its
+        arguments, or for HEALTHCHECK what follows the CMD word (None for
+        HEALTHCHECK NONE)."""
+        if self.command != "HEALTHCHECK":
+            return self.args_start
+        match = re.match(r"CMD\s+", self.args, re.I)
+        return self.args_start + match.end() if match else None
+
     def flag(self, name: str) -> Flag | None:
         for flag in self.flags:
             if flag.name == name:

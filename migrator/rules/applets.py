@@ -92,14 +92,9 @@ def _programs(ctx: RuleContext, instruction: Instruction) -> Iterator[tuple[str,
             if found.name in APPLETS:
                 yield found.name, script.file_span(found.start, found.end)[0]
         return
-    if command not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+    start = instruction.command_start
+    if command not in ("CMD", "ENTRYPOINT", "HEALTHCHECK") or start is None:
         return
-    start = instruction.args_start
-    if command == "HEALTHCHECK":
-        match = re.match(r"CMD\s+", instruction.args, re.I)
-        if not match:
-            return
-        start += match.end()
     text = instruction.logical.text[start:]
     array = json_array(text)
     if array is not None:

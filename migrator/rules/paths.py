@@ -48,33 +48,20 @@ _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
     for stage in ctx.migrated():
         for instruction in stage.instructions:
-            if instruction.command not in _EXEC_KEYWORDS:
+            start = instruction.command_start
+            if instruction.command not in _EXEC_KEYWORDS or start is None:
                 continue
-            if instruction.command == "HEALTHCHECK":
-                yield from _healthcheck(ctx, instruction)
-            elif instruction.is_json:
-                yield from _exec_form(ctx, instruction, instruction.args_start)
+            if json_array(instruction.logical.text[start:]) is not None:
+                yield from _exec_form(ctx, instruction, start)
             elif instruction.command == "RUN":
                 yield from _shell_form(ctx, instruction)
             else:
-                yield from _plain_words(ctx, instruction, instruction.args_start)
+                yield from _plain_words(ctx, instruction, start)
 
 
 def _rename(ctx: RuleContext, start: int, end: int, old: str, new: str) -> Iterator[Edit | Finding]:
     yield Edit(start, end, new, ID)
     yield Finding(ID, ctx.line_of(start), f"{old} → {new}: {_WHY[new]}", Severity.INFO)
-
-
-def _healthcheck(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
-    """`HEALTHCHECK [options] CMD <command>`: the command in either form."""
-    match = re.match(r"CMD\s+", instruction.args, re.I)
-    if not match:
-        return
-    start = instruction.args_start + match.end()
-    if json_array(instruction.logical.text[start:]) is not None:
-        yield from _exec_form(ctx, instruction, start)
-    else:
-        yield from _plain_words(ctx, instruction, start)
 
 
 def _exec_form(ctx: RuleContext, instruction: Instruction, base: int) -> Iterator[Edit | Finding]:
