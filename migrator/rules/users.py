@@ -80,7 +80,7 @@ def parse_options(words: list[Word], with_value: set[str], flags: set[str]) -> t
 def adduser(words: list[Word]) -> str:
     options, operands = parse_options(words, _ADDUSER_VALUES, _ADDUSER_FLAGS)
     if len(operands) == 2 and not options:
-        return _join(["usermod", "-a", "-G", operands[1], operands[0]])
+        return _add_to_group(*operands)
     if len(operands) != 1:
         raise Unsupported("expected one user name")
     out = ["useradd"]
@@ -102,7 +102,7 @@ def adduser(words: list[Word]) -> str:
 def addgroup(words: list[Word]) -> str:
     options, operands = parse_options(words, _ADDGROUP_VALUES, _ADDGROUP_FLAGS)
     if len(operands) == 2 and not options:
-        return _join(["usermod", "-a", "-G", operands[1], operands[0]])
+        return _add_to_group(*operands)
     if len(operands) != 1:
         raise Unsupported("expected one group name")
     out = ["groupadd"]
@@ -123,6 +123,11 @@ def delete(tool: str):
         return _join([tool] + operands)
 
     return convert
+
+
+def _add_to_group(user: str, group: str) -> str:
+    """`adduser USER GROUP` and `addgroup USER GROUP` mean the same in busybox."""
+    return _join(["usermod", "-a", "-G", group, user])
 
 
 def _join(words: list[str]) -> str:
