@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Protocol, Sequence
 
 from migrator.context import RuleContext
-from migrator.document import parse
+from migrator.document import Document, parse
 from migrator.errors import InputError
 from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
@@ -60,7 +60,9 @@ class Result:
         return self.text != self.original
 
 
-def _run_rules(document, path, settings, table, answers, rules):
+def _run_rules(document: Document, path: str, settings: Settings, table: PackageTable,
+               answers: dict[str, Answer], rules: list[Rule]) -> tuple[RuleContext, list[Edit], list[Finding]]:
+    """One round: every rule over a fresh context holding the answers so far."""
     ctx = RuleContext(document, path, settings.target, table, answers, settings.strict)
     edits: list[Edit] = []
     findings: list[Finding] = []
