@@ -2,7 +2,8 @@
 
 The engine runs every rule over the parsed document. Rules ask questions
 through the context; when some are unanswered the engine hands them to the
-resolver all at once, stores the answers, and runs the rules again, so a rule
+resolver all at once, stores the answers, and runs the rules again (unless
+every answer is the recommended value the rules already assumed), so a rule
 always sees one consistent set of answers and never talks to a person.
 """
 
@@ -91,7 +92,13 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
             raise error.located(path) from None
         if not ctx.pending:
             break
-        answers.update(resolver.resolve(ctx.pending))
+        resolved = resolver.resolve(ctx.pending)
+        answers.update(resolved)
+        # While a question is pending, ctx.ask hands the rules its recommended
+        # value: when every answer is that value (--yes, --check, open
+        # questions, most prompts), this round already computed the result.
+        if all(resolved[decision.key].value == decision.recommended for decision in ctx.pending):
+            break
     else:
         raise InputError("the rules kept asking new questions; this is a bug", path)
     try:

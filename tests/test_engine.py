@@ -75,3 +75,23 @@ def test_rule_ids_are_unique_and_stable():
     ids = [rule.id for rule in all_rules()]
     assert ids == sorted(set(ids))
     assert {"UA101", "UA201", "UA301", "UA401"} <= set(ids)
+
+
+def test_rules_run_once_when_every_answer_is_the_recommended_one():
+    calls = []
+
+    def counting(ctx):
+        calls.append(1)
+        return asking(ctx)
+
+    rule = Rule("UA999", "t", "t", counting)
+    result = migrate("FROM alpine\n", "Dockerfile", Settings(), Recorded(), rules=[rule])
+    assert result.text == "# a\nFROM alpine\n"
+    assert [answer.decision.key for answer in result.answers] == ["T:first"]
+    assert len(calls) == 1
+    # Another answer needs a second round; it brings a new question, answered
+    # with its recommended value, so no third.
+    calls.clear()
+    result = migrate("FROM alpine\n", "Dockerfile", Settings(), Recorded({"T:first": "b"}), rules=[rule])
+    assert result.text == "# b\nFROM alpine\n"
+    assert len(calls) == 2
