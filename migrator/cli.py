@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import IO, Any, Sequence
 
@@ -37,11 +38,12 @@ questions:
   terminal each is asked (recommended option first); --yes takes the
   recommended option and says so on stderr; --answers FILE answers from a
   saved file. With no terminal and no --yes, open questions are listed and
-  nothing is written (exit 3).
+  nothing is written (exit 3). --check never asks: it decides with the
+  recommended answers.
 
 exit codes:
   0  done, or nothing to do
-  1  --check: some file would change
+  1  --check: some file would change (--check never exits 3)
   2  usage or input error (message names the file and line); files that
      migrated cleanly are still written with --write
   3  questions left unanswered; nothing was written
@@ -106,43 +108,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--stdin-filename", metavar="NAME", help="the name to show for '-' in messages and diffs"
     )
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N",
+        help="check files on N processes (default: one per core for big batches); output is the same",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors on stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
-@dataclass
-class FileRun:
-    path: str  # as shown
-    real: str  # where to write
-    original: str = ""
-    text: str = ""
-    result: Any = None  # engine.Result
-    error: str = ""
-    open_questions: list = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return self.result is not None and self.result.changed
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None and not self.error and not self.open_questions
-
-
 class Console:
+    """stderr for people, stdout for the diff/report; both keep clear of the
+    progress bar when one is shown."""
+
     def __init__(self, quiet: bool):
         self.quiet = quiet
+        self.bar: Any = None  # a tqdm bar while one is drawn
 
     def error(self, text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
+        if self.bar is not None:
+            with self.bar.external_write_mode(file=sys.stderr):
+                print(text, file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
 
     warn = error
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            print(text, file=sys.stderr, flush=True)
+            self.error(text)
+
+    def out(self, text: str) -> None:
+        if self.bar is not None and text:
+            with self.bar.external_write_mode(file=sys.stdout):
+                _emit(text)
+        else:
+            _emit(text)
 
 
 def _isatty(stream: IO[Any] | None) -> bool:
@@ -194,6 +195,42 @@ def _load_table(args: argparse.Namespace) -> Any:
     return packages.PackageTable.load(overlays=list(args.mappings), builtin=not args.no_builtin)
 
 
+@dataclass
+class Tally:
+    """The closing summary's counts, gathered as the outcomes go by (the
+    outcomes themselves are not all kept: a fleet can be big)."""
+
+    scanned: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    warned: int = 0
+    took_yes: int = 0
+    opened: int = 0
+    skipped: int = 0
+    failed: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: Any) -> None:
+        self.scanned += 1
+        if outcome.error:
+            self.failed += 1
+        elif outcome.skipped:
+            self.skipped += 1
+        elif outcome.open_questions:
+            self.opened += 1
+        elif outcome.changed:
+            self.changed += 1
+        else:
+            self.unchanged += 1
+        if outcome.ok:
+            if any(finding.severity.value == "warning" for finding in outcome.findings):
+                self.warned += 1
+            if any(answer.source == "yes" for answer in outcome.answers):
+                self.took_yes += 1
+            for finding in outcome.findings:
+                self.by_rule[finding.rule] = self.by_rule.get(finding.rule, 0) + 1
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     if args.explain:
         table = _load_table(args)
@@ -206,20 +243,34 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         parser.error("'-' (stdin) cannot be combined with other paths")
     if args.backup and not args.write:
         parser.error("--backup needs --write")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
 
-    from migrator.discover import NotFound, discover
+    from migrator.batch import FileJob, QuitRun, RunSettings, check_all, check_file, default_workers
 
     if stdin_mode:
-        files = [FileRun(args.stdin_filename or "-", "-")]
-    else:
+        from migrator.output import decode
+
+        name = args.stdin_filename or "-"
         try:
-            files = [FileRun(found.path, found.real) for found in discover(list(args.paths))]
+            jobs = [FileJob(name, "-", decode(sys.stdin.buffer.read(), name))]
+        except InputError as error:
+            console.error(str(error))
+            return EXIT_ERROR
+    else:
+        from migrator.discover import NotFound, discover
+
+        try:
+            jobs = [FileJob(found.path, found.real) for found in discover(list(args.paths))]
         except NotFound as error:
             console.error(str(error))
             return EXIT_ERROR
 
-    # Which mode, and can we talk to a person?
-    terminal = _isatty(sys.stdin) and _isatty(sys.stderr) and not stdin_mode
+    # Which mode, and can we talk to a person? --check is a CI gate: it never
+    # asks, and decides with the recommended answers.
+    prompting = (
+        _isatty(sys.stdin) and _isatty(sys.stderr) and not stdin_mode and not args.check and not args.yes
+    )
     ask_to_write = (
         not (args.diff or args.write or args.check or args.json)
         and not stdin_mode
@@ -235,72 +286,63 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
     saved: dict[str, str] = {}
     if args.answers:
         saved = resolve.load_answers(args.answers)
+
+    def resolver_for_one_file(say: Any) -> Any:
+        # Runs in the worker that checks the file: what it says comes back
+        # with the outcome and is printed in file order.
+        if args.yes:
+            fallback: Any = resolve.TakeRecommended(say)
+        elif args.check:
+            fallback = resolve.TakeRecommended(say, verb="would choose")
+        else:
+            fallback = resolve.LeaveOpen()
+        return resolve.Answers(fallback, saved, args.answers or "", note=say)
+
+    from migrator.engine import Settings
+
+    settings = RunSettings(
+        Settings(target=args.target, table=_load_table(args), strict=args.strict),
+        resolver_for_one_file,
+        keep_original=args.json,
+    )
     prompter = None
-    if args.yes:
-        fallback: Any = resolve.TakeRecommended(console.error)
-    elif terminal and not args.check:
-        fallback = prompter = resolve.Prompter()
+    if prompting:
+        # One resolver for the whole run, in this process: an answer given at
+        # the prompt is reused for the other files of the batch.
+        prompter = resolve.Prompter()
+        shared = resolve.Answers(prompter, saved, args.answers or "", note=console.info)
+        outcomes: Any = (check_file(job, settings, shared) for job in jobs)
     else:
-        fallback = resolve.LeaveOpen()
-    resolver = resolve.Answers(fallback, saved, args.answers or "", note=console.info)
+        workers = args.jobs if args.jobs is not None else default_workers(len(jobs))
+        outcomes = check_all(jobs, settings, workers)
+    show_progress = (
+        not prompting and not stdin_mode and not args.quiet and len(jobs) > 1 and _isatty(sys.stderr)
+    )
 
-    table = _load_table(args)
-    from migrator.engine import Settings, Unresolved, migrate
-    from migrator.output import decode, read_text
-
-    # 1. Check every file; write nothing yet.
-    for run in files:
-        try:
-            if run.real == "-":
-                run.original = decode(sys.stdin.buffer.read(), run.path)
-            else:
-                run.original = read_text(run.real, run.path)
-            resolver.path = run.path
-            settings = Settings(target=args.target, table=table, strict=args.strict)
-            run.result = migrate(run.original, run.path, settings, resolver)
-        except InputError as error:
-            run.error = str(error.located(run.path))
-            console.error(run.error)
-            continue
-        except Unresolved as error:  # a resolver other than ours may raise it
-            run.open_questions = list(error.decisions)
-        except Exception as error:  # a bug in a rule must not sink the whole fleet
-            if os.environ.get("UNALPINE_TRACEBACK"):
-                raise
-            run.error = (
-                f"{run.path}: internal error, file left as is: {type(error).__name__}: {error} "
-                "(UNALPINE_TRACEBACK=1 shows where; please report it)"
-            )
-            run.result = None
-            console.error(run.error)
-            continue
-        if isinstance(fallback, resolve.LeaveOpen):
-            run.open_questions += fallback.open.pop(run.path, [])
-        # Findings of a file with open questions describe guesses, not what
-        # will happen: they are shown on the run that answers them.
-        if run.result is not None and not run.open_questions:
-            for finding in run.result.findings:
-                line = f"{run.path}:{finding.line}: {finding.rule}"
-                if finding.severity.value == "warning":
-                    console.warn(f"{line} warning: {finding.message}")
-                else:
-                    console.info(f"{line} {finding.message}")
+    # 1. Check every file, in order; show what each gives; write nothing yet.
+    tally = Tally()
+    files = []
+    try:
+        for outcome in _progress(outcomes, len(jobs), console, show_progress):
+            tally.add(outcome)
+            _tell(outcome, console)
+            if outcome.ok and not args.json and (show_diff or (args.check and args.diff)):
+                console.out(outcome.diff)
+            if not args.json:
+                outcome.diff = ""  # shown; not needed again
+                outcome.findings = []
+            files.append(outcome)
+    except QuitRun:
+        console.error("unalpine: quit; nothing was written")
+        return EXIT_UNRESOLVED
 
     open_files = [run for run in files if run.open_questions]
-    errored = [run for run in files if run.error]
     code = EXIT_OK
-    if errored:
+    if any(run.error for run in files):
         code = EXIT_ERROR
     if open_files:
         code = EXIT_UNRESOLVED
         _report_open(open_files, console)
-
-    # 2. Show.
-    diffs = {run.path: _diff(run) for run in files if run.ok}
-    if args.json:
-        pass  # printed at the end, once we know what was written
-    elif show_diff or (args.check and args.diff):
-        _emit("".join(diffs.values()))
 
     changed = [run for run in files if run.ok and run.changed]
     if args.check and changed:
@@ -308,33 +350,32 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         for run in changed:
             console.info(f"would migrate {run.path}")
 
-    # 3. Write (never when a question is open anywhere).
+    # 2. Write (never when a question is open anywhere).
     write = args.write and not open_files
     if ask_to_write and changed and not open_files:
-        from migrator.resolve import Prompter
-
-        prompter = prompter or Prompter()
+        prompter = prompter or resolve.Prompter()
         count = len(changed)
         write = prompter.confirm(f"Write these changes to {count} file{'s' if count > 1 else ''}?")
     if stdin_mode and not (args.diff or args.check or args.json):
         if files[0].ok:
-            _emit(files[0].result.text)
+            console.out(files[0].text if files[0].changed else jobs[0].text or "")
     elif write:
         from migrator.output import atomic_write
 
         for run in changed:
             try:
-                atomic_write(run.real, run.result.text.encode("utf-8"), backup=args.backup)
+                atomic_write(run.real, run.text.encode("utf-8"), backup=args.backup)
             except OSError as error:
                 run.error = f"{run.path}: cannot write: {error.strerror or error}"
                 console.error(run.error)
+                tally.failed += 1
                 code = max(code, EXIT_ERROR)
                 continue
             run.written = True
             console.info(f"wrote {run.path}")
 
     if args.save_answers:
-        used = [answer for run in files if run.result is not None for answer in run.result.answers]
+        used = [answer for run in files for answer in run.answers if answer.source != resolve.SOURCE_OPEN]
         used_keys = {answer.decision.key for answer in used}
         kept = {key: value for key, value in saved.items() if key not in used_keys}
         opened = [decision for run in open_files for decision in run.open_questions]
@@ -345,20 +386,62 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             code = max(code, EXIT_ERROR)
 
     if args.json:
-        _emit(json.dumps(_report(files, diffs, args, code), indent=2, ensure_ascii=False) + "\n")
-
-    if not args.json:
-        _summary(files, args, console, write)
+        console.out(json.dumps(_report(files, args, code), indent=2, ensure_ascii=False) + "\n")
+    elif not stdin_mode:
+        _summary(tally, files, console, wrote=write)
     return code
 
 
-def _diff(run: FileRun) -> str:
-    from migrator.output import unified_diff
+def _tell(outcome: Any, console: Console) -> None:
+    """What checking one file said, on stderr."""
+    for line in outcome.said:
+        console.error(line)
+    if outcome.error:
+        console.error(outcome.error)
+    # Findings of a file with open questions describe guesses, not what
+    # will happen: they are shown on the run that answers them.
+    if not outcome.ok:
+        return
+    for finding in outcome.findings:
+        line = f"{outcome.path}:{finding.line}: {finding.rule}"
+        if finding.severity.value == "warning":
+            console.warn(f"{line} warning: {finding.message}")
+        else:
+            console.info(f"{line} {finding.message}")
 
-    return unified_diff(run.result.original, run.result.text, run.path)
 
+def _progress(outcomes: Any, total: int, console: Console, enabled: bool) -> Any:
+    """Pass the outcomes through; when the batch runs longer than a second
+    (UNALPINE_PROGRESS_AFTER seconds), draw a progress bar on stderr.
+    tqdm is imported only then."""
+    if not enabled:
+        yield from outcomes
+        return
+    try:
+        delay = float(os.environ.get("UNALPINE_PROGRESS_AFTER", "1"))
+    except ValueError:
+        delay = 1.0
+    start = time.monotonic()
+    done = 0
+    bar = None
+    try:
+        for outcome in outcomes:
+            yield outcome
+            done += 1
+            if bar is not None:
+                bar.update(1)
+            elif done < total and time.monotonic() - start >= delay:
+                from tqdm import tqdm
 
-def _report_open(open_files: list[FileRun], console: Console) -> None:
+                bar = tqdm(total=total, initial=done, file=sys.stderr, unit="file", leave=False,
+                           dynamic_ncols=True, desc="unalpine")
+                console.bar = bar
+    finally:
+        if bar is not None:
+            console.bar = None
+            bar.close()
+
+def _report_open(open_files: list, console: Console) -> None:
     total = sum(len(run.open_questions) for run in open_files)
     console.error(
         f"unalpine: {total} question{'s need' if total != 1 else ' needs'} an answer; nothing was written. "
@@ -377,36 +460,40 @@ def _report_open(open_files: list[FileRun], console: Console) -> None:
             )
 
 
-def _summary(files: list[FileRun], args: argparse.Namespace, console: Console, wrote: bool) -> None:
-    if len(files) == 1 and files[0].real == "-":
-        return
-    if not files:
+def _summary(tally: Tally, files: list, console: Console, wrote: bool) -> None:
+    if not tally.scanned:
         console.info("unalpine: no Dockerfiles found")
         return
 
     def count(n: int, what: str) -> str:
         return f"{n} {what}{'' if n == 1 else 's'}"
 
-    changed = [run for run in files if run.ok and run.changed]
-    parts = []
+    parts = [count(tally.scanned, "file") + " scanned"]
     if wrote:
-        parts.append(count(sum(run.written for run in changed), "file") + " migrated")
+        parts.append(f"{sum(run.written for run in files)} migrated")
     else:
-        parts.append(count(len(changed), "file") + (" would be migrated" if changed else " to migrate"))
-    parts.append(f"{sum(1 for run in files if run.ok and not run.changed)} unchanged")
-    opened = sum(1 for run in files if run.open_questions)
-    if opened:
-        parts.append(f"{opened} with open questions")
-    failed = sum(1 for run in files if run.error)
-    if failed:
-        parts.append(f"{failed} failed")
+        parts.append(f"{tally.changed} would be migrated" if tally.changed else "0 to migrate")
+    parts.append(f"{tally.unchanged} unchanged")
+    if tally.warned:
+        parts.append(f"{tally.warned} with warnings")
+    if tally.took_yes:
+        parts.append(f"{tally.took_yes} with answers taken by --yes")
+    if tally.opened:
+        parts.append(f"{tally.opened} with open questions")
+    if tally.skipped:
+        parts.append(f"{tally.skipped} skipped")
+    if tally.failed:
+        parts.append(f"{tally.failed} failed")
     console.info("unalpine: " + ", ".join(parts))
+    if tally.by_rule:
+        console.info(
+            "unalpine: findings by rule: "
+            + ", ".join(f"{rule} {n}" for rule, n in sorted(tally.by_rule.items()))
+        )
 
-
-def _report(files: list[FileRun], diffs: dict[str, str], args: argparse.Namespace, code: int) -> dict:
+def _report(files: list, args: argparse.Namespace, code: int) -> dict:
     entries = []
     for run in files:
-        result = run.result
         entries.append(
             {
                 "path": run.path,
@@ -420,7 +507,7 @@ def _report(files: list[FileRun], diffs: dict[str, str], args: argparse.Namespac
                         "severity": finding.severity.value,
                         "message": finding.message,
                     }
-                    for finding in (result.findings if result is not None else [])
+                    for finding in run.findings
                 ],
                 "answers": [
                     {
@@ -431,7 +518,7 @@ def _report(files: list[FileRun], diffs: dict[str, str], args: argparse.Namespac
                         "value": answer.value,
                         "source": answer.source,
                     }
-                    for answer in (result.answers if result is not None else [])
+                    for answer in run.answers
                     if answer.source != "unresolved"
                 ],
                 "unresolved": [
@@ -448,7 +535,7 @@ def _report(files: list[FileRun], diffs: dict[str, str], args: argparse.Namespac
                     }
                     for decision in run.open_questions
                 ],
-                "diff": diffs.get(run.path, ""),
+                "diff": run.diff if run.ok else "",
             }
         )
     return {"version": 1, "tool": f"unalpine {__version__}", "target": args.target, "exit": code, "files": entries}

@@ -48,13 +48,16 @@ def accepts(decision: Decision, value: str) -> bool:
 
 
 class TakeRecommended:
-    """--yes: take the recommended option and say so."""
+    """--yes (and --check): take the recommended option and say so."""
 
-    def __init__(self, report: Callable[[str], None]):
+    def __init__(self, report: Callable[[str], None], verb: str = "chose"):
         self.report = report
+        self.verb = verb  # --check says "would choose": it writes nothing
 
     def answer(self, decision: Decision, path: str) -> Answer:
-        self.report(f"{where(path, decision)}: {decision.rule} chose {decision.recommended!r} for: {decision.question}")
+        self.report(
+            f"{where(path, decision)}: {decision.rule} {self.verb} {decision.recommended!r} for: {decision.question}"
+        )
         return Answer(decision, decision.recommended, SOURCE_YES)
 
 

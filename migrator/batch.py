@@ -1,0 +1,174 @@
+"""The per-file step of a run, and running it over many files in order.
+
+`check_file` is a plain function of one file and the run's settings: read,
+migrate, diff. It touches nothing outside its result, so a batch can run it
+on several processes; what it would have said (``--yes`` reports, findings)
+comes back in the result and the CLI prints it in file order, so the output
+is the same bytes whatever the scheduling. New per-file steps belong here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from migrator.errors import InputError
+
+if TYPE_CHECKING:
+    from migrator.engine import Settings
+    from migrator.proposals import Answer, Decision, Finding
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_FROM = 64
+
+
+@dataclass
+class FileJob:
+    path: str  # as shown
+    real: str  # the file the bytes live in ("-": stdin)
+    text: str | None = None  # already read (stdin)
+
+
+@dataclass
+class FileOutcome:
+    """What checking one file found. Holds the new text only when it differs."""
+
+    path: str
+    real: str
+    original: str = ""
+    text: str = ""
+    changed: bool = False
+    diff: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    open_questions: list[Decision] = field(default_factory=list)
+    # Lines said while checking (e.g. --yes reports), printed on stderr in file order.
+    said: list[str] = field(default_factory=list)
+    error: str = ""
+    skipped: bool = False  # the person chose "skip this file"
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.open_questions and not self.skipped
+
+
+@dataclass
+class RunSettings:
+    """Everything check_file needs besides the file. `resolver(said)` makes the
+    answers source for one file (`said` collects what it reports); the CLI's
+    interactive resolver is passed to check_file directly instead."""
+
+    engine: Settings
+    resolver: Callable[[Callable[[str], None]], Any]
+    keep_original: bool = False  # the JSON report and --save-answers need more than the diff
+
+
+def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:
+    """Read, migrate and diff one file. Never raises for a problem with the
+    file: the error is in the outcome, and the file is left alone."""
+    from migrator.engine import Unresolved, migrate
+    from migrator.output import read_text, unified_diff
+
+    outcome = FileOutcome(job.path, job.real)
+    said = outcome.said
+    if resolver is None:
+        resolver = run.resolver(said.append)
+    if hasattr(resolver, "path"):
+        resolver.path = job.path
+    try:
+        original = job.text if job.text is not None else read_text(job.real, job.path)
+        result = migrate(original, job.path, run.engine, resolver)
+    except InputError as error:
+        outcome.error = str(error.located(job.path))
+        return outcome
+    except Unresolved as error:  # a resolver other than ours may raise it
+        outcome.open_questions = list(error.decisions)
+        return outcome
+    except SkipFile:
+        outcome.skipped = True
+        return outcome
+    except (KeyboardInterrupt, QuitRun):
+        raise
+    except Exception as error:  # a bug in a rule must not sink the whole fleet
+        if os.environ.get("UNALPINE_TRACEBACK"):
+            raise
+        outcome.error = (
+            f"{job.path}: internal error, file left as is: {type(error).__name__}: {error} "
+            "(UNALPINE_TRACEBACK=1 shows where; please report it)"
+        )
+        return outcome
+    from migrator.resolve import SOURCE_OPEN
+
+    outcome.open_questions = [answer.decision for answer in result.answers if answer.source == SOURCE_OPEN]
+    outcome.findings = result.findings
+    outcome.answers = result.answers
+    outcome.changed = result.changed
+    if result.changed:
+        outcome.text = result.text
+        outcome.diff = unified_diff(original, result.text, job.path)
+    if run.keep_original:
+        outcome.original = original
+    return outcome
+
+
+class SkipFile(Exception):
+    """The person chose to leave this file as it is."""
+
+
+class QuitRun(Exception):
+    """The person chose to stop: nothing is written."""
+
+
+# --- many files ---------------------------------------------------------------
+
+_SETTINGS: RunSettings | None = None
+
+
+def _check_in_worker(job: FileJob) -> FileOutcome:
+    assert _SETTINGS is not None
+    return check_file(job, _SETTINGS)
+
+
+def _start_worker(settings: RunSettings) -> None:
+    global _SETTINGS
+    _SETTINGS = settings
+
+
+def default_workers(count: int) -> int:
+    if count < PARALLEL_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def check_all(jobs: list[FileJob], settings: RunSettings, workers: int = 1) -> Iterator[FileOutcome]:
+    """check_file over every job, yielding outcomes in the jobs' order.
+
+    With workers > 1 the files are checked by forked processes (they inherit
+    the loaded mapping table and rules, nothing is re-read); the order of the
+    results does not depend on which finishes first."""
+    if workers <= 1 or len(jobs) < 2:
+        for job in jobs:
+            yield check_file(job, settings)
+        return
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: one process it is
+        yield from (check_file(job, settings) for job in jobs)
+        return
+    from migrator.rules import all_rules
+
+    all_rules()  # import the rule modules once, before forking
+    # Small chunks keep both processes busy to the end; big enough that the
+    # pickling of results stays a small part of the work.
+    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    with context.Pool(workers, initializer=_start_worker, initargs=(settings,)) as pool:
+        yield from pool.imap(_check_in_worker, jobs, chunksize=chunk)
+

@@ -1,0 +1,128 @@
+"""Batches for real: --check as a CI gate, the same bytes with one process or
+two, the closing summary."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from test_cli import BASE_ARGS, BASE_ONLY, PLAIN, UNKNOWN, Terminal, snapshot, unalpine, write
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+# --- --check: a CI gate ------------------------------------------------------------
+
+
+def test_check_with_an_open_question_decides_and_exits_1(tmp_path):
+    write(tmp_path / "a/Dockerfile", UNKNOWN)
+    write(tmp_path / "b/Dockerfile", PLAIN)
+    before = snapshot(tmp_path)
+    proc = unalpine("--check", ".", cwd=tmp_path, check=1)
+    assert snapshot(tmp_path) == before
+    assert proc.out == ""
+    assert re.search(r"^a/Dockerfile:2: UA\d+ would choose '[^']+' for: .*zzzunknown-dev", proc.err, re.M), proc.err
+    assert "would migrate a/Dockerfile" in proc.err
+    assert "nothing was written" not in proc.err  # not the exit-3 message
+    # --diff shows what the recommended answers give: what --yes would write.
+    diff = unalpine("--check", "--diff", ".", cwd=tmp_path, check=1).out
+    assert diff == unalpine("--yes", "--diff", ".", cwd=tmp_path, check=0).out != ""
+    # An answers file still comes first.
+    asked = json.loads(unalpine("--json", "--yes", "a/Dockerfile", cwd=tmp_path, check=0).out)
+    key = asked["files"][0]["answers"][0]["key"]
+    write(tmp_path / "answers.toml", f'"{key}" = "libzzz-dev"\n')
+    proc = unalpine("--check", "--diff", "--answers", "answers.toml", "a", cwd=tmp_path, check=1)
+    assert "+RUN apt-get update" in proc.out and "libzzz-dev" in proc.out
+    assert "would choose" not in proc.err
+
+
+def test_check_exit_codes(tmp_path):
+    write(tmp_path / "clean/Dockerfile", PLAIN)
+    assert unalpine("--check", "clean", cwd=tmp_path, check=0).out == ""
+    # After --yes -w, --check is satisfied: the gate can be passed.
+    write(tmp_path / "todo/Dockerfile", UNKNOWN)
+    unalpine("--yes", "-w", "todo", cwd=tmp_path, check=0)
+    unalpine("--check", "todo", cwd=tmp_path, check=0)
+    # A broken file is still an error (2), whatever else would change.
+    write(tmp_path / "broken/Dockerfile", b"FROM alpine\n\xff\n")
+    write(tmp_path / "broken/b/Dockerfile", UNKNOWN)
+    unalpine("--check", "broken", cwd=tmp_path, check=2)
+    # stdin too
+    assert unalpine("--check", "-", cwd=tmp_path, input=UNKNOWN.encode()).returncode == 1
+
+
+def test_check_never_prompts_at_a_terminal(tmp_path):
+    write(tmp_path / "Dockerfile", UNKNOWN)
+    term = Terminal([sys.executable, "-m", "migrator", *BASE_ARGS, "--check", "Dockerfile"], tmp_path)
+    code = term.finish()
+    assert code == 1, term.text()
+    assert "(recommended)" not in term.text()
+    assert "would choose" in term.text()
+    assert (tmp_path / "Dockerfile").read_text() == UNKNOWN
+
+
+# --- the same bytes with one process or two ------------------------------------------
+
+
+def varied_fleet(root: Path, count: int) -> None:
+    """`count` folders holding fixture before-files, each made different by a
+    comment and a changed WORKDIR, plus a broken and an unfinished one."""
+    sources = sorted(FIXTURES.glob("*/before.Dockerfile"))
+    for index in range(count):
+        text = sources[index % len(sources)].read_text()
+        text = f"# service {index}\n" + text + f"WORKDIR /srv/{index}\n"
+        write(root / f"svc{index:03d}" / "Dockerfile", text)
+    write(root / "svc050/broken/Dockerfile", b"FROM alpine\nRUN echo \xff\n")
+
+
+def test_one_process_or_two_give_the_same_bytes(tmp_path):
+    varied_fleet(tmp_path, 160)
+    for mode in (["--yes", "--diff"], ["--yes", "--json"], ["--check", "--diff"]):
+        one = unalpine(*mode, "-j", "1", ".", cwd=tmp_path)
+        two = unalpine(*mode, "-j", "2", ".", cwd=tmp_path)
+        assert one.returncode == two.returncode == 2, one.err[-500:]
+        assert one.stdout == two.stdout
+        assert one.stderr == two.stderr
+        assert one.stdout.count(b"+++ b/") >= 100 or b'"files"' in one.stdout
+    # and the order is the sorted order of the paths
+    diff = unalpine("--yes", "--diff", "-j", "2", ".", cwd=tmp_path).out
+    paths = re.findall(r"^\+\+\+ b/(\S+)", diff, re.M)
+    assert paths == sorted(paths)
+    # the default (two cores here) writes what one process writes
+    copy = tmp_path.parent / (tmp_path.name + "-copy")
+    varied_fleet(copy, 160)
+    unalpine("--yes", "-w", ".", cwd=tmp_path)
+    unalpine("--yes", "-w", "-j", "1", ".", cwd=copy)
+    assert snapshot(tmp_path) == snapshot(copy)
+
+
+# --- summary ---------------------------------------------------------------------------
+
+
+def test_summary_counts_and_findings_per_rule(tmp_path):
+    write(tmp_path / "a/Dockerfile", UNKNOWN)  # a question, taken with --yes
+    write(tmp_path / "b/Dockerfile", BASE_ONLY)
+    write(tmp_path / "c/Dockerfile", PLAIN)
+    write(tmp_path / "d/Dockerfile", b"\xff")
+    proc = unalpine("--yes", "-w", ".", cwd=tmp_path, check=2)
+    lines = [line for line in proc.err.splitlines() if line.startswith("unalpine: ")]
+    assert lines[0].startswith("unalpine: 4 files scanned, 2 migrated, 1 unchanged, ")
+    assert "1 with answers taken by --yes" in lines[0]
+    assert lines[0].endswith("1 failed")
+    # the written files have no findings left; count them from a fresh copy
+    for name in "ab":
+        write(tmp_path / name / "Dockerfile", UNKNOWN if name == "a" else BASE_ONLY)
+    report = json.loads(unalpine("--json", "--yes", ".", cwd=tmp_path).out)
+    counts: dict[str, int] = {}
+    warned = 0
+    for entry in report["files"]:
+        for finding in entry["findings"]:
+            counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
+        warned += any(f["severity"] == "warning" for f in entry["findings"])
+    proc = unalpine("--yes", "--diff", ".", cwd=tmp_path, check=2)
+    lines = [line for line in proc.err.splitlines() if line.startswith("unalpine: ")]
+    assert lines[0].startswith("unalpine: 4 files scanned, 2 would be migrated, 1 unchanged")
+    assert ("with warnings" in lines[0]) == bool(warned)
+    assert lines[1] == "unalpine: findings by rule: " + ", ".join(f"{r} {n}" for r, n in sorted(counts.items()))
