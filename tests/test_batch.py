@@ -126,3 +126,27 @@ def test_summary_counts_and_findings_per_rule(tmp_path):
     assert lines[0].startswith("unalpine: 4 files scanned, 2 would be migrated, 1 unchanged")
     assert ("with warnings" in lines[0]) == bool(warned)
     assert lines[1] == "unalpine: findings by rule: " + ", ".join(f"{r} {n}" for r, n in sorted(counts.items()))
+
+
+# --- progress --------------------------------------------------------------------------
+
+
+def test_progress_bar_on_a_terminal_not_on_a_pipe(tmp_path):
+    for index in range(40):
+        write(tmp_path / f"svc{index:02d}/Dockerfile", f"# {index}\n" + BASE_ONLY)
+    # UNALPINE_PROGRESS_AFTER=0: draw the bar at once, not after a second.
+    fast = {"UNALPINE_PROGRESS_AFTER": "0"}
+    argv = [sys.executable, "-m", "migrator", *BASE_ARGS, "--yes", "--diff", "-j", "1", "."]
+    term = Terminal(argv, tmp_path, env=fast)
+    assert term.finish() == 0
+    shown = term.text()
+    assert re.search(r"unalpine: +\d+%\|.*\| *\d+/40 ", shown), shown[-2000:]
+    assert "unalpine: 40 files scanned, 40 would be migrated" in shown
+    # By default the bar waits a second: this short batch shows none.
+    term = Terminal(argv, tmp_path)
+    assert term.finish() == 0
+    assert "%|" not in term.text()
+    # On pipes: no bar whatever the delay.
+    proc = unalpine("--yes", "--diff", "-j", "1", ".", cwd=tmp_path, env=fast, check=0)
+    assert "%|" not in proc.err and "\r" not in proc.err
+    assert proc.err.startswith("unalpine: 40 files scanned, 40 would be migrated")

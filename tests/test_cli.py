@@ -365,14 +365,14 @@ class Terminal:
     """The command on a pseudo-terminal (stdin, stdout and stderr), as a
     person at a keyboard would run it."""
 
-    def __init__(self, argv, cwd):
+    def __init__(self, argv, cwd, env=None):
         import fcntl
         import pty
         import termios
 
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-        env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "160", "LINES": "40"}
+        env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "160", "LINES": "40", **(env or {})}
         self.proc = subprocess.Popen(
             argv, cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
         )
