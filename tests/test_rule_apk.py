@@ -251,3 +251,34 @@ def test_same_debian_name_from_two_alpine_names_is_installed_once():
 def test_a_cache_mount_for_apk_is_reported():
     text = "FROM alpine:3.19\nRUN --mount=type=cache,target=/var/cache/apk apk add gcc\n"
     assert "this cache mount keeps apk's cache" in messages(run(text))
+
+
+# Layouts that once gave overlapping edits: every change is planned per word
+# first and rendered line by line, so the edits cannot overlap.
+
+def test_options_after_the_packages_on_continuation_lines():
+    text = ("FROM alpine:3.19\nRUN apk add python3 \\\n    --repository https://example.org/edge/main \\\n"
+            "    --no-cache\nCMD [\"sh\"]\n")
+    assert body(run(text).text) == f"RUN {INSTALL} python3 python3-venv {CLEAN}\nCMD [\"sh\"]\n"
+
+
+def test_last_package_dropped_keeps_its_comment_on_a_line_of_its_own():
+    text = "FROM alpine:3.19\nRUN apk add --no-cache \\\n    gcc \\\n    bash # a newer bash\nCMD [\"sh\"]\n"
+    assert body(run(text).text) == f"RUN {INSTALL} \\\n    gcc {CLEAN}\n    # a newer bash\nCMD [\"sh\"]\n"
+
+
+def test_emptied_last_line_takes_the_escape_past_comment_and_emptied_lines():
+    text = ("FROM alpine:3.19\nRUN apk add gcc \\\n    --no-cache \\\n    # why\n"
+            "    --virtual .x \\\n    --quiet\nCMD [\"sh\"]\n")
+    assert body(run(text).text) == f"RUN {INSTALL} gcc {CLEAN}\n    # why\nCMD [\"sh\"]\n"
+
+
+def test_removed_command_on_its_own_line_keeps_the_next_line_joined():
+    text = "FROM alpine:3.19\nRUN apk add gcc && \\\n    apk del .nothing && \\\n    echo done\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc && \\\n    echo done {CLEAN}\n"
+
+
+def test_text_after_a_deleted_last_word_goes_after_what_is_left():
+    text = "FROM python:3.12-alpine\nRUN apk add --virtual .b gcc && pip install x && apk del .b --purge\n"
+    assert body(run(text).text) == (
+        f"RUN {INSTALL} gcc && pip install x && apt-mark auto gcc && apt-get autoremove -y --purge {CLEAN}\n")

@@ -23,6 +23,7 @@ from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
 from migrator.shell import Command, ShellScript, Word
+from migrator.word_edits import RunPlan
 
 ID = "UA201"
 PACKAGE_ID = "UA202"
@@ -146,14 +147,14 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
             edits.replace(update.command.words[0], "apt-get")
             edits.drop_options(update)
         else:
-            edits.remove_command(update.command)
+            edits.remove(update.command)
             yield Finding(ID, edits.line(update.command.words[0]),
                           "removed apk update: each apt-get install runs its own apt-get update", Severity.INFO)
     if state.installs and not state.lists_removed and not _removes_lists(script):
         end = script.statement_end()
         offset = script.file_span(end - 1, end)[1] if end else 0
-        edits.out.append(Edit(offset, offset, f" && rm -rf {APT_LISTS}", ID))
-    yield from edits.finish()
+        edits.append_at(offset, f" && rm -rf {APT_LISTS}")
+    yield from edits.render()
 
 
 def _removes_lists(script: ShellScript) -> bool:
@@ -194,7 +195,7 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState
         for word in call.operands:
             edits.delete(word)
     elif sub is None and call.option("--print-arch"):
-        edits.replace_command(command, "dpkg --print-architecture")
+        edits.replace(command, "dpkg --print-architecture")
         yield Finding(ID, line, "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
     else:
         what = f"apk {sub}" if sub else "this apk command"
@@ -247,9 +248,9 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
         groups[virtual] = list(names)
     if not names and not kept:
         if pip:
-            edits.replace_command(call.command, _pip_install(pip))
+            edits.replace(call.command, _pip_install(pip))
         else:
-            edits.remove_command(call.command)
+            edits.remove(call.command)
             yield Finding(ID, line, "apk add installed nothing Debian needs; command removed", Severity.INFO)
         return
     prefix = "" if state.updated else "apt-get update && "
@@ -258,7 +259,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     edits.drop_options(call)
     edits.write_names([(word, result.names) for word, result in resolved if result is not None])
     if pip:
-        edits.after(call.command, " && " + _pip_install(pip))
+        edits.append(call.command, " && " + _pip_install(pip))
     state.updated = state.installs = True
 
 
@@ -286,7 +287,7 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
             targets.append((word, result.names))
     names = edits.write_names(targets)
     if not names and not kept:
-        edits.remove_command(call.command)
+        edits.remove(call.command)
         return
     # apk del of a group only drops the group's claim: packages something
     # else still needs stay. apt-get purge would remove those dependents
@@ -295,7 +296,7 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
     edits.replace(call.command.words[0], "apt-mark")
     edits.replace(call.subcommand, "auto")
     edits.drop_options(call)
-    edits.after(call.command, " && apt-get autoremove -y --purge")
+    edits.append(call.command, " && apt-get autoremove -y --purge")
 
 
 def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
@@ -356,20 +357,13 @@ def _missing(ctx: RuleContext, names: list[str], line: int, where: str) -> list[
     ]
 
 
-class Edits:
-    """Word-level edits of one RUN's script, mapped to file offsets."""
+class Edits(RunPlan):
+    """The planned changes of one RUN, with apk's helpers; `render` turns
+    them into edits that cannot overlap."""
 
     def __init__(self, ctx: RuleContext, instruction: Instruction, script: ShellScript):
+        super().__init__(ctx.document, instruction, script, ID)
         self.ctx = ctx
-        self.instruction = instruction
-        self.text = ctx.text
-        self.script = script
-        self.out: list[Edit] = []
-        self._deletions: list[tuple[int, int]] = []  # file spans of words to delete
-        self._removed: list[Command] = []  # commands that go as a whole
-
-    def span(self, word: Word | Command) -> tuple[int, int]:
-        return self.script.file_span(word.start, word.end)
 
     def line(self, word: Word) -> int:
         return self.ctx.line_of(self.span(word)[0])
@@ -379,14 +373,6 @@ class Edits:
         first = self.text.rfind("\n", 0, start) + 1
         last = self.text.find("\n", end)
         return self.text[first : len(self.text) if last < 0 else last].rstrip("\r")
-
-    def replace(self, word: Word | None, new: str) -> None:
-        if word is not None:
-            start, end = self.span(word)
-            self.out.append(Edit(start, end, new, ID))
-
-    def delete(self, word: Word) -> None:
-        self._deletions.append(self.span(word))
 
     def write_names(self, words: list[tuple[Word, list[str]]]) -> list[str]:
         """Each package word becomes its Debian names, each name written once
@@ -407,72 +393,3 @@ class Edits:
             self.delete(word)
             if value is not None:
                 self.delete(value)
-
-    def after(self, command: Command, text: str) -> None:
-        end = self.span(command)[1]
-        self.out.append(Edit(end, end, text, ID))
-
-    def replace_command(self, command: Command, new: str) -> None:
-        start, end = self.span(command)
-        self.out.append(Edit(start, end, new, ID))
-
-    def remove_command(self, command: Command) -> None:
-        self._removed.append(command)
-
-    def finish(self) -> list[Edit]:
-        """Whole commands removed together (so neighbours removed at once
-        keep the shell valid), then word deletions merged into runs with
-        their whitespace handled once."""
-        if self._removed:
-            spans = self.script.removal(self._removed)
-            if spans is None:
-                return [self._remove_instruction()]
-            for start, end, replacement in spans:
-                self.out.append(Edit(*self.script.file_span(start, end), replacement, ID))
-        runs: list[list[int]] = []
-        for start, end in sorted(set(self._deletions)):
-            if runs and self.text[runs[-1][1] : start].strip(" \t") == "":
-                runs[-1][1] = max(runs[-1][1], end)
-            else:
-                runs.append([start, end])
-        for start, end in runs:
-            self.out.append(Edit(*self._with_space(start, end), "", ID))
-        return self.out
-
-    def _remove_instruction(self) -> Edit:
-        """The whole RUN goes; a blank line that then doubles another goes too."""
-        nodes = self.ctx.document.nodes
-        index = next(i for i, node in enumerate(nodes) if node is self.instruction)
-        stop = self.instruction.stop
-        before = nodes[index - 1] if index > 0 else None
-        after = nodes[index + 1] if index + 1 < len(nodes) else None
-        if after is not None and after.kind == "blank" and (before is None or before.kind == "blank"):
-            stop = after.stop
-        return Edit(self.instruction.start, stop, "", ID)
-
-    def _with_space(self, start: int, end: int) -> tuple[int, int]:
-        text = self.text
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        before = text[line_start:start]
-        after = text[end:line_end].rstrip("\r")
-        escape = self.ctx.document.escape
-        if before.strip(" \t") == "" and line_start > 0:
-            if after.strip(" \t") == escape:
-                return line_start, min(line_end + 1, len(text))  # the whole continuation line
-            if after.strip(" \t") == "":
-                # The instruction's last line empties: the escape that led to
-                # it must go too, or the next instruction would be joined on.
-                previous = text[:line_start].rstrip("\r\n").rstrip(" \t")
-                if previous.endswith(escape):
-                    return len(previous[: -len(escape)].rstrip(" \t")), end
-        left = start
-        while left > line_start and text[left - 1] in " \t":
-            left -= 1
-        if left > line_start:
-            return left, end
-        right = end
-        while right < line_end and text[right] in " \t":
-            right += 1
-        return start, right
