@@ -282,3 +282,8 @@ def test_text_after_a_deleted_last_word_goes_after_what_is_left():
     text = "FROM python:3.12-alpine\nRUN apk add --virtual .b gcc && pip install x && apk del .b --purge\n"
     assert body(run(text).text) == (
         f"RUN {INSTALL} gcc && pip install x && apt-mark auto gcc && apt-get autoremove -y --purge {CLEAN}\n")
+
+
+def test_a_name_kept_as_is_keeps_its_quotes_and_escapes():
+    text = "FROM alpine:3.19\nRUN apk add 'gcc' \"no-such-package\"\n"
+    assert body(run(text).text) == f"RUN {INSTALL} 'gcc' \"no-such-package\" {CLEAN}\n"

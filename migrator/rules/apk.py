@@ -382,6 +382,8 @@ class Edits(RunPlan):
         for word, names in words:
             fresh = [name for name in dict.fromkeys(names) if name not in written]
             written.extend(fresh)
+            if fresh == [word.value]:
+                continue  # kept as written, quotes and escapes included
             if fresh:
                 self.replace(word, " ".join(fresh))
             else:
