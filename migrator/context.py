@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from migrator.document import Document, Instruction
 from migrator.errors import InputError
-from migrator.images import ImageRef, alpine_tag, expand, python_images
+from migrator.images import ImageRef, ImageSpec, alpine_tag, expand, image_table
 from migrator.packages import SUITES, PackageTable
-from migrator.proposals import Answer, Decision, Option
+from migrator.proposals import Answer, Decision, Option, Severity
 from migrator.shell import ShellScript, script_of
 
 _ARG_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
@@ -45,12 +45,21 @@ class Stage:
     name: str | None  # from `AS name`
     image: ImageWord | None
     parent: "Stage | None" = None  # when FROM names an earlier stage
-    # "python" (official python image), "debian" (alpine:*), or None when the
-    # stage is not migrated (another base, or the user chose to keep it).
+    # The package table's base kind once the stage moves to Debian: "python"
+    # (official python image, its own CPython), "debian" (alpine:* and every
+    # other official image: Debian's own packages); None when the stage is
+    # not migrated (another base, or the user chose to keep it).
     kind: str | None = None
     python_version: str | None = None  # as written after expansion, "" for latest
-    unsupported: str = ""  # why a python alpine stage cannot be migrated
+    unsupported: str = ""  # why an Alpine stage cannot be migrated (a warning)
     instructions: list[Instruction] = field(default_factory=list)
+    spec: ImageSpec | None = None  # the official image's table entry (None for alpine:*)
+    version: str = ""  # the tag's version part, expanded ("" for the bare tag)
+    alpine_suffix: str = ""  # a variant after `-alpine` (nginx's -perl)
+    candidates: tuple[str, ...] = ()  # suites the stage's image can move to, oldest first
+    suite: str | None = None  # the suite (or Ubuntu codename) its new tag names
+    new_image: str | None = None  # a whole replacement image (answered questions)
+    notes: list[tuple[str, Severity]] = field(default_factory=list)  # what the base-image rule reports
 
 
 class RuleContext:
@@ -67,8 +76,13 @@ class RuleContext:
         self.asked: list[str] = []
         self.global_args = _global_args(document)
         self.stages = _stages(document, self.global_args)
+        self.images = image_table()
         self._ask_about_digests()
-        self.suite = self._choose_suite(target)
+        self._ask_about_images()
+        # the suite every migrated stage moves to; package names come from
+        # the nearest index shipped (bullseye for an archived suite)
+        self.image_suite = self._choose_suite(target)
+        self.suite = self.images.index_suite(self.image_suite)
         # Stages built on another follow it, now that digests and python
         # versions may have kept their base on Alpine.
         for stage in self.stages:
@@ -86,6 +100,10 @@ class RuleContext:
         if all(pending.key != decision.key for pending in self.pending):
             self.pending.append(decision)
         return decision.recommended
+
+    def expand(self, word: str) -> str:
+        """`word` with the global ARG defaults substituted, as FROM sees it."""
+        return expand(word, {name: arg.value for name, arg in self.global_args.items()})
 
     def line_of(self, offset: int) -> int:
         return self.document.line_of(offset)
@@ -123,37 +141,219 @@ class RuleContext:
             if answer == "keep":
                 stage.kind = None
 
-    def _choose_suite(self, target: str | None) -> str:
-        images = python_images()
-        common = list(SUITES)
+    def _roots(self) -> list[Stage]:
+        """Migrated stages with an image of their own (not built on a stage)."""
+        return [stage for stage in self.stages if stage.kind and stage.parent is None and stage.new_image is None]
+
+    def _ask_about_images(self) -> None:
+        """Work out each Alpine stage's candidate suites, asking where the
+        image has no current Debian tag of the same name."""
+        current = set(SUITES)
         for stage in self.stages:
-            if stage.kind != "python" or stage.parent is not None:
-                continue  # a stage built on another has that one's python
-            suites = images.suites_for(stage.python_version)
-            if suites is None:
-                # python:2.7-alpine and the like: nothing to move to; the
-                # base-image rule says so and the stage stays as it is
-                stage.kind = None
-                stage.unsupported = (
-                    f"no official python:{stage.python_version}-slim image exists for "
-                    f"{', '.join(SUITES)}; this stage is left on Alpine"
-                )
+            if stage.parent is None and not stage.kind and stage.image is not None:
+                self._ask_about_other_image(stage)
+            if stage.parent is not None or not stage.kind or stage.new_image:
                 continue
-            if target and target not in suites:
+            spec = stage.spec
+            if spec is None:  # alpine:* -> debian:<suite>-slim, any suite
+                stage.candidates = (*self.images.archived, *SUITES)
+                continue
+            if spec.decision:
+                self._ask_replacement(stage)
+                continue
+            if stage.alpine_suffix and spec.suffix(stage.alpine_suffix) is None:
+                stage.kind = None
+                stage.unsupported = f"{spec.name} publishes no Debian variant of -alpine{stage.alpine_suffix}; this stage is left on Alpine"
+                continue
+            suites = spec.suites(stage.version) or ()
+            now = tuple(s for s in suites if s in current)
+            line = spec.line_of(stage.version)
+            if not now and line != stage.version:
+                # a patch release older (or newer) than every current suite:
+                # its line has them; keep the pin and say so
+                line_now = tuple(s for s in spec.suites(line) or () if s in current)
+                if line_now:
+                    stage.notes.append((
+                        f"{spec.name}:{stage.version} has no Debian tag for {', '.join(line_now)} "
+                        f"(published: {', '.join(suites) or 'none we migrate to'}); pin {line} instead", Severity.WARNING))
+                    now = line_now
+            if now:
+                stage.candidates = now
+                newer = [s for s in spec.suites(line) or () if s in current and s not in now]
+                if line != stage.version and newer and SUITES.index(newer[-1]) > SUITES.index(now[-1]):
+                    stage.notes.append((f"{spec.name} {stage.version} images exist for {now[-1]}, not {newer[-1]}; "
+                                        f"pin {line} to move to {newer[-1]}", Severity.INFO))
+                continue
+            archived = tuple(s for s in suites if s in self.images.archived)
+            if archived:
+                self._ask_about_end_of_life(stage, archived[-1])
+                continue
+            stage.kind = None
+            stage.unsupported = (
+                f"no official {spec.name}:{spec.tag(stage.version, '<suite>')} image exists for "
+                f"{', '.join((*self.images.archived, *SUITES))}; this stage is left on Alpine"
+            )
+
+    def _ask_about_other_image(self, stage: Stage) -> None:
+        """An Alpine-tagged image the table does not know: Alpine-only
+        official images get a warning, anything else a question."""
+        ref = ImageRef.parse(stage.image.expanded)
+        if not alpine_tag(ref.tag) or ref.is_official("alpine"):
+            return
+        if any(ref.is_official(name) for name in self.images.alpine_only):
+            stage.unsupported = (f"{stage.image.expanded}: the official {ref.name} image publishes no Debian variant; "
+                                 "this stage is left on Alpine")
+            return
+        answer = self.ask(Decision(
+            key=f"UA101:image:{ref.prefix}{ref.name}:{ref.tag}",
+            rule="UA101",
+            question=(f"{stage.image.expanded} looks Alpine-based, and unalpine does not know its Debian variant: "
+                      "keep it, or type the Debian-based image to use"),
+            options=(
+                Option("keep", "keep this stage on Alpine"),
+                Option("other", "type the replacement image (e.g. name:tag-bookworm)", free_text=True),
+            ),
+            recommended="keep",
+            line=stage.instruction.line,
+            context=self._line_text(stage.instruction),
+        ))
+        if answer in ("keep", "other") or not answer.strip():
+            stage.unsupported = f"{stage.image.expanded} is Alpine-based and was kept on Alpine (its apk lines too)"
+            return
+        stage.new_image = answer.strip()
+        stage.kind = "debian"
+        stage.notes.append((f"{stage.image.expanded} replaced by {stage.new_image}, as answered: "
+                           "apk lines migrate as for a Debian image; check the image is Debian-based", Severity.WARNING))
+
+    def _ask_about_end_of_life(self, stage: Stage, archived: str) -> None:
+        spec = stage.spec
+        assert spec is not None
+        upgrade = _oldest_current(spec, stage.version)
+        options = [
+            Option("archive", f"{spec.name}:{spec.tag(stage.version, archived)}: Debian {archived} from archive.debian.org "
+                              "(apt sources switched there; no security updates)"),
+            Option("keep", "keep this stage on Alpine"),
+        ]
+        if upgrade:
+            options.append(Option(f"upgrade:{upgrade[0]}", f"{spec.name}:{spec.tag(upgrade[0], upgrade[1])}: the oldest "
+                                  f"{spec.name} with a current image; your code may not run on it unchanged"))
+        answer = self.ask(Decision(
+            key=f"UA101:end-of-life:{spec.name}:{stage.version}",
+            rule="UA101",
+            question=(f"{spec.name} {stage.version or 'latest'} was last published for Debian {archived}, "
+                      "which now lives only in Debian's archive and gets no security updates"),
+            options=tuple(options),
+            recommended="archive",
+            line=stage.instruction.line,
+            context=self._line_text(stage.instruction),
+        ))
+        if answer == "keep":
+            stage.kind = None
+        elif answer.startswith("upgrade:") and upgrade:
+            stage.version = upgrade[0]
+            stage.candidates = tuple(s for s in spec.suites(upgrade[0]) or () if s in SUITES)
+            stage.notes.append((f"moved from {spec.name} {stage.python_version or stage.version} to {upgrade[0]}: "
+                               "a different major release; test the application on it", Severity.WARNING))
+            stage.python_version = upgrade[0] if spec.name == "python" else stage.python_version
+        else:
+            stage.candidates = (archived,)
+
+    def _ask_replacement(self, stage: Stage) -> None:
+        """Deprecated or non-Debian images (openjdk, eclipse-temurin): the
+        question names the maintained Debian-or-glibc replacement."""
+        spec = stage.spec
+        assert spec is not None
+        temurin = self.images.images.get("eclipse-temurin")
+        options: list[Option] = []
+        choices: dict[str, tuple[str, str]] = {}
+        if temurin is not None and "noble" in (temurin.suites(stage.version) or ()):
+            tag = temurin.tag(stage.version, "noble")
+            choices["temurin" if spec.name != "eclipse-temurin" else "ubuntu"] = ("eclipse-temurin", tag)
+        if spec.name != "eclipse-temurin":
+            now = tuple(s for s in spec.suites(stage.version) or () if s in SUITES)
+            if now:
+                choices["openjdk"] = (spec.name, spec.tag(stage.version, now[-1]))
+        for value, (name, tag) in choices.items():
+            label = f"{name}:{tag}"
+            if name == "eclipse-temurin":
+                label += " (Ubuntu 24.04 base: apt works; package names are Debian's, check them)"
+            else:
+                label += " (Debian, but no more updates upstream)"
+            options.append(Option(value, label))
+        options.append(Option("keep", "keep this stage on Alpine"))
+        answer = self.ask(Decision(
+            key=f"UA101:replace:{spec.name}:{stage.version}",
+            rule="UA101",
+            question=f"{spec.name}:{stage.version or 'latest'}-alpine: {spec.decision}",
+            options=tuple(options),
+            recommended=options[0].value,
+            line=stage.instruction.line,
+            context=self._line_text(stage.instruction),
+        ))
+        if answer not in choices:
+            stage.kind = None
+            return
+        name, tag = choices[answer]
+        ref = ImageRef.parse(stage.image.expanded)
+        stage.new_image = ImageRef(ref.prefix, name, tag, None).render()
+        if name == "eclipse-temurin":
+            stage.notes.append(("the image is Ubuntu 24.04 (noble): apt-get works, but package names were "
+                               f"taken from Debian {self.images.default_suite}; check any that fail", Severity.WARNING))
+
+    def _line_text(self, instruction: Instruction) -> str:
+        return self.text[instruction.start : instruction.stop].rstrip("\r\n")
+
+    def _choose_suite(self, target: str | None) -> str:
+        """The newest suite every migrated stage's image has (or --target).
+        A stage whose image lacks it keeps its own newest suite, with a
+        warning, rather than failing the file."""
+        roots = [stage for stage in self._roots() if stage.candidates]
+        for stage in roots:
+            if target and target not in stage.candidates:
+                spec_name = stage.spec.name if stage.spec else "debian"
+                tag = stage.spec.tag(stage.version, target) if stage.spec else f"{target}-slim"
                 raise InputError(
-                    f"no official python:{stage.python_version}-slim-{target} image exists "
-                    f"(published: {', '.join(suites)})",
+                    f"no official {spec_name}:{tag} image exists "
+                    f"(published: {', '.join(stage.candidates)})",
                     line=stage.instruction.line,
                 )
-            common = [suite for suite in common if suite in suites]
         if target:
-            return target
-        if not any(stage.kind == "python" for stage in self.stages):
-            return images.default_suite
-        if not common:
-            lines = ", ".join(str(s.instruction.line) for s in self.stages if s.kind == "python" and s.parent is None)
-            raise InputError(f"the python versions of lines {lines} share no Debian suite; choose one with --target")
-        return common[-1]
+            chosen = target
+        elif not any(stage.spec is not None for stage in roots):
+            chosen = self.images.default_suite
+        else:
+            order = (*self.images.archived, *SUITES)
+            # most stages first, then the newest suite
+            chosen = max(order, key=lambda s: (sum(s in stage.candidates for stage in roots), order.index(s)))
+        for stage in roots:
+            if chosen in stage.candidates:
+                stage.suite = chosen
+            else:
+                stage.suite = stage.candidates[-1]
+                stage.notes.append((f"this stage moves to {stage.suite}, not {chosen}: its image has no {chosen} tag "
+                                   "(files copied between stages of different suites may need other libraries)", Severity.WARNING))
+        return chosen
+
+    def archived(self, stage: Stage) -> bool:
+        """Whether the stage's new image is on a suite only the archive serves."""
+        while stage.parent is not None:
+            stage = stage.parent
+        return stage.suite in self.images.archived
+
+
+def _oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
+    """The oldest release line after `version` with a current Debian tag:
+    (line, its newest suite)."""
+    lines: list[tuple[tuple[int, ...], str, str]] = []
+    for key, suites in spec.rows.items():
+        if not re.fullmatch(r"\d+(?:\.\d+)*", key) or key.count(".") + 1 != spec.line:
+            continue
+        now = [s for s in suites if s in SUITES]
+        if now:
+            lines.append((tuple(int(p) for p in key.split(".")), key, now[-1]))
+    mine = tuple(int(p) for p in re.findall(r"\d+", version)[: spec.line]) or (0,)
+    later = sorted(line for line in lines if line[0] > mine)
+    return (later[0][1], later[0][2]) if later else None
 
 
 def _global_args(document: Document) -> dict[str, ArgDefault]:
@@ -216,11 +416,20 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
         stage.python_version = parent.python_version
         return stage
     ref = ImageRef.parse(expanded)
-    if ref.is_official("python"):
-        match = alpine_tag(ref.tag)
-        if match:
-            stage.kind = "python"
-            stage.python_version = match.group("version") or ""
-    elif ref.is_official("alpine"):
+    if ref.is_official("alpine"):
         stage.kind = "debian"
+        return stage
+    match = alpine_tag(ref.tag)
+    if match is None:
+        return stage
+    table = image_table()
+    spec = table.official(ref)
+    if spec is None:
+        return stage  # the base-image rule asks or warns about it
+    stage.spec = spec
+    stage.kind = spec.base
+    stage.version = match.group("version") or ""
+    stage.alpine_suffix = match.group("suffix") or ""
+    if spec.name == "python":
+        stage.python_version = stage.version
     return stage

@@ -1,4 +1,4 @@
-"""Image references and the table of official python image suites."""
+"""Image references and the table of official images' Debian suites (images.toml)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from functools import cache
 
 from migrator.packages import SUITES, data_dir
 
-# A tag of an Alpine flavour of the python image: "alpine", "3-alpine",
-# "3.8-alpine", "3.8.12-alpine3.15", "${PY}-alpine${ALPINE}".
-_ALPINE_TAG = re.compile(r"^(?:(?P<version>.+?)-)?alpine(?P<alpine>[0-9.]*|\$\{?\w+\}?)?$")
+# A tag of an Alpine flavour of an official image: "alpine", "3-alpine",
+# "3.8.12-alpine3.15", "${PY}-alpine${ALPINE}", "8.2-fpm-alpine3.19",
+# "mainline-alpine-perl" (nginx), "17-jdk-alpine-3.21" (eclipse-temurin).
+_ALPINE_TAG = re.compile(
+    r"^(?:(?P<version>.+?)-)?alpine(?P<alpine>[0-9.]*|-[0-9.]+|\$\{?\w+\}?)?(?P<suffix>-[a-z]+)?$"
+)
 _VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
 
 
@@ -80,40 +83,105 @@ def expand(word: str, variables: dict[str, str]) -> str:
     return _VARIABLE.sub(value, word)
 
 
+def version_chain(version: str) -> list[str]:
+    """Where a version is looked up, most specific first: "3.8.12" → 3.8.12,
+    3.8, 3, ""; "8.2-fpm" → 8.2-fpm, 8-fpm, fpm, ""; "3.13.0a1" → 3.13.0a1,
+    3.13.0, 3.13, 3, ""; "lts" → lts, "". The empty version is the bare tag."""
+    chain = [version]
+    numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
+    if numeric:
+        numbers = numeric.group(1).split(".")
+        variant = re.search(r"(-[a-z]+)$", numeric.group(2))
+        suffix = variant.group(1) if variant else ""
+        for count in range(len(numbers), 0, -1):
+            chain.append(".".join(numbers[:count]) + suffix)
+        if suffix:
+            chain.append(suffix[1:])
+    if version:
+        chain.append("")
+    return list(dict.fromkeys(chain))
+
+
 @dataclass(frozen=True)
-class PythonImages:
-    suites: dict[str, tuple[str, ...]]  # minor version -> suites, oldest first
-    first: dict[str, dict[str, int]]
-    last: dict[str, dict[str, int]]
-    default_suite: str
+class ImageSpec:
+    """How one official image's Alpine tags become Debian ones (images.toml)."""
 
-    def suites_for(self, version: str | None) -> tuple[str, ...] | None:
-        """Suites with an image for a version as written ("3.8", "3.8.12",
-        "3", "" for the `latest` tags); a patch-pinned version only has the
-        suites whose images were built while that release was current.
-        None when the table does not know the version."""
-        minor = minor_of(version)
-        if minor is None:
-            return SUITES
-        suites = self.suites.get(minor)
-        if suites is None:
-            return None
-        pinned = tuple(suite for suite in suites if self.patch_warning(version, suite) is None)
-        return pinned or suites
+    name: str
+    debian: str  # template: {version}, {suite}, {suffix}
+    bare: str  # template for the bare `alpine` tag
+    line: int  # leading version components that name a release line
+    base: str  # the package table's base kind
+    rows: dict[str, tuple[str, ...]]  # version -> suites its Debian tag was published for
+    note: str = ""
+    decision: str = ""
+    options: tuple[str, ...] = ()
+    suffixes: tuple[tuple[str, str], ...] = ()
+    codenames: tuple[str, ...] = ()  # non-Debian codenames (eclipse-temurin's Ubuntu)
 
-    def patch_warning(self, version: str | None, suite: str) -> str | None:
-        # 3.13.0a1 and 3.13.0rc2 came before 3.13.0: count them as patch 0
-        match = re.fullmatch(r"(\d+\.\d+)\.(\d+)(?:(?:a|b|rc)\d+)?", version or "")
-        if not match:
-            return None
-        minor, patch = match.group(1), int(match.group(2))
-        first = self.first.get(minor, {}).get(suite)
-        last = self.last.get(minor, {}).get(suite)
-        if first is not None and patch < first:
-            return f"python {version} was released before images for {suite} existed (they start at {minor}.{first}); consider pinning {minor} instead"
-        if last is not None and patch > last:
-            return f"official images for {suite} stopped at python {minor}.{last}; {version} has no {suite} tag"
+    def suites(self, version: str) -> tuple[str, ...] | None:
+        """Suites (oldest first) with a Debian tag for `version` as the table
+        knows it (the nearest listed ancestor); None if nothing matches."""
+        for key in version_chain(version):
+            if key in self.rows:
+                return self.rows[key]
         return None
+
+    def line_of(self, version: str) -> str:
+        """The release line of a version ("3.9" for "3.9.7"), or the version."""
+        numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
+        if not numeric or self.line == 0:
+            return version
+        numbers = numeric.group(1).split(".")
+        variant = re.search(r"(-[a-z]+)$", numeric.group(2))
+        return ".".join(numbers[: self.line]) + (variant.group(1) if variant else "")
+
+    def suffix(self, alpine_suffix: str) -> str | None:
+        """The Debian variant suffix for an Alpine one (nginx's -perl); None
+        when the image has no such variant."""
+        if not alpine_suffix:
+            return ""
+        return dict(self.suffixes).get(alpine_suffix)
+
+    def tag(self, version: str, suite: str, suffix: str = "") -> str:
+        """The Debian tag; `version` is written as is (variables stay)."""
+        template = self.debian if version else self.bare
+        return template.format(version=version, suite=suite, suffix=suffix)
+
+    def published(self, tag: str) -> bool:
+        """Whether `tag` is a Debian tag this table says was published."""
+        for template in (self.debian, self.bare):
+            pattern = re.escape(template).replace(r"\{version\}", "(?P<version>.+?)")
+            pattern = pattern.replace(r"\{suite\}", "(?P<suite>[a-z]+)").replace(r"\{suffix\}", "(?P<suffix>(?:-[a-z]+)?)")
+            match = re.fullmatch(pattern, tag)
+            if match is None:
+                continue
+            version = match.groupdict().get("version") or ""
+            suffix = match.groupdict().get("suffix") or ""
+            if suffix and suffix not in dict(self.suffixes).values():
+                continue
+            if match.group("suite") in (self.suites(version) or ()):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class ImageTable:
+    images: dict[str, ImageSpec]
+    default_suite: str
+    archived: tuple[str, ...]  # suites only archive.debian.org still serves
+    archived_index: str  # the shipped package index used for them
+    alpine_only: frozenset[str]
+    never_alpine: frozenset[str]
+
+    def official(self, ref: ImageRef) -> ImageSpec | None:
+        for name, spec in self.images.items():
+            if ref.is_official(name):
+                return spec
+        return None
+
+    def index_suite(self, suite: str) -> str:
+        """The suite whose package names are used for `suite`."""
+        return self.archived_index if suite in self.archived else suite
 
 
 def minor_of(version: str | None) -> str | None:
@@ -122,12 +190,30 @@ def minor_of(version: str | None) -> str | None:
 
 
 @cache
-def python_images() -> PythonImages:
+def image_table() -> ImageTable:
     data = tomllib.loads((data_dir() / "images.toml").read_text("utf-8"))
-    python = data["python"]
-    return PythonImages(
-        suites={minor: tuple(entry["suites"]) for minor, entry in python.items()},
-        first={minor: dict(entry.get("first", {})) for minor, entry in python.items()},
-        last={minor: dict(entry.get("last", {})) for minor, entry in python.items()},
+    rows = data.get("suites", {})
+    images = {
+        name: ImageSpec(
+            name=name,
+            debian=spec["debian"],
+            bare=spec["bare"],
+            line=spec["line"],
+            base=spec["base"],
+            rows={version: tuple(suites) for version, suites in rows.get(name, {}).items()},
+            note=spec.get("note", ""),
+            decision=spec.get("decision", ""),
+            options=tuple(spec.get("options", ())),
+            suffixes=tuple(spec.get("suffixes", {}).items()),
+            codenames=tuple(spec.get("codenames", ())),
+        )
+        for name, spec in data["images"].items()
+    }
+    return ImageTable(
+        images=images,
         default_suite=data["default_suite"],
+        archived=tuple(data["archived"]),
+        archived_index=data["archived_index"],
+        alpine_only=frozenset(data.get("alpine_only", ())),
+        never_alpine=frozenset(data.get("never_alpine", ())),
     )

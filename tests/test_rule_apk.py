@@ -202,9 +202,9 @@ def test_py3_package_on_a_python_image_becomes_pip():
 
 
 def test_apk_in_a_stage_that_is_not_migrated_is_left_alone():
-    text = "FROM node:20-alpine\nRUN apk add --no-cache git\nFROM python:3.12-alpine\nRUN apk add git\n"
+    text = "FROM docker:27-cli-alpine3.20\nRUN apk add --no-cache git\nFROM python:3.12-alpine\nRUN apk add git\n"
     assert run(text).text == (
-        "FROM node:20-alpine\nRUN apk add --no-cache git\nFROM python:3.12-slim-trixie\n"
+        "FROM docker:27-cli-alpine3.20\nRUN apk add --no-cache git\nFROM python:3.12-slim-trixie\n"
         f"RUN {INSTALL} git {CLEAN}\n"
     )
 

@@ -27,4 +27,4 @@ def test_an_installed_provider_silences_it_also_from_the_stage_built_on():
 
 
 def test_stages_that_stay_alpine_are_not_checked():
-    assert "UA302" not in messages(run("FROM node:20-alpine\nCMD wget -q x\n"))
+    assert "UA302" not in messages(run("FROM docker:27-cli-alpine3.20\nCMD wget -q x\n"))

@@ -73,11 +73,73 @@ def test_stage_built_on_a_migrated_stage_follows_it():
     assert run(text).text.endswith("RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n")
 
 
-def test_other_alpine_images_are_left_alone_with_a_warning():
-    text = "FROM node:20-alpine\nRUN apk add git\n"
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("FROM node:20-alpine", "FROM node:20-trixie-slim"),
+        ("FROM node:lts-alpine3.19 AS web", "FROM node:lts-trixie-slim AS web"),
+        ("FROM node:alpine", "FROM node:trixie-slim"),
+        ("FROM node:14-alpine", "FROM node:14-bullseye-slim"),
+        ("FROM golang:1.22-alpine AS build", "FROM golang:1.22-bookworm AS build"),
+        ("FROM golang:alpine", "FROM golang:trixie"),
+        ("FROM nginx:alpine", "FROM nginx:trixie"),
+        ("FROM nginx:1.25-alpine-perl", "FROM nginx:1.25-bookworm-perl"),
+        ("FROM nginx:mainline-alpine-slim", "FROM nginx:mainline-trixie"),
+        ("FROM httpd:2.4-alpine", "FROM httpd:2.4-trixie"),
+        ("FROM redis:7-alpine", "FROM redis:7-bookworm"),
+        ("FROM postgres:14-alpine", "FROM postgres:14-trixie"),
+        ("FROM ruby:2.7-alpine", "FROM ruby:2.7-slim-bullseye"),
+        ("FROM php:8.2-fpm-alpine3.19", "FROM php:8.2-fpm-trixie"),
+        ("FROM php:8-cli-alpine", "FROM php:8-cli-trixie"),
+        ("FROM php:alpine", "FROM php:trixie"),
+        ("FROM rust:1.75-alpine", "FROM rust:1.75-slim-bookworm"),
+        ("FROM memcached:1.6-alpine", "FROM memcached:1.6-trixie"),
+        ("FROM haproxy:2.8-alpine", "FROM haproxy:2.8-trixie"),
+        ("FROM python:2-alpine", "FROM python:2-slim-buster"),
+    ],
+)
+def test_other_official_images_move_to_their_debian_tags(before, after):
+    from migrator.images import ImageRef, image_table
+
+    new = run(before + "\n").text.splitlines()
+    assert after in new
+    ref = ImageRef.parse(after.split()[1])
+    assert image_table().images[ref.name].published(ref.tag)
+
+
+def test_a_node_stage_and_a_python_stage_share_one_suite():
+    text = "FROM node:14-alpine AS web\nRUN apk add --no-cache git\nFROM python:3.12-alpine\nCOPY --from=web /app /app\n"
+    lines = run(text).text.splitlines()
+    # node 14 stopped at bullseye, python 3.12 has bullseye too: both go there
+    assert lines[0] == "FROM node:14-bullseye-slim AS web"
+    assert lines[2] == "FROM python:3.12-slim-bullseye"
+
+
+def test_alpine_only_images_warn_naming_the_line():
+    text = "FROM python:3.12-alpine\nFROM traefik:v2.10-alpine\n"
+    result = run(text)
+    assert result.text.splitlines()[1] == "FROM traefik:v2.10-alpine"
+    assert "2 UA101 traefik:v2.10-alpine: the official traefik image publishes no Debian variant" in messages(result)
+
+
+def test_unknown_alpine_image_is_a_decision():
+    text = "FROM example/tool:1.2-alpine\nRUN apk add git\n"
     result = run(text)
     assert result.text == text
-    assert "node:20-alpine is Alpine-based but not an official python or alpine image" in messages(result)
+    assert [d.key for d in result.seen] == ["UA101:image:example/tool:1.2-alpine"]
+    typed = run(text, {"UA101:image": "example/tool:1.2-bookworm"})
+    assert typed.text.splitlines()[0] == "FROM example/tool:1.2-bookworm"
+    assert typed.text.splitlines()[1].startswith("RUN apt-get update && apt-get install")
+
+
+def test_openjdk_is_a_decision_naming_temurin():
+    text = "FROM openjdk:8-jdk-alpine\n"
+    result = run(text)
+    (decision,) = result.seen
+    assert [o.value for o in decision.options] == ["temurin", "openjdk", "keep"]
+    assert result.text == "FROM eclipse-temurin:8-jdk-noble\n"
+    assert run(text, {"UA101:replace": "openjdk"}).text == "FROM openjdk:8-jdk-slim-bullseye\n"
+    assert run(text, {"UA101:replace": "keep"}).text == text
 
 
 def test_nothing_alpine_is_left_alone():
@@ -90,7 +152,7 @@ def test_patch_release_older_than_the_suite_warns():
     # 3.8.5 predates every suite unalpine migrates to: newest suite, and a warning
     result = run("FROM python:3.8.5-alpine\n")
     assert result.text == "FROM python:3.8.5-slim-bookworm\n"
-    assert "before images for bookworm existed" in messages(result)
+    assert "has no Debian tag for bullseye, bookworm" in messages(result)
 
 
 def test_patch_pinned_release_gets_a_suite_that_has_it():
@@ -120,9 +182,9 @@ def test_pre_releases_count_as_the_first_patch():
     assert run("FROM python:3.14.0rc2-alpine\n").text == "FROM python:3.14.0rc2-slim-trixie\n"
 
 
-def test_python_without_debian_images_is_left_with_a_warning_and_the_rest_migrates():
+def test_end_of_life_python_kept_on_alpine_leaves_its_stages_and_the_rest_migrates():
     text = "FROM python:2.7-alpine AS old\nRUN apk add gcc\nFROM old AS child\nRUN apk add make\nFROM python:3.12-alpine\nRUN apk add gcc\n"
-    result = run(text)
+    result = run(text, {"UA101:end-of-life": "keep"})
     assert result.text.splitlines() == [
         "FROM python:2.7-alpine AS old",
         "RUN apk add gcc",
@@ -131,4 +193,27 @@ def test_python_without_debian_images_is_left_with_a_warning_and_the_rest_migrat
         "FROM python:3.12-slim-trixie",
         "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*",
     ]
-    assert "1 UA101 no official python:2.7-slim image exists" in messages(result)
+    assert "1 UA101 python:2.7-alpine is Alpine-based; left as is" in messages(result)
+
+
+def test_end_of_life_python_moves_to_the_archive_with_its_sources_switched():
+    text = "FROM python:2.7-alpine\nRUN apk add --no-cache gcc\n"
+    result = run(text)
+    assert result.text.splitlines() == [
+        "FROM python:2.7-slim-buster",
+        "RUN echo 'deb http://archive.debian.org/debian buster main' > /etc/apt/sources.list",
+        "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*",
+    ]
+    (decision,) = result.seen
+    assert [o.value for o in decision.options] == ["archive", "keep", "upgrade:3.6"]
+    assert "gets no security updates" in messages(result)
+
+
+def test_no_sources_switch_without_apt():
+    assert run("FROM python:3.5-alpine\nCOPY . /app\n").text == "FROM python:3.5-slim-buster\nCOPY . /app\n"
+
+
+def test_end_of_life_upgrade_names_the_oldest_current_release():
+    result = run("FROM python:3.4-alpine\n", {"UA101:end-of-life": "upgrade:3.6"})
+    assert result.text == "FROM python:3.6-slim-bullseye\n"
+    assert "a different major release" in messages(result)

@@ -38,7 +38,7 @@ def test_words_that_only_look_alike_stay(line):
 
 
 def test_not_in_a_stage_that_stays_alpine():
-    text = 'FROM node:20-alpine\nENTRYPOINT ["/sbin/tini", "--"]\n'
+    text = 'FROM docker:27-cli-alpine3.20\nENTRYPOINT ["/sbin/tini", "--"]\n'
     assert run(text).text == text
 
 

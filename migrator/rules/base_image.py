@@ -1,7 +1,9 @@
-"""UA101 base-image: python:*-alpine → python:*-slim-<suite>, alpine → debian.
+"""UA101 base-image: official *:*-alpine images → their Debian tags, alpine → debian.
 
 Only the image word changes (or the ARG default that feeds it); `--platform`,
-`AS name` and everything else on the line stay as written.
+`AS name` and everything else on the line stay as written. A stage moved to
+a suite that only archive.debian.org still serves gets one RUN after its FROM
+that points apt there, when the stage (or one built on it) runs apt-get.
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from migrator.context import RuleContext, Stage
-from migrator.images import ImageRef, alpine_tag, minor_of, python_images
+from migrator.images import ImageRef, alpine_tag
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
 
 ID = "UA101"
+ARCHIVE = "http://archive.debian.org/debian"
+# programs whose presence means the stage talks to apt (apk lines become apt-get)
+_APT_USERS = {"apk", "/sbin/apk", "apt-get", "apt", "/usr/bin/apt-get"}
 
 
 @rule(ID, "base-image", "Move an Alpine base image to the matching Debian slim image")
@@ -27,8 +32,8 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
             continue
         if not stage.kind:
             ref = ImageRef.parse(stage.image.expanded)
-            if "alpine" in (ref.tag or "") or ref.name == "alpine":
-                yield Finding(ID, line, f"{stage.image.expanded} is Alpine-based but not an official python or alpine image; left as is")
+            if alpine_tag(ref.tag) and ref.name != "alpine":
+                yield Finding(ID, line, f"{stage.image.expanded} is Alpine-based; left as is")
             continue
         word = stage.image
         if word.via_arg is not None:
@@ -45,24 +50,61 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
             yield Edit(word.span[0], word.span[1], new, ID)
         if ImageRef.parse(word.expanded).digest:
             yield Finding(ID, line, f"the digest of {word.expanded} was dropped: re-pin {new} to a digest after the first build")
-        if stage.kind == "python":
-            images = python_images()
-            warning = images.patch_warning(stage.python_version, ctx.suite)
-            if warning:
-                yield Finding(ID, line, warning)
-            newest = (images.suites_for(minor_of(stage.python_version)) or (ctx.suite,))[-1]
-            if not warning and newest != ctx.suite and minor_of(stage.python_version) != stage.python_version:
-                yield Finding(ID, line, f"python {stage.python_version} images exist for {ctx.suite}, not {newest}; "
-                                        f"pin {minor_of(stage.python_version)} to move to {newest}", Severity.INFO)
+        for note, severity in stage.notes:
+            yield Finding(ID, line, note, severity)
+        if stage.spec is not None and stage.spec.note and stage.new_image is None:
+            yield Finding(ID, line, stage.spec.note, Severity.INFO)
+        if stage.suite in ctx.images.archived:
+            yield from _archive_sources(ctx, stage)
 
 
 def _migrate(raw: str, stage: Stage, ctx: RuleContext) -> str:
     """The new image reference, keeping variables and prefixes as written."""
     ref = ImageRef.parse(raw)
-    if stage.kind == "debian":
-        return ImageRef(ref.prefix, "debian", f"{ctx.suite}-slim", None).render()
+    if stage.new_image is not None:
+        return stage.new_image
+    if stage.spec is None:  # alpine:*
+        return ImageRef(ref.prefix, "debian", f"{stage.suite or ctx.image_suite}-slim", None).render()
     match = alpine_tag(ref.tag)
-    assert match is not None, "a python stage always has an alpine tag"
-    version = match.group("version")
-    tag = f"{version}-slim-{ctx.suite}" if version else f"slim-{ctx.suite}"
-    return ImageRef(ref.prefix, ref.name, tag, None).render()
+    assert match is not None, "a migrated official image always has an alpine tag"
+    version = match.group("version") or ""
+    if version and stage.version != ctx.expand(version):
+        version = stage.version  # the question moved it to another release
+    suffix = stage.spec.suffix(match.group("suffix") or "") or ""
+    return ImageRef(ref.prefix, ref.name, stage.spec.tag(version, stage.suite or ctx.image_suite, suffix), None).render()
+
+
+def _archive_sources(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
+    """Point apt at archive.debian.org, once, right after the FROM, when
+    the stage or one built on it runs apt-get (the old suite's images list
+    deb.debian.org in /etc/apt/sources.list, which no longer has it)."""
+    line = stage.instruction.line
+    yield Finding(ID, line, f"Debian {stage.suite} is archived: it gets no security updates; plan the move to a current release")
+    family = [s for s in ctx.stages if _builds_on(s, stage)]
+    if not any(_runs_apt(ctx, s) for s in family):
+        return
+    instruction = stage.instruction
+    text = ctx.text
+    newline = "\r\n" if text[: instruction.stop].endswith("\r\n") else "\n"
+    at = instruction.stop
+    lead = "" if text[:at].endswith("\n") else newline
+    run = f"RUN echo 'deb {ARCHIVE} {stage.suite} main' > /etc/apt/sources.list"
+    yield Edit(at, at, f"{lead}{run}{newline if lead == '' else ''}", ID)
+    yield Finding(ID, line, f"added a RUN after line {line} that points apt at archive.debian.org "
+                            f"(deb.debian.org no longer serves {stage.suite})", Severity.INFO)
+
+
+def _builds_on(stage: Stage, root: Stage) -> bool:
+    while stage is not None:
+        if stage is root:
+            return True
+        stage = stage.parent
+    return False
+
+
+def _runs_apt(ctx: RuleContext, stage: Stage) -> bool:
+    for instruction in stage.instructions:
+        script = ctx.script(instruction)
+        if script is not None and any(command.name in _APT_USERS for command in script.commands):
+            return True
+    return False
