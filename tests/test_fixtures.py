@@ -178,3 +178,45 @@ def test_hadolint_after(case):
     # instruction; the fixtures avoid both).
     assert "DL1000" not in codes, reports
     assert not codes & FORBIDDEN, [r for r in reports if r["code"] in FORBIDDEN]
+
+
+def published(image: str) -> bool:
+    """Whether an image an after-file names is a tag the tables say exists
+    (images the tables do not cover, or still Alpine, are not ours to judge)."""
+    from migrator.images import ImageRef, alpine_tag, image_table
+    from migrator.packages import SUITES
+
+    ref = ImageRef.parse(image)
+    table = image_table()
+    if ref.is_official("debian"):
+        return ref.tag in {f"{suite}-slim" for suite in (*table.archived, *SUITES)}
+    spec = table.official(ref)
+    if spec is None or alpine_tag(ref.tag):
+        return True
+    return ref.tag is not None and spec.published(ref.tag)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_after_names_published_tags(case):
+    from migrator.context import _global_args
+    from migrator.images import expand
+
+    after = parse(read(FIXTURES / case / "after.Dockerfile"))
+    variables = {name: arg.value for name, arg in _global_args(after).items()}
+    stages: set[str] = set()
+    for instruction in after.instructions:
+        if instruction.keyword != "FROM":
+            continue
+        words = instruction.args.split()
+        image = expand(next(w for w in words if not w.startswith("--")), variables)
+        if image.lower() not in stages:
+            assert published(image), f"line {instruction.line}: {image} was never published"
+        if len(words) >= 3 and words[-2].upper() == "AS":
+            stages.add(words[-1].lower())
+
+
+def test_published_tags_check_can_fail():
+    assert published("python:3.12-slim-trixie") and published("node:20-bookworm-slim")
+    assert not published("python:2-slim-trixie")
+    assert not published("node:20-slim-bookworm")
+    assert not published("debian:jessie-slim")
