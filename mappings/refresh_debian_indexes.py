@@ -55,7 +55,23 @@ class NotFound(Exception):
     pass
 
 
+CACHE_DIR: Path | None = None  # --cache: keep downloads there and reuse them
+
+
 def fetch(url: str) -> bytes:
+    cached = None
+    if CACHE_DIR is not None and not url.endswith("/Release"):
+        cached = CACHE_DIR / url.split("/dists/", 1)[-1].replace("/", "_")
+        if cached.is_file():
+            return cached.read_bytes()
+    data = _download(url)
+    if cached is not None:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(data)
+    return data
+
+
+def _download(url: str) -> bytes:
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
@@ -113,20 +129,201 @@ def names_from_packages(text: bytes) -> set[str]:
     return names
 
 
-def refresh(suite: str, mirrors: tuple[str, ...], out_dir: Path = OUT_DIR) -> Path:
+# --------------------------------------------------------------------------
+# derived indexes: what a name is evidence of (see migrator/debian/indexes.py)
+
+# Where Contents-amd64 paths count: pkg-config files, shared libraries,
+# commands on the default PATH and headers.  Paths have no leading slash.
+_PC_PATH = re.compile(r"(?:usr/)?(?:lib/x86_64-linux-gnu|lib|share)/pkgconfig/([^/]+)\.pc")
+_SO_PATH = re.compile(r"(?:usr/)?lib/(?:x86_64-linux-gnu/)?(lib[^/]*?\.so)((?:\.[0-9]+)+)")
+_BIN_PATH = re.compile(r"(?:usr/)?s?bin/([^/]+)")
+_INCLUDE_PATH = re.compile(r"usr/include/(?:x86_64-linux-gnu/)?([^/]+)")
+# the section words of each suite: derived.xz begins each with "@<name>"
+SECTIONS = ("pc", "so", "bin", "include", "source", "transitional", "base")
+
+
+def _stanzas(text: bytes):
+    """Debian control stanzas as dicts (continuation lines joined with spaces)."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.decode("utf-8", "replace").splitlines():
+        if not line.strip():
+            if fields:
+                yield fields
+            fields, key = {}, None
+        elif line[0] in " \t":
+            if key is not None:
+                fields[key] += " " + line.strip()
+        else:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    if fields:
+        yield fields
+
+
+def _relation_names(value: str) -> list[list[str]]:
+    """'a (>= 1) | b, c:any' -> [['a', 'b'], ['c']]"""
+    out = []
+    for group in value.split(","):
+        alts = [alt.split("(", 1)[0].split("[", 1)[0].strip().split(":", 1)[0] for alt in group.split("|")]
+        alts = [a for a in alts if a]
+        if alts:
+            out.append(alts)
+    return out
+
+
+def base_set(packages: bytes) -> set[str]:
+    """What every debootstrap minbase root has: Priority required, Essential,
+    apt, and everything their Depends/Pre-Depends pull in (first alternative
+    that exists, a virtual name answered by its first provider)."""
+    real: dict[str, dict[str, str]] = {}
+    providers: dict[str, list[str]] = {}
+    for st in _stanzas(packages):
+        name = st.get("Package")
+        if not name or name in real:
+            continue
+        real[name] = st
+        for alts in _relation_names(st.get("Provides", "")):
+            providers.setdefault(alts[0], []).append(name)
+    # seed everything first, so that an alternative one of them satisfies is
+    # not pulled in again (init-system-helpers: usrmerge | usr-is-merged)
+    seen = {n for n, st in real.items() if st.get("Priority") == "required" or st.get("Essential") == "yes"}
+    if "apt" in real:
+        seen.add("apt")
+    todo = sorted(seen)
+    while todo:
+        name = todo.pop()
+        st = real[name]
+        for field in ("Pre-Depends", "Depends"):
+            for alts in _relation_names(st.get(field, "")):
+                options = [a for a in alts if a in real] + [p for a in alts for p in providers.get(a, ())]
+                if not options or any(o in seen for o in options):
+                    continue
+                # apt's choice is the first alternative; debootstrap's minbase
+                # takes the lighter one (usr-is-merged, not usrmerge and perl):
+                # prefer an important package, then the fewest dependencies
+                pick = min(options, key=lambda o: (real[o].get("Priority") not in ("required", "important"),
+                                                   len(_relation_names(real[o].get("Depends", "")))))
+                if pick is not None and pick not in seen:
+                    seen.add(pick)
+                    todo.append(pick)
+    return seen
+
+
+def transitional(packages: bytes) -> set[str]:
+    """Dummy packages kept for upgrades (softhsm for softhsm2): a name match
+    on one of these is weak evidence."""
+    out = set()
+    for st in _stanzas(packages):
+        desc = st.get("Description", "").lower()
+        if st.get("Section", "").endswith("oldlibs") or "transitional" in desc.split("\n", 1)[0]:
+            out.add(st["Package"])
+    return out
+
+
+def build_derived(suite: str, stamp: str, packages: bytes, contents: bytes, sources: bytes) -> str:
+    """The text of <suite>.derived.xz: one section per index, "key<TAB>pkg pkg"
+    lines sorted by key; a line holding only a key means "the package of the same name"."""
+    real = {st["Package"] for st in _stanzas(packages) if "Package" in st}
+    pc: dict[str, set[str]] = {}
+    so: dict[tuple[str, str], str] = {}  # (package, "libfoo.so") -> shortest versioned name
+    bins: dict[str, set[str]] = {}
+    include: dict[str, set[str]] = {}
+    for raw in contents.splitlines():
+        line = raw.decode("utf-8", "replace")
+        path, _, owners = line.rpartition(" ")
+        path = path.rstrip()
+        if not path or not owners:
+            continue
+        pkgs = {o.rsplit("/", 1)[-1] for o in owners.split(",")}
+        pkgs = {p for p in pkgs if p in real}
+        if not pkgs:
+            continue
+        if m := _BIN_PATH.fullmatch(path):
+            bins.setdefault(m.group(1), set()).update(pkgs)
+        elif m := _PC_PATH.fullmatch(path):
+            pc.setdefault(m.group(1), set()).update(pkgs)
+        elif m := _SO_PATH.fullmatch(path):
+            for p in pkgs:
+                key = (p, m.group(1))
+                name = m.group(1) + m.group(2)
+                if key not in so or len(name) < len(so[key]):
+                    so[key] = name
+        elif m := _INCLUDE_PATH.match(path):
+            if m.group(1) != "x86_64-linux-gnu":
+                include.setdefault(m.group(1), set()).update(pkgs)
+    sonames: dict[str, set[str]] = {}
+    for (pkg, _), name in so.items():
+        sonames.setdefault(name, set()).add(pkg)
+    source: dict[str, set[str]] = {}
+    for st in _stanzas(sources):
+        name = st.get("Package")
+        if not name:
+            continue
+        binaries = {b.strip() for b in st.get("Binary", "").split(",")} & real
+        if binaries:
+            source.setdefault(name, set()).update(binaries)
+
+    def section(title: str, table: dict[str, set[str]]) -> list[str]:
+        lines = [f"@{title}"]
+        for key in sorted(table):
+            values = sorted(table[key])
+            lines.append(key if values == [key] else f"{key}\t{' '.join(values)}")
+        return lines
+
+    out = [f"# {suite} main amd64 derived indexes, {stamp}"]
+    out += section("pc", pc)
+    out += section("so", sonames)
+    out += section("bin", bins)
+    out += section("include", include)
+    out += section("source", source)
+    out += ["@transitional", *sorted(transitional(packages))]
+    out += ["@base", *sorted(base_set(packages))]
+    return "\n".join(out) + "\n"
+
+
+def write_derived(path: Path, text: str) -> Path:
+    path.write_bytes(lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
+    counts = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("@"):
+            current = line[1:]
+            counts[current] = 0
+        elif current:
+            counts[current] += 1
+    print(f"{path.name}: {', '.join(f'{k} {v}' for k, v in counts.items())} ({path.stat().st_size} bytes)", file=sys.stderr)
+    return path
+
+
+def refresh(suite: str, mirrors: tuple[str, ...], out_dir: Path = OUT_DIR, *, names_index: bool = True) -> dict[str, Path]:
+    """Write <suite>.txt.xz (unless names_index is false) and <suite>.derived.xz;
+    return their paths by kind ("names", "derived")."""
     mirror, release = find_mirror(suite, mirrors)
     date = release_date(release)
+    today = _dt.date.today().isoformat()
     print(f"{suite}: using {mirror} (Release Date: {date})", file=sys.stderr)
-    names = names_from_packages(packages_index(mirror, suite))
+    packages = packages_index(mirror, suite)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    if names_index:
+        written["names"] = write_names(suite, mirror, date, today, packages, out_dir)
+    contents = gzip.decompress(fetch(f"{mirror}/dists/{suite}/main/Contents-amd64.gz"))
+    sources = lzma.decompress(fetch(f"{mirror}/dists/{suite}/main/source/Sources.xz"))
+    text = build_derived(suite, f"fetched {today} from {date}", packages, contents, sources)
+    written["derived"] = write_derived(out_dir / f"{suite}.derived.xz", text)
+    return written
+
+
+def write_names(suite: str, mirror: str, date: str, today: str, packages: bytes, out_dir: Path) -> Path:
+    names = names_from_packages(packages)
     main_count = len(names)
     try:
         names |= names_from_packages(packages_index(mirror, f"{suite}-updates"))
     except NotFound:
         print(f"{suite}-updates: not on {mirror}, skipped", file=sys.stderr)
-    today = _dt.date.today().isoformat()
     header = f"# {suite} main amd64, fetched {today} from {date}"
     body = "\n".join([header, *sorted(names)]) + "\n"
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{suite}.txt.xz"
     path.write_bytes(lzma.compress(body.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
     print(
@@ -143,10 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("suites", nargs="*", default=list(SUITES), help="suites to refresh (default: all)")
     ap.add_argument("--mirror", action="append", help="mirror base URL to try first (repeatable)")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
+    ap.add_argument("--derived-only", action="store_true",
+                    help="rebuild only <suite>.derived.xz, leave the name index as it is")
+    ap.add_argument("--cache", type=Path, help="keep the downloaded files in this folder and reuse them")
     args = ap.parse_args(argv)
+    global CACHE_DIR
+    CACHE_DIR = args.cache
     mirrors = tuple(args.mirror or ()) + MIRRORS
     for suite in args.suites:
-        refresh(suite, mirrors, args.out)
+        refresh(suite, mirrors, args.out, names_index=not args.derived_only)
     return 0
 
 

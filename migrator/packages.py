@@ -440,6 +440,12 @@ _PATTERN_DROPS: tuple[tuple[str, str], ...] = (
         "byte-compiles at install time, so there is nothing to install",
     ),
     ("-openrc", "OpenRC service scripts; containers do not run an init system"),
+    ("-doc", "documentation; Debian's slim images do not even keep /usr/share/doc"),
+    ("-lang", "translations (message catalogs) of a program"),
+    ("-bash-completion", "shell completion for interactive shells"),
+    ("-zsh-completion", "shell completion for interactive shells"),
+    ("-fish-completion", "shell completion for interactive shells"),
+    ("-dbg", "debug symbols"),
 )
 
 
@@ -511,24 +517,14 @@ class PackageTable:
     def _lookup_virtual(self, apk: str, suite: str, base: str) -> Mapping:
         """apk's provider names: cmd:<command>, pc:<pkg-config module>, so:<soname>."""
         kind, name = apk.split(":", 1)
-        if kind == "cmd":
-            if name in self._entries:
-                m = self.lookup(name, suite, base)
-                return replace(m, apk=apk, why=f"{apk} asks for the command {name}: mapped like the package {name}" + (f"; {m.why}" if m.why else ""))
-            return self._unknown(apk, suite, f"{apk} asks for the command {name}", [name], scan=None)
-        if kind == "pc":
+        if kind == "cmd" and name in self._entries:
+            m = self.lookup(name, suite, base)
+            return replace(m, apk=apk, why=f"{apk} asks for the command {name}: mapped like the package {name}" + (f"; {m.why}" if m.why else ""))
+        if kind == "pc" and f"{name}-dev" in self._entries:
             dev = f"{name}-dev"
-            if dev in self._entries:
-                m = self.lookup(dev, suite, base)
-                return replace(m, apk=apk, why=f"{apk} is the pkg-config module of {dev}" + (f"; {m.why}" if m.why else ""))
-            return self._unknown(apk, suite, f"{apk} asks for the pkg-config module {name}", suggest_candidates(dev), scan=dev)
-        # so:libfoo.so.6 -> libfoo6, libfoo-6, libfoo6t64 ...
-        match = re.fullmatch(r"(lib[^/]*?)\.so(?:\.([0-9][0-9.]*))?", name)
-        if not match:
-            return self._unknown(apk, suite, f"{apk} asks for the shared library {name}", [], scan=None)
-        stem, ver = match.group(1), (match.group(2) or "").split(".")[0]
-        tried = [f"{stem}{ver}", f"{stem}-{ver}", f"{stem}{ver}t64"] if ver else [stem]
-        return self._unknown(apk, suite, f"{apk} asks for the shared library {name}", tried, scan=stem)
+            m = self.lookup(dev, suite, base)
+            return replace(m, apk=apk, why=f"{apk} is the pkg-config module of {dev}" + (f"; {m.why}" if m.why else ""))
+        return self._unknown(apk, suite)
 
     def _py3_info(self, suffix: str) -> tuple[str, tuple[str, ...], str, str]:
         """(PyPI project, Debian names, why, source) for a py3-<suffix> name."""
@@ -576,36 +572,32 @@ class PackageTable:
             why += f"; {note}"
         return Mapping(apk, "decision", why=why, choices=tuple(choices), recommended="pip")
 
-    def _unknown(
-        self, apk: str, suite: str, prefix: str = "", tried: list[str] | None = None, scan: str | None = "",
-    ) -> Mapping:
-        idx = DebianIndex.load(suite)
-        tried = suggest_candidates(apk) if tried is None else tried
-        found = [c for c in tried if c in idx]
-        if scan is not None:
-            found += [c for c in _soname_candidates(scan or apk, idx) if c not in found]
-        # trixie's 64-bit time_t renames: libfoo1t64 is the real package and
-        # libfoo1 only a name it Provides; offer the real one
-        found = [c for c in found if f"{c}t64" not in found][:8]
+    def _unknown(self, apk: str, suite: str, prefix: str = "") -> Mapping:
+        """A name the table does not settle: the resolver's ranked candidates
+        (migrator.debian.names, which reads Debian's derived indexes), then
+        keep and drop. The recommendation is the best-evidenced candidate, or
+        drop when Debian's twin is in every image; keep only when nothing was found."""
+        from migrator.debian.names import resolve
+
+        res = resolve(apk, suite)
         choices = [
-            Choice(f"map:{name}", f"install Debian's {name}", names=(name,),
-                   why=f"{name} exists in Debian {suite}")
-            for name in found
+            Choice(f"map:{c.label}", f"install Debian's {c.label}", names=c.names,
+                   why="; ".join(e.text for e in c.evidence))
+            for c in res.candidates
         ]
         choices.append(
             Choice("keep", f"keep the Alpine name {apk} as is", names=(apk,),
-                   why="the name may exist in Debian or in a repository the Dockerfile adds")
+                   why="the name may exist in a repository the Dockerfile adds")
         )
-        choices.append(Choice("drop", "drop it", why="install nothing for it"))
-        recommended = choices[0].value if len(found) == 1 else "keep"
-        shown = ", ".join(tried[:10]) + (", ..." if len(tried) > 10 else "")
-        lead = prefix or f"{apk} is not in the mapping table"
-        if found:
-            why = f"{lead}; Debian {suite} has {', '.join(found)} (looked up: {shown})"
-        elif prefix and tried == [n for n in tried if n in prefix]:
-            why = prefix
+        drop_why = res.why if res.recommended == "drop" else "install nothing for it"
+        choices.append(Choice("drop", "drop it", why=drop_why))
+        if res.recommended is None:
+            recommended = "keep"
+        elif res.recommended == "drop":
+            recommended = "drop"
         else:
-            why = f"{lead}; none of {shown} exists in Debian {suite}"
+            recommended = f"map:{res.recommended}"
+        why = f"{prefix}; {res.why}" if prefix else res.why
         return Mapping(apk, "unknown", why=why, choices=tuple(choices), recommended=recommended)
 
     # ---------------------------------------------------------------- explain
@@ -642,6 +634,13 @@ class PackageTable:
             per_suite = {s: tuple(_describe(results[(s, b)]) for b in BASE_KINDS) for s in suites}
             if len(set(per_suite.values())) > 1:
                 lines.append("  note: the answer differs between suites")
+        if any(m.kind == "unknown" for m in results.values()):
+            # the resolver's evidence, per suite (* = recommended)
+            from migrator.debian.names import resolve
+
+            for s in suites:
+                lines.append(f"  evidence in Debian {s}:")
+                lines.extend(f"    {line}" for line in resolve(apk, s).explain())
         return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ live archive (``-m network``, skipped when the archive is unreachable)."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import lzma
 import re
@@ -194,6 +195,13 @@ def _refresh_module():
     return mod
 
 
+def _contents_and_sources(dist: str) -> dict[str, bytes]:
+    return {
+        f"{dist}/main/Contents-amd64.gz": gzip.compress(b"usr/bin/a   utils/a\n"),
+        f"{dist}/main/source/Sources.xz": lzma.compress(b"Package: a\nBinary: a, b\n"),
+    }
+
+
 def test_refresh_parses_packages_and_provides():
     refresh = _refresh_module()
     text = (
@@ -211,6 +219,7 @@ def test_refresh_falls_back_to_the_archive_host(tmp_path, monkeypatch):
     files = {
         f"{archive}/dists/oldsuite/Release": b"Origin: Debian\nDate: Sat, 01 Jan 2000 00:00:00 UTC\n",
         f"{archive}/dists/oldsuite/main/binary-amd64/Packages.xz": lzma.compress(b"Package: b\n\nPackage: a\nProvides: c\n"),
+        **_contents_and_sources(f"{archive}/dists/oldsuite"),
     }
     fetched = []
 
@@ -221,7 +230,7 @@ def test_refresh_falls_back_to_the_archive_host(tmp_path, monkeypatch):
         raise refresh.NotFound(url)
 
     monkeypatch.setattr(refresh, "fetch", fake_fetch)
-    path = refresh.refresh("oldsuite", (main, archive), tmp_path)
+    path = refresh.refresh("oldsuite", (main, archive), tmp_path)["names"]
     lines = lzma.decompress(path.read_bytes()).decode().splitlines()
     assert re.fullmatch(r"# oldsuite main amd64, fetched \d{4}-\d\d-\d\d from Sat, 01 Jan 2000 00:00:00 UTC", lines[0])
     assert lines[1:] == ["a", "b", "c"]
@@ -236,6 +245,7 @@ def test_refresh_merges_updates(tmp_path, monkeypatch):
         f"{m}/dists/s/Release": b"Date: D\n",
         f"{m}/dists/s/main/binary-amd64/Packages.xz": lzma.compress(b"Package: a\n"),
         f"{m}/dists/s-updates/main/binary-amd64/Packages.gz": __import__("gzip").compress(b"Package: u\n"),
+        **_contents_and_sources(f"{m}/dists/s"),
     }
 
     def fake_fetch(url):
@@ -244,7 +254,7 @@ def test_refresh_merges_updates(tmp_path, monkeypatch):
         raise refresh.NotFound(url)
 
     monkeypatch.setattr(refresh, "fetch", fake_fetch)
-    path = refresh.refresh("s", (m,), tmp_path)
+    path = refresh.refresh("s", (m,), tmp_path)["names"]
     assert lzma.decompress(path.read_bytes()).decode().splitlines()[1:] == ["a", "u"]
 
 

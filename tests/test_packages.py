@@ -252,8 +252,11 @@ def test_unknown_dev_gets_lib_prefix(table):
 
 
 def test_unknown_perl_name(table):
+    # DBD::SQLite: Debian's name carries the SQLite version
     m = table.lookup("perl-dbd-sqlite", "bookworm", "debian")
-    assert m.kind == "unknown" and "libdbd-sqlite-perl" in m.why
+    assert m.kind == "unknown" and m.recommended == "map:libdbd-sqlite3-perl"
+    m = table.lookup("perl-zzz-not-a-module", "bookworm", "debian")
+    assert m.recommended == "keep" and "libzzz-not-a-module-perl" in m.why
     m = table.lookup("perl-text-csv", "bookworm", "debian")
     assert ("libtext-csv-perl",) in [c.names for c in m.choices]
 
@@ -271,10 +274,13 @@ def test_unknown_runtime_soname_candidates(table):
     assert "libleptonica-dev" in got
 
 
-def test_unknown_several_candidates_recommends_keep(table):
+def test_unknown_several_candidates_recommends_the_runtime_library(table):
+    # a bare library name is the runtime library on Alpine (its headers are
+    # leptonica-dev): both are offered, the library first and recommended
     m = table.lookup("leptonica", "trixie", "debian")
-    assert len([c for c in m.choices if c.value.startswith("map")]) > 1
-    assert m.recommended == "keep"
+    maps = [c for c in m.choices if c.value.startswith("map")]
+    assert len(maps) > 1
+    assert m.recommended == maps[0].value == "map:libleptonica6"
 
 
 def test_unknown_choices_exist_in_the_index(table):

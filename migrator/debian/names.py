@@ -1,0 +1,558 @@
+"""Resolve an Alpine package name the mapping table does not know.
+
+It reasons the way a packager does:
+
+1. the *role* of the name on Alpine: ``foo-dev`` (headers), ``foo-libs`` or
+   ``libfoo`` (the shared library), ``foo-tools`` (commands), ``foo-doc``,
+   ``perl-foo-bar`` (a Perl module), ``cmd:foo`` (whatever installs the
+   command), a bare ``foo`` (Alpine usually ships library and commands in
+   one package where Debian splits them) ...;
+2. the *evidence* for that role in Debian's own indexes
+   (``migrator.debian.indexes``): the ``.pc`` file, the soname, the
+   executable, the header folder, the source package and its siblings;
+3. ranked *candidates*, each with its evidence.
+
+``resolve(apk, suite)`` returns a ``Resolution``; ``PackageTable`` turns it
+into the question (UA202) with the best candidate recommended when the
+evidence separates it from the rest. A candidate that every Debian image
+already has (``base`` set) makes "drop" the recommendation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from migrator.debian.indexes import DerivedIndex
+
+__all__ = ["Evidence", "Candidate", "Resolution", "resolve"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # "name", "pc", "so", "bin", "include", "source", "convention"
+    text: str
+    weight: int
+
+
+@dataclass
+class Candidate:
+    names: tuple[str, ...]  # Debian packages to install (usually one)
+    evidence: list[Evidence] = field(default_factory=list)
+    commands: int = 0  # tie-breaker for command roles: how many commands it installs
+
+    @property
+    def score(self) -> int:
+        return sum(e.weight for e in self.evidence)
+
+    @property
+    def label(self) -> str:
+        return " ".join(self.names)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    apk: str
+    suite: str
+    role: str  # short id: "dev", "libs", "library", "tools", "plain", "perl", "cmd", ...
+    role_text: str  # what the name is on Alpine
+    candidates: tuple[Candidate, ...]  # best first
+    recommended: str | None  # label of the recommended candidate, "drop", or None (nothing found)
+    why: str  # one line: the role and the deciding evidence
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    def explain(self) -> list[str]:
+        """The evidence, one line per fact, best candidate first."""
+        lines = [f"role: {self.role_text}"]
+        for i, c in enumerate(self.candidates):
+            mark = "*" if self.recommended == c.label else " "
+            lines.append(f"{mark} {c.label} (score {c.score})")
+            for e in c.evidence:
+                lines.append(f"      {e.kind}: {e.text}")
+        if not self.candidates:
+            lines.append("  no Debian package found")
+        if self.recommended == "drop":
+            lines.append("* drop: " + self.why)
+        return lines
+
+
+# ----------------------------------------------------------------------------
+# roles
+
+_DROP_SUFFIXES = {
+    "-doc": "documentation; Debian's slim images do not even keep /usr/share/doc",
+    "-lang": "translations (message catalogs); containers run in one language",
+    "-bash-completion": "shell completion for interactive shells",
+    "-zsh-completion": "shell completion for interactive shells",
+    "-fish-completion": "shell completion for interactive shells",
+    "-dbg": "debug symbols",
+}
+_TOOL_SUFFIXES = ("-utils", "-tools", "-progs", "-bin", "-client", "-cli")
+_NOT_RUNTIME = ("-dev", "-dbg", "-doc", "-common", "-data", "-bin", "-tools", "-utils", "-perl", "-java",
+                "-cil", "-ocaml", "-dbgsym", "-udeb", "-plugins", "-modules")
+# PHP extensions that live in another Debian package than php-<name>
+_PHP_EXT = {
+    "pdo_mysql": "mysql", "mysqli": "mysql", "mysqlnd": "mysql", "pdo_pgsql": "pgsql",
+    "pdo_sqlite": "sqlite3", "pdo_odbc": "odbc", "pdo_dblib": "sybase", "dom": "xml",
+    "simplexml": "xml", "xmlreader": "xml", "xmlwriter": "xml", "xsl": "xml", "pecl-redis": "redis",
+}
+# compiled into Debian's php-common / php-cli: nothing more to install
+_PHP_COMMON = {
+    "ctype", "calendar", "exif", "fileinfo", "ffi", "ftp", "gettext", "iconv", "pdo", "phar",
+    "posix", "shmop", "sockets", "sysvmsg", "sysvsem", "sysvshm", "tokenizer", "openssl",
+    "session", "json", "zlib", "filter", "hash", "pcntl", "sodium", "mbstring-common",
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.+]", "", name.lower())
+
+
+@functools.cache
+def _sources_by_norm(suite: str) -> dict[str, list[str]]:
+    """normalised source name (and the same without trailing digits) → sources."""
+    out: dict[str, list[str]] = {}
+    for src in DerivedIndex.load(suite).source:
+        n = _norm(src)
+        out.setdefault(n, []).append(src)
+        stripped = n.rstrip("0123456789")
+        if stripped and stripped != n:
+            out.setdefault(stripped, []).append(src)
+    return out
+
+
+@functools.cache
+def _so_by_lower(suite: str) -> tuple[list[str], dict[str, list[str]]]:
+    lower: dict[str, list[str]] = {}
+    for so in DerivedIndex.load(suite).so:
+        lower.setdefault(so.lower(), []).append(so)
+    return sorted(lower), lower
+
+
+@functools.cache
+def _commands_per_package(suite: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pkgs in DerivedIndex.load(suite).bin.values():
+        for p in pkgs:
+            counts[p] = counts.get(p, 0) + 1
+    return counts
+
+
+class _Builder:
+    """Collects candidates and their evidence for one name on one suite."""
+
+    def __init__(self, apk: str, suite: str):
+        from migrator.packages import DebianIndex
+
+        self.apk = apk
+        self.suite = suite
+        self.names = DebianIndex.load(suite)
+        self.idx = DerivedIndex.load(suite)
+        self.cands: dict[str, Candidate] = {}
+        self.tried: list[str] = []  # names looked up that Debian does not have
+
+    def real(self, name: str) -> str | None:
+        """The real package for a name: itself, its t64 rename, or None."""
+        if self.idx.source_of(name) is not None:
+            return name
+        if self.idx.source_of(f"{name}t64") is not None:
+            return f"{name}t64"
+        return None
+
+    def add(self, name: str, kind: str, text: str, weight: int) -> None:
+        real = self.real(name)
+        if real is None:
+            if name not in self.names:
+                if name not in self.tried:
+                    self.tried.append(name)
+                return
+            real = name  # a virtual name apt can install (one provider)
+            weight = max(weight - 1, 0)
+        c = self.cands.setdefault(real, Candidate((real,)))
+        if not any(e.kind == kind and e.text == text for e in c.evidence):
+            c.evidence.append(Evidence(kind, text, weight))
+        c.commands = _commands_per_package(self.suite).get(real, 0)
+
+    # ------------------------------------------------------------ evidence
+
+    def sources(self, stem: str) -> list[tuple[str, str]]:
+        """Debian sources that ``stem`` names: (source, how it matched)."""
+        idx = self.idx
+        found: list[tuple[str, str]] = []
+        for src in (stem, stem.lower().replace("_", "-")):
+            if src in idx.source and all(s != src for s, _ in found):
+                found.append((src, f"Debian source package {src}"))
+        if not found:
+            n = _norm(stem)
+            for key in (n, f"lib{n}", n.removeprefix("lib"), n.rstrip("0123456789")):
+                for src in _sources_by_norm(self.suite).get(key, ()):
+                    if all(s != src for s, _ in found):
+                        found.append((src, f"Debian source package {src} (same name written differently)"))
+                if found:
+                    break
+        return found[:3]
+
+    def binaries(self, src: str) -> tuple[str, ...]:
+        return self.idx.binaries(src)
+
+    def runtime_libraries(self, src: str) -> list[str]:
+        return [b for b in self.binaries(src) if _is_runtime_library(b)]
+
+    def sonames(self, bare: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Sonames of lib<bare> (any case): (soname, packages)."""
+        keys, lower = _so_by_lower(self.suite)
+        out = []
+        for prefix in (f"lib{bare.lower()}.so.", f"lib{bare.lower()}-"):
+            i = _bisect(keys, prefix)
+            while i < len(keys) and keys[i].startswith(prefix):
+                if prefix.endswith("-") and not re.fullmatch(r"[0-9.]+\.so\.[0-9]+", keys[i][len(prefix):]):
+                    i += 1
+                    continue
+                for so in lower[keys[i]]:
+                    out.append((so, self.idx.so[so]))
+                i += 1
+        return out
+
+    def pc_modules(self, stem: str) -> list[tuple[str, tuple[str, ...]]]:
+        """pkg-config modules ``stem`` names: stem, libstem, stem-<version> ..."""
+        idx = self.idx
+        bare = stem.removeprefix("lib")
+        out = []
+        for mod in dict.fromkeys((stem, bare, f"lib{bare}", stem.lower(), _norm(stem))):
+            if mod in idx.pc:
+                out.append((mod, idx.pc[mod]))
+        if not out:
+            for mod in idx.pc_modules(f"{stem}-") + idx.pc_modules(f"{bare}-") + idx.pc_modules(f"lib{bare}-"):
+                if re.fullmatch(r"[0-9][0-9.]*", mod.rsplit("-", 1)[1]) and all(m != mod for m, _ in out):
+                    out.append((mod, idx.pc[mod]))
+        return out
+
+    def commands(self, cmd: str) -> tuple[str, ...]:
+        return self.idx.bin.get(cmd, ())
+
+    # ------------------------------------------------------------ ranking
+
+    def ranked(self) -> list[Candidate]:
+        return sorted(self.cands.values(), key=lambda c: (-c.score, -c.commands, c.label))
+
+
+def _bisect(keys: list[str], prefix: str) -> int:
+    import bisect
+
+    return bisect.bisect_left(keys, prefix)
+
+
+def _is_runtime_library(name: str) -> bool:
+    """libfoo6, libfoo-2.0-0, libfoo1t64: a shared-library package by Debian's policy names."""
+    if not name.startswith("lib") or name.endswith(_NOT_RUNTIME):
+        return False
+    return bool(re.search(r"[0-9](t64)?$", name) or re.search(r"[0-9](t64)?-[a-z]+$", name))
+
+
+# ----------------------------------------------------------------------------
+# the resolver
+
+
+def resolve(apk: str, suite: str) -> Resolution:
+    """Candidates for an Alpine name the table does not know (see the module doc)."""
+    b = _Builder(apk, suite)
+    role, role_text = _classify(apk)
+    drop_why = None
+    if role == "drop":
+        drop_why = role_text
+    elif role == "cmd":
+        _cmd(b, apk.split(":", 1)[1])
+    elif role == "pc":
+        _pc(b, apk.split(":", 1)[1])
+    elif role == "so":
+        _so(b, apk.split(":", 1)[1])
+    elif role in ("dev", "static"):
+        _dev(b, apk.rsplit("-", 1)[0])
+    elif role == "libs":
+        _library(b, apk[: -len("-libs")])
+    elif role == "library":
+        _library(b, apk)
+        _exact(b, apk)
+    elif role == "tools":
+        _tools(b, apk)
+    elif role == "perl":
+        _perl(b, apk)
+    elif role == "ruby":
+        _ruby(b, apk)
+    elif role == "lua":
+        _lua(b, apk)
+    elif role == "php":
+        drop_why = _php(b, apk)
+    elif role == "node":
+        _node(b, apk)
+    elif role == "python":
+        _python(b, apk)
+    else:
+        _plain(b, apk)
+    _conventions(b, apk)
+    ranked = b.ranked()
+    ranked = _merge_top_libraries(b, ranked)
+    recommended, why = _recommend(b, ranked, role_text, drop_why)
+    return Resolution(apk, suite, role, role_text, tuple(ranked[:8]), recommended, why)
+
+
+def _classify(apk: str) -> tuple[str, str]:
+    for prefix, role, text in (
+        ("cmd:", "cmd", "apk's name for whatever installs the command {}"),
+        ("pc:", "pc", "apk's name for whatever ships the pkg-config module {}"),
+        ("so:", "so", "apk's name for whatever ships the shared library {}"),
+    ):
+        if apk.startswith(prefix):
+            return role, text.format(apk[len(prefix):])
+    for suffix, why in _DROP_SUFFIXES.items():
+        if apk.endswith(suffix) and len(apk) > len(suffix):
+            return "drop", f"Alpine's {suffix[1:]} subpackage: {why}"
+    if apk.startswith("perl-"):
+        return "perl", "a Perl module (Debian: lib<name>-perl)"
+    if apk.startswith("ruby-"):
+        return "ruby", "a Ruby gem (Debian: ruby-<name>, or the gem's command)"
+    if re.match(r"lua[0-9.]*-", apk) and not apk.endswith("-dev"):
+        return "lua", "a Lua module (Debian: lua-<name>)"
+    if re.match(r"php[0-9]*-", apk):
+        return "php", "a PHP extension or SAPI (Debian: php-<name>)"
+    if apk.startswith(("nodejs-", "node-")) and apk != "nodejs-current":
+        return "node", "a Node.js module (Debian: node-<name>)"
+    if apk.startswith(("py3-", "py-", "py2-")):
+        return "python", "a Python module (Debian: python3-<name>)"
+    if apk.endswith("-dev"):
+        return "dev", "headers and link libraries (Alpine -dev; Debian names them after the library: lib<name>-dev)"
+    if apk.endswith("-static"):
+        return "static", "static libraries (Alpine -static; Debian ships them in the -dev package)"
+    if apk.endswith("-libs"):
+        return "libs", "the shared libraries of {} (Alpine -libs; Debian: lib<name><soname>)".format(apk[:-5])
+    if apk.endswith(_TOOL_SUFFIXES):
+        return "tools", "commands (Alpine -{} subpackage)".format(apk.rsplit("-", 1)[1])
+    if apk.startswith("lib") and len(apk) > 3:
+        return "library", "a library (Debian names the runtime package after its soname: libfoo6)"
+    return "plain", "a program or library of that name (Alpine often ships both in one package; Debian splits them)"
+
+
+def _exact(b: _Builder, name: str, weight: int = 10) -> bool:
+    for n in dict.fromkeys((name, name.lower().replace("_", "-"))):
+        real = b.real(n)
+        if real is not None:
+            text = "Debian has a package of the same name" if n == name else f"Debian spells it {n}"
+            if real in b.idx.transitional:
+                b.add(n, "name", f"{text}, but a transitional dummy", 1)
+                return False
+            b.add(n, "name", text, weight)
+            return True
+    return False
+
+
+def _cmd(b: _Builder, cmd: str) -> None:
+    for pkg in b.commands(cmd):
+        b.add(pkg, "bin", f"installs the command {cmd}", 5 + (pkg == cmd))
+
+
+def _pc(b: _Builder, module: str) -> None:
+    for pkg in b.idx.pc.get(module, ()):
+        b.add(pkg, "pc", f"ships {module}.pc", 6)
+    if not b.cands:
+        _dev(b, module)
+
+
+def _so(b: _Builder, soname: str) -> None:
+    for pkg in b.idx.so.get(soname, ()):
+        b.add(pkg, "so", f"ships {soname}", 6)
+    if not b.cands:
+        m = re.fullmatch(r"lib(.+?)\.so(\..*)?", soname)
+        if m:
+            _library(b, m.group(1))
+
+
+def _dev(b: _Builder, stem: str) -> None:
+    for mod, pkgs in b.pc_modules(stem):
+        for pkg in pkgs:
+            b.add(pkg, "pc", f"ships {mod}.pc", 3 + pkg.endswith("-dev"))
+    for src, how in b.sources(stem):
+        devs = [x for x in b.binaries(src) if x.endswith("-dev")]
+        for pkg in devs:
+            b.add(pkg, "source", f"the -dev package of {how}", 3 if len(devs) == 1 else 2)
+    bare = stem.removeprefix("lib")
+    for top in dict.fromkeys((stem, bare, f"{stem}.h", f"{bare}.h", f"lib{bare}")):
+        for pkg in b.idx.include.get(top, ()):
+            if pkg.endswith("-dev"):
+                b.add(pkg, "include", f"ships /usr/include/{top}", 1)
+
+
+def _library(b: _Builder, stem: str) -> None:
+    bare = stem.removeprefix("lib")
+    for so, pkgs in b.sonames(bare):
+        for pkg in pkgs:
+            if _is_runtime_library(pkg) or pkg.startswith("lib"):
+                b.add(pkg, "so", f"ships {so}", 3)
+    for src, how in b.sources(stem) or b.sources(f"lib{bare}"):
+        for pkg in b.runtime_libraries(src):
+            b.add(pkg, "source", f"a runtime library of {how}", 3)
+
+
+def _tools(b: _Builder, apk: str) -> None:
+    stem, suffix = apk.rsplit("-", 1)
+    if _exact(b, apk):
+        return
+    for alt in ("tools", "utils", "bin", "progs", "client"):
+        if alt != suffix:
+            b.real(f"{stem}-{alt}") and b.add(f"{stem}-{alt}", "name", f"Debian's name for {stem}'s commands", 5)
+    for src, how in b.sources(stem):
+        for pkg in b.binaries(src):
+            n = b.idx and _commands_per_package(b.suite).get(pkg, 0)
+            if n and not pkg.endswith(("-dev", "-doc", "-dbg")):
+                b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
+    _exact(b, stem, 2)
+
+
+def _plain(b: _Builder, apk: str) -> None:
+    if _exact(b, apk):
+        for pkg in b.commands(apk):
+            b.add(pkg, "bin", f"installs the command {apk}", 2)
+        return
+    sources = b.sources(apk)
+    # a source of that name with shared libraries: Alpine's package is the
+    # library (its commands are usually a -tools/-utils subpackage there)
+    has_libs = any(b.runtime_libraries(src) for src, _ in sources)
+    for pkg in b.commands(apk):
+        b.add(pkg, "bin", f"installs the command {apk}", 2 if has_libs else 5 + (pkg == apk))
+    stem = re.sub(r"[0-9.]+$", "", apk) or apk
+    for src, how in sources:
+        libs = b.runtime_libraries(src)
+        for pkg in libs:
+            b.add(pkg, "source", f"the runtime library of {how}", 4)
+        for pkg in b.binaries(src):
+            n = _commands_per_package(b.suite).get(pkg, 0)
+            if pkg not in libs and n and not pkg.endswith(("-dev", "-doc", "-dbg")):
+                b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
+    for so, pkgs in b.sonames(stem):
+        for pkg in pkgs:
+            if pkg in b.cands:
+                b.add(pkg, "so", f"ships {so}", 1)
+    if not b.cands:
+        _subpackage(b, apk)
+
+
+def _subpackage(b: _Builder, apk: str) -> None:
+    """apr-util-ldap: Alpine's subpackage "ldap" of apr-util → the source's
+    binary package named for the same part (libaprutil1-ldap)."""
+    parts = apk.split("-")
+    for i in range(len(parts) - 1, 0, -1):
+        origin, sub = "-".join(parts[:i]), "-".join(parts[i:])
+        for src, how in b.sources(origin):
+            for pkg in b.binaries(src):
+                if re.search(rf"(^|[-.]){re.escape(sub)}($|[-.0-9])", pkg):
+                    b.add(pkg, "source", f"the {sub} part of {how}", 4)
+        if b.cands:
+            return
+
+
+def _perl(b: _Builder, apk: str) -> None:
+    mod = apk[len("perl-"):]
+    b.add(f"lib{mod}-perl", "name", f"Debian's name for the Perl module {mod}", 6)
+    if not b.cands:  # DBD::SQLite is libdbd-sqlite3-perl
+        for name in b.names.with_prefix(f"lib{mod}"):
+            if re.fullmatch(rf"lib{re.escape(mod)}[0-9]+-perl", name):
+                b.add(name, "name", f"Debian's name for the Perl module {mod} with a version", 3)
+    for src, how in b.sources(f"lib{mod}-perl"):
+        for pkg in b.binaries(src):
+            if pkg.endswith("-perl"):
+                b.add(pkg, "source", f"built by {how}", 2)
+
+
+def _ruby(b: _Builder, apk: str) -> None:
+    gem = apk[len("ruby-"):]
+    b.add(f"ruby-{gem}", "name", f"Debian's name for the gem {gem}", 6)
+    # some gems are packaged under their own name (rake, bundler): a source
+    # package of that name whose binary carries the name too
+    if b.real(gem) is not None and b.idx.source_of(gem) == gem:
+        b.add(gem, "name", f"Debian packages the gem {gem} under its own name", 4)
+
+
+def _lua(b: _Builder, apk: str) -> None:
+    mod = apk.split("-", 1)[1]
+    b.add(f"lua-{mod}", "name", f"Debian's name for the Lua module {mod}", 6)
+
+
+def _php(b: _Builder, apk: str) -> str | None:
+    ext = apk.split("-", 1)[1]
+    if ext in _PHP_COMMON:
+        return f"the PHP extension {ext} is built into Debian's php-common/php-cli"
+    for name in dict.fromkeys((_PHP_EXT.get(ext, ext), ext.removeprefix("pecl-"))):
+        b.add(f"php-{name}", "name", f"Debian's package of the PHP extension {ext} (for the suite's PHP)", 6)
+    return None
+
+
+def _node(b: _Builder, apk: str) -> None:
+    mod = apk.split("-", 1)[1]
+    b.add(f"node-{mod}", "name", f"Debian's name for the Node.js module {mod}", 6)
+
+
+def _python(b: _Builder, apk: str) -> None:
+    mod = apk.split("-", 1)[1]
+    for name in dict.fromkeys((mod, mod.replace("_", "-"), mod.removeprefix("python-"), mod.removeprefix("py"))):
+        b.add(f"python3-{name}", "name", f"Debian's name for the Python module {name}", 6)
+    if _exact(b, mod, 3):
+        pass
+
+
+def _conventions(b: _Builder, apk: str) -> None:
+    """Alpine→Debian naming conventions, as weak evidence."""
+    from migrator.packages import _soname_candidates, suggest_candidates
+
+    if apk.startswith(("cmd:", "pc:", "so:")):
+        return
+    dev = apk.endswith(("-dev", "-static"))
+    for name in suggest_candidates(apk):
+        if name != apk:
+            # a -dev name for a runtime name is offered, but ranked last
+            b.add(name, "convention", "Debian's usual name for this kind of package", 1 if dev or not name.endswith("-dev") else 0)
+    if apk.startswith(("py3-", "py-", "perl-", "ruby-", "php", "lua", "node")):
+        return
+    for name in _soname_candidates(apk, b.names):
+        b.add(name, "convention", "the library's name with its soname", 1 if dev or not name.endswith("-dev") else 0)
+
+
+def _merge_top_libraries(b: _Builder, ranked: list[Candidate]) -> list[Candidate]:
+    """Alpine's one library package can be several Debian ones (freetds:
+    libsybdb5 and libct4): when runtime libraries of one source tie for
+    first place, offer them together first."""
+    if len(ranked) < 2:
+        return ranked
+    top = [c for c in ranked if c.score == ranked[0].score]
+    libs = [c for c in top if len(c.names) == 1 and _is_runtime_library(c.names[0])]
+    sources = {b.idx.source_of(c.names[0]) for c in libs}
+    if len(libs) < 2 or len(libs) != len(top) or len(sources) != 1:
+        return ranked
+    names = tuple(sorted(n for c in libs for n in c.names))
+    merged = Candidate(names, [Evidence("source", f"the runtime libraries of Debian source {sources.pop()}, "
+                                        "which Alpine ships in one package", ranked[0].score + 1)])
+    return [merged, *ranked]
+
+
+def _recommend(b: _Builder, ranked: list[Candidate], role_text: str, drop_why: str | None) -> tuple[str | None, str]:
+    if drop_why is not None:
+        return "drop", drop_why
+    if not ranked:
+        shown = ", ".join(b.tried[:10]) + (", ..." if len(b.tried) > 10 else "")
+        looked = f"; none of {shown} exists in Debian {b.suite}" if shown else f"; Debian {b.suite} shows no evidence for it"
+        return None, f"{b.apk} is not in the mapping table ({role_text}){looked}"
+    best = ranked[0]
+    if all(n in b.idx.base_set for n in best.names):
+        return "drop", (f"Debian's {best.label} is in every Debian image ({best.evidence[0].text}), "
+                        "so there is nothing to install")
+    separated = len(ranked) == 1 or best.score > ranked[1].score or (
+        best.score == ranked[1].score and best.commands > ranked[1].commands)
+    lead = f"{b.apk} is not in the mapping table ({role_text})"
+    if separated:
+        return best.label, f"{lead}; Debian {b.suite}: {best.label} ({best.evidence[0].text})"
+    tied = [c.label for c in ranked if c.score == best.score]
+    # the evidence does not separate them: still never recommend a name that
+    # does not exist; take the first in a stable order and say so
+    return best.label, f"{lead}; Debian {b.suite} has {', '.join(tied)} with equal evidence; {best.label} first"

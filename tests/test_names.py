@@ -1,0 +1,311 @@
+"""The derived Debian indexes (Contents, Sources, base set) and the resolver
+of Alpine names the mapping table does not settle."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import lzma
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.debian.indexes import DerivedIndex, derived_path, parse
+from migrator.debian.names import resolve
+from migrator.packages import SUITES, DebianIndex, PackageTable
+
+REPO = Path(__file__).resolve().parent.parent
+# CI has the shared folder beside the clone; a git worktree may sit one level deeper
+ORACLE = next((p for p in (REPO.parent / "shared" / "oracle-dev.tsv", REPO.parent.parent / "shared" / "oracle-dev.tsv")
+               if p.is_file()), REPO.parent / "shared" / "oracle-dev.tsv")
+
+
+@pytest.fixture(scope="module")
+def table() -> PackageTable:
+    return PackageTable.load()
+
+
+def _refresh_module():
+    spec = importlib.util.spec_from_file_location("refresh_derived", REPO / "mappings" / "refresh_debian_indexes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---------------------------------------------------------------- the shipped files
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_derived_file_format(suite):
+    text = lzma.decompress(derived_path(suite).read_bytes()).decode("utf-8")
+    lines = text.splitlines()
+    assert re.fullmatch(rf"# {suite} main amd64 derived indexes, fetched \d{{4}}-\d\d-\d\d from .+", lines[0])
+    sections = [ln[1:] for ln in lines if ln.startswith("@")]
+    assert sections == ["pc", "so", "bin", "include", "source", "transitional", "base"]
+    idx = parse(suite, text)
+    assert len(idx.pc) > 3000 and len(idx.so) > 5000 and len(idx.bin) > 30000 and len(idx.source) > 30000
+    names = DebianIndex.load(suite)
+    for src, bins in list(idx.source.items())[::500]:
+        assert all(b in names for b in bins), src
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_base_set_is_a_minbase_root(suite):
+    base = DerivedIndex.load(suite).base_set
+    # apt's and dpkg's own dependencies are there, build tools are not
+    assert {"libc6", "dpkg", "apt", "passwd", "debianutils", "libstdc++6", "zlib1g", "perl-base", "coreutils"} <= base
+    assert not {"gcc", "make", "python3", "curl", "usrmerge", "gawk"} & base
+    assert 60 < len(base) < 120
+
+
+def test_bookworm_base_set_matches_debootstrap_minbase():
+    # a bookworm `debootstrap --variant=minbase` root has 88 packages (design notes)
+    assert len(DerivedIndex.load("bookworm").base_set) == 88
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_derived_indexes_know_well_known_files(suite):
+    idx = DerivedIndex.load(suite)
+    assert idx.pc["zlib"] == ("zlib1g-dev",)
+    assert "libpq-dev" in idx.pc["libpq"]
+    assert idx.bin["run-parts"] == ("debianutils",)
+    assert "libxml2-dev" in idx.include["libxml2"]
+    assert idx.source_of("libgeoip-dev") == "geoip"
+    assert "libgeoip-dev" in idx.binaries("geoip")
+
+
+def test_build_derived_from_archive_files():
+    """The refresh script's reader on small real-format Packages, Contents and Sources."""
+    refresh = _refresh_module()
+    packages = textwrap.dedent("""\
+        Package: libc6
+        Priority: required
+        Depends: libgcc-s1
+
+        Package: libgcc-s1
+        Priority: optional
+
+        Package: dpkg
+        Essential: yes
+        Pre-Depends: libc6, tar (>= 1.0) | star
+
+        Package: tar
+        Priority: required
+
+        Package: libfoo2
+        Description: the foo library
+
+        Package: libfoo-dev
+        Depends: libfoo2
+
+        Package: foo-tools
+        Description: transitional package for foo-utils
+
+        Package: foo-utils
+        Depends: awk
+
+        Package: mawk
+        Provides: awk
+    """).encode()
+    contents = textwrap.dedent("""\
+        usr/bin/foo                                             utils/foo-utils
+        usr/lib/x86_64-linux-gnu/libfoo.so.2                    libs/libfoo2
+        usr/lib/x86_64-linux-gnu/libfoo.so.2.0.1                libs/libfoo2
+        usr/lib/x86_64-linux-gnu/pkgconfig/foo.pc               libdevel/libfoo-dev
+        usr/include/foo/foo.h                                   libdevel/libfoo-dev
+        usr/include/x86_64-linux-gnu/foo/arch.h                 libdevel/libfoo-dev
+        usr/share/doc/libfoo2/copyright                         libs/libfoo2
+        sbin/ldconfig                                           libs/libc6
+    """).encode()
+    sources = textwrap.dedent("""\
+        Package: foo
+        Binary: libfoo2, libfoo-dev,
+         foo-utils, foo-tools, foo-udeb-for-another-arch
+
+        Package: glibc
+        Binary: libc6
+    """).encode()
+    text = refresh.build_derived("s", "fetched today", packages, contents, sources)
+    idx = parse("s", text)
+    assert idx.pc == {"foo": ("libfoo-dev",)}
+    assert idx.so == {"libfoo.so.2": ("libfoo2",)}  # the soname, not the real file
+    assert idx.bin == {"foo": ("foo-utils",), "ldconfig": ("libc6",)}
+    assert idx.include == {"foo": ("libfoo-dev",)}
+    # binaries the Packages file does not have are left out
+    assert idx.source["foo"] == ("foo-tools", "foo-utils", "libfoo-dev", "libfoo2")
+    assert idx.transitional == {"foo-tools"}
+    assert idx.base_set == {"libc6", "libgcc-s1", "dpkg", "tar"}
+
+
+# ---------------------------------------------------------------- the resolver: roles and evidence
+
+
+@pytest.mark.parametrize(
+    "apk, suite, want, evidence",
+    [
+        ("oniguruma-dev", "bookworm", "libonig-dev", "ships oniguruma.pc"),  # Debian's source is libonig
+        ("talloc-dev", "trixie", "libtalloc-dev", "ships talloc.pc"),
+        ("apr-util-dev", "bookworm", "libaprutil1-dev", "apr-util"),
+        ("geoip", "bookworm", "libgeoip1", "runtime library of Debian source package geoip"),
+        ("geoip", "trixie", "libgeoip1t64", "runtime library"),
+        ("tidyhtml", "trixie", "libtidy58", "tidy-html5"),  # the same name written differently
+        ("vips", "bookworm", "libvips42", "runtime library"),
+        ("softhsm", "bookworm", "libsofthsm2", "softhsm2"),  # Debian's softhsm is a transitional dummy
+        ("mosquitto-libs", "bookworm", "libmosquitto1", "ships libmosquitto.so.1"),
+        ("aspell-libs", "bullseye", "libaspell15", "ships libaspell.so.15"),
+        ("libstatgrab", "trixie", "libstatgrab10t64", "libstatgrab"),
+        ("net-snmp-tools", "bookworm", "snmp", "command(s)"),
+        ("apr-util-ldap", "bookworm", "libaprutil1-ldap", "the ldap part"),
+        ("lm_sensors", "bookworm", "lm-sensors", "Debian spells it lm-sensors"),
+        ("ruby-rake", "bookworm", "rake", "under its own name"),
+        ("ruby-json", "bookworm", "ruby-json", "gem json"),
+        ("perl-dbd-sqlite", "trixie", "libdbd-sqlite3-perl", "with a version"),
+        ("lua-cjson", "bookworm", "lua-cjson", "Lua module"),
+        ("php82-pdo_mysql", "bookworm", "php-mysql", "pdo_mysql"),
+        ("cmd:envsubst-zzz", "bookworm", None, None),
+        ("cmd:xmllint", "bookworm", "libxml2-utils", "installs the command xmllint"),
+        ("pc:libxml-2.0", "trixie", "libxml2-dev", "ships libxml-2.0.pc"),
+        ("so:libpq.so.5", "bookworm", "libpq5", "ships libpq.so.5"),
+    ],
+)
+def test_resolver_answers_with_evidence(apk, suite, want, evidence):
+    res = resolve(apk, suite)
+    if want is None:
+        assert res.recommended is None and not res.candidates
+        return
+    assert res.recommended == want, res.explain()
+    assert res.best.label == want
+    assert any(evidence in e.text for e in res.best.evidence), res.explain()
+    assert want in DebianIndex.load(suite)
+
+
+def test_the_soname_separates_the_libraries_of_one_source():
+    # Alpine's libmemcached-libs holds libmemcached, libmemcachedutil, libhashkit:
+    # libmemcached.so.11 is the one its name says; the others are offered
+    res = resolve("libmemcached-libs", "bookworm")
+    assert res.recommended == "libmemcached11"
+    assert "libmemcachedutil2" in [c.label for c in res.candidates]
+
+
+def test_several_runtime_libraries_of_one_source_go_together():
+    # no soname says which: DB-Library and CT-Library of FreeTDS come as one
+    res = resolve("freetds", "bookworm")
+    assert set(res.best.names) == {"libct4", "libsybdb5"} and res.recommended == "libct4 libsybdb5"
+
+
+@pytest.mark.parametrize(
+    "apk, suite, twin",
+    [("run-parts", "bookworm", "debianutils"), ("dpkg", "trixie", "dpkg"), ("cmd:useradd", "bookworm", "passwd"),
+     ("libgcc-s1", "bookworm", "libgcc-s1"), ("so:libz.so.1", "trixie", "zlib1g")],
+)
+def test_twin_in_every_image_is_dropped(table, apk, suite, twin):
+    res = resolve(apk, suite)
+    assert res.recommended == "drop" and twin in res.why and "every Debian image" in res.why
+    m = table.lookup(apk, suite, "debian")
+    assert m.recommended == "drop"
+    assert next(c for c in m.choices if c.value == "drop").why == res.why
+
+
+@pytest.mark.parametrize("apk", ["foo-doc", "foo-lang", "foo-bash-completion", "foo-dbg"])
+def test_pattern_drops(table, apk):
+    m = table.lookup(apk, "bookworm", "debian")
+    assert m.kind == "drop" and "pattern" in m.why
+
+
+def test_nothing_found_keeps_with_what_was_looked_up(table):
+    m = table.lookup("zzz-no-such-thing-dev", "bookworm", "debian")
+    assert m.kind == "unknown" and m.recommended == "keep"
+    assert "libzzz-no-such-thing-dev" in m.why
+
+
+def test_unknown_choices_carry_the_evidence(table):
+    m = table.lookup("oniguruma-dev", "bookworm", "python")
+    assert m.kind == "unknown" and m.recommended == "map:libonig-dev"
+    choice = next(c for c in m.choices if c.value == m.recommended)
+    assert choice.names == ("libonig-dev",) and "oniguruma.pc" in choice.why
+    assert [c.value for c in m.choices][-2:] == ["keep", "drop"]
+
+
+def test_explain_prints_the_evidence():
+    out = subprocess.run(
+        [sys.executable, "-m", "migrator", "--explain", "oniguruma-dev", "--target", "bookworm"],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout
+    assert "evidence in Debian bookworm" in out
+    assert "* libonig-dev" in out and "pc: ships oniguruma.pc" in out
+    assert "role: headers" in out
+
+
+# ---------------------------------------------------------------- start-up cost: zero for table names
+
+_PROBE = textwrap.dedent("""\
+    import sys
+    from migrator.cli import main
+    try:
+        main(["--yes", "--diff", "--quiet", sys.argv[1]])
+    except SystemExit:
+        pass
+    print(",".join(sorted(m for m in sys.modules if m.startswith("migrator.debian"))))
+    import migrator.debian.indexes as indexes  # (imported now if the run did not)
+    print("loaded" if indexes._load.cache_info().currsize else "not-loaded")
+""")
+
+
+def _probe(tmp_path, dockerfile: str) -> tuple[str, set[str]]:
+    """Run the CLI on a Dockerfile in a fresh interpreter: (whether a derived
+    index was read, the migrator.debian modules imported by the run)."""
+    path = tmp_path / "Dockerfile"
+    path.write_text(dockerfile)
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, check=True).stdout.splitlines()
+    return out[-1], set(filter(None, out[-2].split(",")))
+
+
+def test_table_names_never_open_the_derived_indexes(tmp_path):
+    status, modules = _probe(tmp_path, "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\n")
+    assert "migrator.debian.indexes" not in modules and "migrator.debian.names" not in modules
+    assert status == "not-loaded"
+
+
+def test_an_unknown_name_opens_them(tmp_path):
+    status, modules = _probe(tmp_path, "FROM python:3.12-alpine\nRUN apk add --no-cache oniguruma-dev\n")
+    assert {"migrator.debian.indexes", "migrator.debian.names"} <= modules
+    assert status == "loaded"
+
+
+# ---------------------------------------------------------------- the dev oracle
+
+
+def _oracle():
+    if not ORACLE.is_file():
+        pytest.skip(f"the dev oracle {ORACLE} is not there (it lives in ../shared beside the clone)")
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import oracle_score
+    finally:
+        sys.path.pop(0)
+    return oracle_score, oracle_score.read_oracle(ORACLE)
+
+
+def test_dev_oracle_score_bookworm(table):
+    oracle_score, pairs = _oracle()
+    right, total, misses = oracle_score.score(pairs, table, "bookworm")
+    assert total > 80
+    assert right / total >= 0.97, misses
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_dev_oracle_answers_exist(table, suite):
+    """Every name --yes would install for an oracle name exists in the suite."""
+    oracle_score, pairs = _oracle()
+    idx = DebianIndex.load(suite)
+    for pair in pairs:
+        for base in ("debian", "python"):
+            what, names = oracle_score.answered(table.lookup(pair.apk, suite, base))
+            assert what != "keep", (pair.apk, suite, base)
+            assert all(n in idx for n in names), (pair.apk, suite, base, names)
