@@ -8,7 +8,6 @@ question is left open (exit 3) nothing at all is written.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -386,6 +385,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             code = max(code, EXIT_ERROR)
 
     if args.json:
+        import json
+
         console.out(json.dumps(_report(files, args, code), indent=2, ensure_ascii=False) + "\n")
     elif not stdin_mode:
         _summary(tally, files, console, wrote=write)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
@@ -191,6 +190,16 @@ def minor_of(version: str | None) -> str | None:
 
 @cache
 def image_table() -> ImageTable:
+    # Read back from the user's cache (migrator/datacache.py) until
+    # images.toml or this module changes: no TOML parser at start-up.
+    from migrator.datacache import cached
+
+    return cached("images", [str(data_dir() / "images.toml"), __file__], _read_image_table)
+
+
+def _read_image_table() -> ImageTable:
+    import tomllib
+
     data = tomllib.loads((data_dir() / "images.toml").read_text("utf-8"))
     rows = data.get("suites", {})
     images = {

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-import lzma
 import re
-import tomllib
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
@@ -100,7 +97,16 @@ class Mapping:
 
 def data_dir() -> Path:
     """The folder holding packages.toml and debian/ (installed or in the repo)."""
+    # Installed, migrator/mappings/ sits beside this module; in a checkout it
+    # is ../mappings. Both are found without importlib.resources (and the
+    # zipfile machinery it imports at start-up).
+    here = Path(__file__).resolve().parent
+    for folder in (here / "mappings", here.parent / "mappings"):
+        if (folder / "packages.toml").is_file():
+            return folder
     try:
+        from importlib import resources
+
         root = resources.files("migrator.mappings")
         path = Path(str(root))
         if (path / "packages.toml").is_file():
@@ -158,6 +164,8 @@ class DebianIndex:
 def _load_index(suite: str) -> DebianIndex:
     if suite not in SUITES:
         raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    import lzma
+
     path = DebianIndex.path(suite)
     try:
         text = lzma.decompress(path.read_bytes()).decode("utf-8")
@@ -360,6 +368,8 @@ class _Validator:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a file is parsed, not on a cache hit
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -426,7 +436,11 @@ def _parse_file(path: Path, source: str) -> tuple[dict[str, _Entry], dict[str, _
 
 @functools.cache
 def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
-    return _parse_file(BUILTIN_PATH, "builtin")
+    # Parsed once, then read back from the user's cache (migrator/datacache.py)
+    # until packages.toml or this module changes.
+    from migrator.datacache import cached
+
+    return cached("packages", [str(BUILTIN_PATH), __file__], lambda: _parse_file(BUILTIN_PATH, "builtin"))
 
 
 # --------------------------------------------------------------------------

@@ -16,10 +16,8 @@ questionary (and prompt_toolkit) are imported only when a prompt is shown.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import tomllib
 from typing import IO, Any, Callable, Mapping, Protocol, Sequence
 
 from migrator.errors import InputError
@@ -190,6 +188,8 @@ class Answers:
 def load_answers(path: str) -> dict[str, str]:
     """Read an answers file: string values keyed by Decision.key, either at the
     top level or in an `[answers]` table."""
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -211,6 +211,8 @@ def load_answers(path: str) -> dict[str, str]:
 
 
 def _toml_string(text: str) -> str:
+    import json
+
     # A JSON string is a valid TOML basic string, except that TOML also wants
     # DEL escaped.
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -1,0 +1,80 @@
+"""A compiled cache of the data parsed at every start (the mapping table).
+
+Parsing and validating mappings/packages.toml takes longer than everything
+else one small file needs, and the result is the same until the file or the
+code that reads it changes. `cached` keeps the parsed result as a pickle in
+the user's cache folder ($XDG_CACHE_HOME/unalpine, else ~/.cache/unalpine),
+keyed by the tool's version, the Python version, and the size, modification
+time and CRC-32 of every file the result depends on (the data and the
+modules that parse it). Anything wrong with the cache (missing, stale,
+unreadable, unwritable, from another version) means: parse as before.
+UNALPINE_NO_CACHE=1 turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+
+# Bumped when the cache's own format changes.
+FORMAT = 1
+
+
+def cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "unalpine")
+
+
+def _fingerprint(sources: Sequence[str]) -> tuple:
+    import zlib
+
+    from migrator import __version__
+
+    parts: list[object] = [FORMAT, __version__, sys.version]
+    for source in sources:
+        with open(source, "rb") as handle:
+            data = handle.read()
+        info = os.stat(source)
+        parts.append((os.path.abspath(source), info.st_size, info.st_mtime_ns, zlib.crc32(data)))
+    return tuple(parts)
+
+
+def cached(name: str, sources: Sequence[str], build: Callable[[], T]) -> T:
+    """build(), or the result of an earlier build() over the same sources."""
+    if os.environ.get("UNALPINE_NO_CACHE"):
+        return build()
+    try:
+        fingerprint = _fingerprint(sources)
+    except OSError:
+        return build()  # a source is missing: let build() say so
+    import pickle
+    import zlib
+
+    folder = cache_dir()
+    path = os.path.join(folder, f"{name}-{zlib.crc32(repr(fingerprint).encode()):08x}.pickle")
+    try:
+        with open(path, "rb") as handle:
+            stored_fingerprint, value = pickle.load(handle)
+        if stored_fingerprint == fingerprint:
+            return value
+    except Exception:  # missing, truncated, or written by other code: rebuild
+        pass
+    value = build()
+    try:
+        os.makedirs(folder, exist_ok=True)
+        temp = f"{path}.{os.getpid()}.tmp"
+        with open(temp, "wb") as handle:
+            pickle.dump((fingerprint, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)  # readers see the old file or the whole new one
+        for other in os.listdir(folder):  # drop what older versions left
+            if other.startswith(f"{name}-") and other.endswith(".pickle") and other != os.path.basename(path):
+                os.unlink(os.path.join(folder, other))
+    except Exception:  # a read-only home, a full disk: the cache is optional
+        try:
+            os.unlink(temp)
+        except (OSError, UnboundLocalError):
+            pass
+    return value

@@ -1,0 +1,94 @@
+"""The compiled cache of start-up data: used when fresh, rebuilt when not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from migrator import datacache, images, packages
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("UNALPINE_NO_CACHE", raising=False)
+    return tmp_path / "cache" / "unalpine"
+
+
+def test_built_once_then_read_back_and_rebuilt_when_a_source_changes(tmp_path, cache_home):
+    source = tmp_path / "data.txt"
+    source.write_text("one")
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"text": source.read_text()}
+
+    assert datacache.cached("demo", [str(source)], build) == {"text": "one"}
+    assert datacache.cached("demo", [str(source)], build) == {"text": "one"}
+    assert len(builds) == 1
+    assert [p.name.split("-")[0] for p in cache_home.iterdir()] == ["demo"]
+    # Same size, new bytes: the CRC tells them apart even within one mtime tick.
+    source.write_text("two")
+    assert datacache.cached("demo", [str(source)], build) == {"text": "two"}
+    assert len(builds) == 2
+    assert len(list(cache_home.iterdir())) == 1  # the stale entry is gone
+
+
+def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, cache_home, monkeypatch):
+    source = tmp_path / "data.txt"
+    source.write_text("x")
+    datacache.cached("demo", [str(source)], lambda: 1)
+    (entry,) = cache_home.iterdir()
+    entry.write_bytes(b"not a pickle")
+    assert datacache.cached("demo", [str(source)], lambda: 2) == 2
+    assert datacache.cached("demo", [str(source)], lambda: 3) == 2  # rewritten
+    # A file where the cache folder should be: nothing can be written.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert datacache.cached("demo", [str(source)], lambda: 4) == 4
+    assert datacache.cached("demo", [str(source)], lambda: 5) == 5
+    # And a source that does not exist is build()'s business.
+    with pytest.raises(FileNotFoundError):
+        datacache.cached("demo", [str(tmp_path / "missing")], lambda: open(tmp_path / "missing"))
+
+
+def test_no_cache_switch(tmp_path, cache_home, monkeypatch):
+    source = tmp_path / "data.txt"
+    source.write_text("x")
+    monkeypatch.setenv("UNALPINE_NO_CACHE", "1")
+    assert datacache.cached("demo", [str(source)], lambda: 1) == 1
+    assert not cache_home.exists()
+
+
+def test_the_cached_tables_equal_the_parsed_ones(cache_home):
+    parsed = packages._parse_file(packages.BUILTIN_PATH, "builtin")
+    sources = [str(packages.BUILTIN_PATH), packages.__file__]
+    datacache.cached("packages", sources, lambda: parsed)
+    again = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"))
+    assert again is not parsed and again == parsed
+    fresh = images._read_image_table()
+    sources = [str(packages.data_dir() / "images.toml"), images.__file__]
+    datacache.cached("images", sources, lambda: fresh)
+    assert datacache.cached("images", sources, lambda: pytest.fail("not read from the cache")) == fresh
+
+
+def test_the_command_fills_the_cache_and_gives_the_same_answers(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("UNALPINE_NO_CACHE", None)
+
+    def explain(**extra):
+        return subprocess.run(
+            [sys.executable, "-m", "migrator", "--explain", "postgresql-dev"],
+            env={**env, **extra}, capture_output=True, text=True, check=True,
+        ).stdout
+
+    uncached = explain(UNALPINE_NO_CACHE="1")
+    assert not (tmp_path / "cache").exists()
+    assert explain() == uncached  # fills the cache
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache/unalpine").iterdir()) == ["packages"]
+    assert explain() == uncached  # reads it
