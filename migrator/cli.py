@@ -50,13 +50,31 @@ exit codes:
 """
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    # argparse builds a formatter for every add_argument, and the default one
+    # imports shutil (and with it bz2, lzma, ...) to ask for the terminal
+    # width: ~2 ms of every start. os can answer that.
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            try:
+                width = int(os.environ["COLUMNS"])
+            except (KeyError, ValueError):
+                try:
+                    width = os.get_terminal_size(sys.__stdout__.fileno()).columns
+                except (AttributeError, ValueError, OSError):
+                    width = 80
+            width -= 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="unalpine",
         description="Migrate Alpine-based Python Dockerfiles to Debian slim images, "
         "changing as few bytes as possible.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument(
         "paths",
