@@ -1,15 +1,24 @@
 """Find the Dockerfiles named on the command line.
 
 Files named explicitly are taken whatever their name. Folders are searched
-recursively for the names Docker and Podman users give their build files;
-version-control and tool folders are skipped and symlinked folders are never
-followed (a symlink loop or a link to `/` must not turn a run into a crawl).
+for the names Docker and Podman users give their build files:
+
+- inside a git work tree, as git sees them: tracked files plus untracked
+  files that are not ignored (`git ls-files -co --exclude-standard`), so a
+  build output or vendored tree in .gitignore is never rewritten;
+- elsewhere (or without git) by walking the folder, skipping version-control
+  and tool folders.
+
+Either way a symlink never leads out of the folder given: symlinked folders
+are not followed (a loop or a link to `/` must not turn a run into a crawl),
+and a symlinked file is taken only when its target is inside that folder.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import subprocess
 from dataclasses import dataclass
 
 # Names matched case-sensitively, the way people write them.
@@ -89,10 +98,57 @@ def _walk(root: str) -> list[str]:
         )
         for name in files:
             if is_dockerfile_name(name):
-                path = os.path.join(folder, name)
-                if os.path.isfile(path):  # skips dangling symlinks, sockets, fifos
-                    found.append(path)
+                found.append(os.path.join(folder, name))
     return found
+
+
+def in_git_work_tree(folder: str) -> bool:
+    """Whether `folder` is inside a git work tree (a `.git` folder, or the
+    `.git` file of a worktree or submodule, in it or above it)."""
+    current = os.path.realpath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+def _git_files(root: str) -> list[str] | None:
+    """Files under `root` as git sees them, or None when git cannot say (not
+    installed, not a repository it trusts): then the folder is walked."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    # Paths come relative to root, NUL-separated, unquoted; a path in the
+    # index more than once (a merge conflict) is one file.
+    names = sorted({os.fsdecode(name) for name in done.stdout.split(b"\0") if name})
+    return [os.path.join(root, name) for name in names if is_dockerfile_name(os.path.basename(name))]
+
+
+def _inside(path: str, root: str) -> bool:
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
+
+
+def _search(root: str) -> list[str]:
+    files = _git_files(root) if in_git_work_tree(root) else None
+    if files is None:
+        files = _walk(root)
+    return [
+        path
+        for path in files
+        # isfile: skips dangling symlinks, sockets, fifos, files git still
+        # tracks but that were deleted, and submodules
+        if os.path.isfile(path) and (not os.path.islink(path) or _inside(path, root))
+    ]
 
 
 def discover(paths: list[str]) -> list[Found]:
@@ -107,7 +163,7 @@ def discover(paths: list[str]) -> list[Found]:
     candidates: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            candidates.extend(_walk(path))
+            candidates.extend(_search(path))
         else:
             candidates.append(path)
     by_real: dict[str, str] = {}

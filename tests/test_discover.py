@@ -1,4 +1,7 @@
 import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -113,3 +116,81 @@ def test_dangling_symlink_given_explicitly_is_missing(tmp_path):
     with pytest.raises(NotFound):
         discover([str(tmp_path / "Dockerfile")])
     assert discover([str(tmp_path)]) == []
+
+
+# --- git work trees ------------------------------------------------------------------
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd, *args):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd, check=True, capture_output=True,
+    )
+
+
+def a_repository(root):
+    """Tracked, untracked and ignored Dockerfiles, in a real repository."""
+    git(root, "init", "-q")
+    touch(root / ".gitignore", "build/\n*.generated.Dockerfile\n")
+    touch(root / "Dockerfile")  # tracked
+    touch(root / "svc/api/Dockerfile")  # tracked
+    touch(root / "build/Dockerfile")  # ignored folder
+    touch(root / "svc/tmp.generated.Dockerfile")  # ignored name
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "start")
+    touch(root / "svc/worker/Dockerfile")  # untracked, not ignored: git shows it
+    touch(root / "svc/gone/Dockerfile")
+    git(root, "add", "svc/gone/Dockerfile")
+    (root / "svc/gone/Dockerfile").unlink()  # still in the index, not on disk
+
+
+@needs_git
+def test_inside_a_git_work_tree_git_decides(tmp_path):
+    a_repository(tmp_path)
+    rel = [os.path.relpath(f.path, tmp_path) for f in discover([str(tmp_path)])]
+    assert rel == ["Dockerfile", "svc/api/Dockerfile", "svc/worker/Dockerfile"]
+    # A subfolder of the work tree: git's view of that subfolder.
+    rel = [os.path.relpath(f.path, tmp_path) for f in discover([str(tmp_path / "svc")])]
+    assert rel == ["svc/api/Dockerfile", "svc/worker/Dockerfile"]
+    # Named explicitly, an ignored file is still taken.
+    assert [f.path for f in discover([str(tmp_path / "build/Dockerfile")])] == [str(tmp_path / "build/Dockerfile")]
+
+
+@needs_git
+def test_the_command_follows_git_and_walks_without_it(tmp_path):
+    a_repository(tmp_path)
+    argv = [sys.executable, "-m", "migrator", "--diff", "."]
+    out = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert "b/build/Dockerfile" not in out and "generated" not in out
+    assert "+++ b/svc/worker/Dockerfile" in out
+    # No git on PATH: the folder is walked as anywhere else, ignored files included.
+    env = {**os.environ, "PATH": str(tmp_path / "no-such-bin")}
+    out = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=True, env=env).stdout
+    assert "+++ b/build/Dockerfile" in out and "+++ b/svc/tmp.generated.Dockerfile" in out
+
+
+def test_symlinks_never_lead_out_of_the_folder_given(tmp_path):
+    root = tmp_path / "root"
+    outside = touch(tmp_path / "elsewhere/Dockerfile")
+    touch(root / "base/Dockerfile")
+    (root / "svc").mkdir()
+    (root / "svc/Dockerfile").symlink_to(outside)  # out of the tree: left out
+    (root / "svc/api.Dockerfile").symlink_to(root / "base/Dockerfile")  # inside: the same file once
+    found = discover([str(root)])
+    assert [f.real for f in found] == [os.path.realpath(root / "base/Dockerfile")]
+    # Named explicitly, the link is taken (and written through).
+    assert [f.real for f in discover([str(root / "svc/Dockerfile")])] == [os.path.realpath(outside)]
+
+
+@needs_git
+def test_git_view_does_not_follow_symlinks_out_either(tmp_path):
+    outside = touch(tmp_path / "elsewhere/Dockerfile")
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    touch(root / "Dockerfile")
+    (root / "linked.Dockerfile").symlink_to(outside)
+    (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert [os.path.relpath(f.path, root) for f in discover([str(root)])] == ["Dockerfile"]
