@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from migrator.compose_names import is_compose_name
 from migrator.errors import InputError
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         resolver.path = job.path
     try:
         original = job.text if job.text is not None else read_text(job.real, job.path)
+        if is_compose_name(os.path.basename(job.path)):
+            from migrator.compose import migrate_compose as migrate  # noqa: F811 (image: values only)
         result = migrate(original, job.path, run.engine, resolver)
     except InputError as error:
         outcome.error = str(error.located(job.path))

@@ -21,6 +21,8 @@ import os
 import subprocess
 from dataclasses import dataclass
 
+from migrator.compose_names import is_compose_name
+
 # Names matched case-sensitively, the way people write them.
 PATTERNS = (
     "Dockerfile",
@@ -73,9 +75,10 @@ class NotFound(Exception):
 
 
 def is_dockerfile_name(name: str) -> bool:
+    """Dockerfiles and compose files (whose image: values migrate too)."""
     if name.endswith(EXCLUDED_SUFFIXES):
         return False
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS) or is_compose_name(name)
 
 
 @dataclass(frozen=True)

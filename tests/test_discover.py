@@ -35,7 +35,7 @@ def test_names_we_take(name):
         "Dockerfile.dockerignore",  # BuildKit per-Dockerfile ignore file
         "api.Dockerfile.dockerignore",
         ".dockerignore",
-        "docker-compose.yml",
+        "docker-compose.yml.bak",  # compose files are found (tests/test_compose.py), their backups not
         "Dockerfiles",
         "README.md",
         "containerfile",

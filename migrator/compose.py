@@ -1,0 +1,79 @@
+"""Compose files: `image:` values that name Alpine images move like FROM lines.
+
+A real YAML parser (PyYAML's composer, which keeps each scalar's start and
+end mark) finds every `image:` scalar; only that span of the text changes,
+so comments, quotes, key order and layout stay as written. Each image goes
+through the Dockerfile rules as a one-line `FROM`, placed on the scalar's
+own line so findings and questions name the YAML line; services are
+separate images, so each picks its own newest suite.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator.engine import Resolver, Result, Settings, migrate
+from migrator.errors import InputError
+from migrator.proposals import Edit, Finding, Severity, apply_edits
+
+
+def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
+    """(start, end, value, line, built) of each `image:` scalar value;
+    start/end cover the value without its quotes; `built` when the same
+    service has a `build:` (then image: only names the result). Raises
+    InputError for bad YAML."""
+    import yaml  # only when a compose file is read
+
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise InputError(f"not valid YAML: {problem}", line=mark.line + 1 if mark else 0) from None
+    stack = [node for node in documents if node is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            built = any(isinstance(key, yaml.ScalarNode) and key.value == "build" for key, _ in node.value)
+            for key, value in node.value:
+                if (isinstance(key, yaml.ScalarNode) and key.value == "image"
+                        and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")):
+                    start, end = value.start_mark.index, value.end_mark.index
+                    if value.style in ("'", '"'):
+                        start, end = start + 1, end - 1
+                    if text[start:end] == value.value:  # no escapes or folding: safe to rewrite in place
+                        yield start, end, value.value, value.start_mark.line + 1, built
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:
+    """Migrate the `image:` values of one compose file's text."""
+    try:
+        scalars = list(image_scalars(text))
+    except InputError as error:
+        raise error.located(path) from None
+    edits, findings, answers = [], [], []
+    for start, end, value, line, built in scalars:
+        if "alpine" not in value:
+            continue
+        if built:
+            findings.append(Finding("UA101", line, f"image: {value} names what this service's build: makes; "
+                                                   "migrate its Dockerfile instead", Severity.INFO))
+            continue
+        # the image as a FROM on the scalar's own line (blank lines before it)
+        dockerfile = "\n" * (line - 1) + f"FROM {value}\n"
+        result = migrate(dockerfile, path, settings, resolver)
+        findings.extend(result.findings)
+        answers.extend(answer for answer in result.answers if answer not in answers)
+        new = result.text.strip().split()[1] if result.changed else value
+        if new != value:
+            edits.append(Edit(start, end, new, "UA101"))
+    new_text = apply_edits(text, edits)
+    try:
+        list(image_scalars(new_text))
+    except InputError as error:
+        raise InputError(f"internal error, refusing to write: the result is not valid YAML ({error.message})", path, error.line) from None
+    findings.sort(key=lambda finding: (finding.line, finding.rule))
+    return Result(path, text, new_text, edits, findings, answers)

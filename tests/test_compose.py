@@ -1,0 +1,101 @@
+"""Compose files: fixtures/<case>/before.compose.yml → after.compose.yml,
+through the real engine and the real CLI; only image: values change."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from migrator.compose import image_scalars, migrate_compose
+from migrator.discover import discover
+from migrator.engine import Settings
+from migrator.errors import InputError
+from migrator.resolve import Answers, TakeRecommended
+from test_fixtures import published, read
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CASES = sorted(path.name for path in FIXTURES.iterdir() if (path / "before.compose.yml").is_file())
+
+
+def run(text: str, path: str = "compose.yml") -> str:
+    return migrate_compose(text, path, Settings(), Answers(TakeRecommended(lambda message: None))).text
+
+
+def test_there_are_compose_cases():
+    assert len(CASES) >= 2
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_engine_gives_after_and_after_is_a_fixed_point(case):
+    before = read(FIXTURES / case / "before.compose.yml")
+    after = read(FIXTURES / case / "after.compose.yml")
+    assert run(before) == after
+    assert run(after) == after
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_only_image_values_change(case):
+    before = yaml.safe_load(read(FIXTURES / case / "before.compose.yml"))
+    after = yaml.safe_load(read(FIXTURES / case / "after.compose.yml"))
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: ("IMAGE" if k == "image" else strip(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    assert strip(before) == strip(after)
+    before_lines = read(FIXTURES / case / "before.compose.yml").splitlines()
+    after_lines = read(FIXTURES / case / "after.compose.yml").splitlines()
+    assert len(before_lines) == len(after_lines)
+    for old, new in zip(before_lines, after_lines):
+        if old != new:
+            assert old.split("image:")[0] == new.split("image:")[0]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_after_images_are_published(case):
+    for _, _, value, line, built in image_scalars(read(FIXTURES / case / "after.compose.yml")):
+        assert built or published(value), f"line {line}: {value} was never published"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cli_writes_after(case, tmp_path):
+    target = tmp_path / "docker-compose.yml"
+    shutil.copyfile(FIXTURES / case / "before.compose.yml", target)
+    process = subprocess.run([sys.executable, "-m", "migrator", "--yes", "-w", str(tmp_path)],
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == 0, process.stderr
+    assert target.read_bytes() == (FIXTURES / case / "after.compose.yml").read_bytes()
+    check = subprocess.run([sys.executable, "-m", "migrator", "--check", str(target)],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+
+
+def test_discovery_finds_compose_files(tmp_path):
+    for name in ("docker-compose.yml", "compose.yaml", "docker-compose.prod.yml", "compose-notes.yml", "Dockerfile"):
+        (tmp_path / name).write_text("services: {}\n")
+    found = sorted(Path(f.path).name for f in discover([str(tmp_path)]))
+    assert found == ["Dockerfile", "compose.yaml", "docker-compose.prod.yml", "docker-compose.yml"]
+
+
+def test_image_under_build_is_the_result_name_and_stays():
+    text = "services:\n  web:\n    build: .\n    image: python:3.12-alpine\n"
+    assert run(text) == text
+
+
+def test_crlf_comments_and_quotes_are_kept():
+    text = "services:\r\n  db:  # the database\r\n    image: \"postgres:16-alpine\"  # pinned\r\n"
+    assert run(text) == "services:\r\n  db:  # the database\r\n    image: \"postgres:16-trixie\"  # pinned\r\n"
+
+
+def test_bad_yaml_is_an_input_error_naming_the_line():
+    with pytest.raises(InputError) as error:
+        run("services:\n  web:\n    image: [python:3.12-alpine\n")
+    assert str(error.value).startswith("compose.yml:")
