@@ -64,7 +64,7 @@ class Stage:
 
 class RuleContext:
     def __init__(self, document: Document, path: str, target: str | None, table: PackageTable,
-                 answers: dict[str, Answer], strict: bool = False):
+                 answers: dict[str, Answer], strict: bool = False, wheels: object = None):
         self.document = document
         self.text = document.text
         self.path = path
@@ -74,6 +74,9 @@ class RuleContext:
         self.pending: list[Decision] = []
         self._scripts: dict[int, ShellScript | None] = {}
         self.asked: list[str] = []
+        self.wheels = wheels  # what the wheel check gathered (migrator.wheels.gather.Evidence), or None
+        self._wheel_plan = None
+        self.report: dict[str, object] = {}  # structured results for the report, by topic
         self.global_args = _global_args(document)
         self.stages = _stages(document, self.global_args)
         self.images = image_table()
@@ -116,6 +119,17 @@ class RuleContext:
         if instruction.start not in self._scripts:
             self._scripts[instruction.start] = script_of(instruction, self.text)
         return self._scripts[instruction.start]
+
+    def wheel_plan(self):
+        """Which build-only packages the stages no longer need (built once
+        per round; it may ask the UA601 question)."""
+        if self._wheel_plan is None:
+            if self.wheels is None:
+                return _NO_WHEEL_PLAN  # no check: nothing to import, nothing dropped
+            from migrator.wheels.plan import build
+
+            self._wheel_plan = build(self, self.wheels)
+        return self._wheel_plan
 
     def migrated(self) -> list[Stage]:
         return [stage for stage in self.stages if stage.kind]
@@ -354,6 +368,16 @@ def _oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
     mine = tuple(int(p) for p in re.findall(r"\d+", version)[: spec.line]) or (0,)
     later = sorted(line for line in lines if line[0] > mine)
     return (later[0][1], later[0][2]) if later else None
+
+
+class _NoWheelPlan:
+    stages: dict = {}
+
+    def dropped(self, stage: Stage, apk_name: str) -> None:
+        return None
+
+
+_NO_WHEEL_PLAN = _NoWheelPlan()
 
 
 def _global_args(document: Document) -> dict[str, ArgDefault]:

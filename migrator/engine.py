@@ -10,7 +10,7 @@ always sees one consistent set of answers and never talks to a person.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from migrator.context import RuleContext
 from migrator.document import Document, parse
@@ -45,6 +45,10 @@ class Settings:
     # Answers known before the run (an answers file, or a previous file of the
     # same batch), keyed by Decision.key.
     answers: dict[str, Answer] = field(default_factory=dict)
+    # The wheel check's input gathering (migrator.wheels.gather.WheelCheck):
+    # reads requirement files and asks the package index, once per file,
+    # before the rules run. None: no wheel check.
+    wheels: Any = None
 
 
 @dataclass
@@ -55,6 +59,9 @@ class Result:
     edits: list[Edit]
     findings: list[Finding]
     answers: list[Answer]  # the answers this file's rules used
+    # Structured results rules publish for the report (e.g. "wheels": the
+    # requirements, their wheels and the build packages removed).
+    report: dict[str, Any] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -62,9 +69,9 @@ class Result:
 
 
 def _run_rules(document: Document, path: str, settings: Settings, table: PackageTable,
-               answers: dict[str, Answer], rules: list[Rule]) -> tuple[RuleContext, list[Edit], list[Finding]]:
+               answers: dict[str, Answer], rules: list[Rule], gathered: Any) -> tuple[RuleContext, list[Edit], list[Finding]]:
     """One round: every rule over a fresh context holding the answers so far."""
-    ctx = RuleContext(document, path, settings.target, table, answers, settings.strict)
+    ctx = RuleContext(document, path, settings.target, table, answers, settings.strict, wheels=gathered)
     edits: list[Edit] = []
     findings: list[Finding] = []
     for rule in rules:
@@ -85,9 +92,10 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
     table = settings.table or PackageTable.load()
     answers = dict(settings.answers)
     rules = all_rules() if rules is None else list(rules)
+    gathered = settings.wheels.gather(document, path) if settings.wheels is not None else None
     for _ in range(MAX_ROUNDS):
         try:
-            ctx, edits, findings = _run_rules(document, path, settings, table, answers, rules)
+            ctx, edits, findings = _run_rules(document, path, settings, table, answers, rules, gathered)
         except InputError as error:
             raise error.located(path) from None
         if not ctx.pending:
@@ -111,4 +119,4 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
         raise InputError(f"internal error, refusing to write: the result does not parse ({error.message})", path, error.line) from None
     used = [answers[key] for key in ctx.asked if key in answers]
     findings.sort(key=lambda finding: (finding.line, finding.rule))
-    return Result(path, text, new_text, edits, findings, used)
+    return Result(path, text, new_text, edits, findings, used, dict(ctx.report))
