@@ -1,0 +1,145 @@
+"""Which file pip would install for a requirement on a given image.
+
+The image is a CPython version, a C library (glibc of a Debian suite, or
+Alpine's musl) and an architecture. Its tags are what `packaging.tags`
+gives that interpreter on that platform, built here for a machine that is
+not this one. Choosing follows pip's default: the newest version the
+specifier allows that has any installable file (yanked ones only when pinned
+with ==, pre-releases only when asked for), and of that version the wheel
+whose tag ranks first; with no such wheel, pip builds the sdist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from migrator.wheels.index import Page
+
+GLIBC = {"bullseye": (2, 31), "bookworm": (2, 36), "trixie": (2, 41)}
+MUSL = (1, 2)  # every Alpine the python images were built on since 3.13 has musl 1.2
+ARCHES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm/v7": "armv7l", "ppc64le": "ppc64le",
+          "s390x": "s390x", "riscv64": "riscv64"}
+_LEGACY = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
+
+
+@dataclass(frozen=True)
+class Target:
+    python: tuple[int, int, int]  # the image's CPython; patch 99 when only the minor is known
+    libc: str  # "glibc" or "musl"
+    libc_version: tuple[int, int]
+    arch: str  # Debian/Docker name: amd64, arm64, ...
+
+    @property
+    def machine(self) -> str:
+        return ARCHES.get(self.arch, self.arch)
+
+    def describe(self) -> str:
+        version = ".".join(map(str, self.python[:2]))
+        return f"CPython {version} {self.libc} {'.'.join(map(str, self.libc_version))} {self.arch}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    version: str | None  # the release pip would take, None when none fits
+    wheel: str | None  # the wheel file, None when pip builds from source
+    sdist: str | None  # the sdist pip would build (when wheel is None)
+    why: str = ""  # when nothing fits, or why the sdist is built
+
+    @property
+    def builds(self) -> bool:
+        return self.wheel is None
+
+
+def platforms(target: Target) -> list[str]:
+    """Platform tags, best first, as packaging.tags gives them on that machine."""
+    arch = target.machine
+    out = []
+    major, minor = target.libc_version
+    if target.libc == "musl":
+        out += [f"musllinux_{major}_{m}_{arch}" for m in range(minor, -1, -1)]
+    else:
+        lowest = 4 if arch in ("x86_64", "i686") else 16  # glibc too old for manylinux on that arch
+        for m in range(minor, lowest, -1):
+            out.append(f"manylinux_{major}_{m}_{arch}")
+            legacy = _LEGACY.get((major, m))
+            if legacy and (m == 17 and arch in ("x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "s390x")
+                           or arch in ("x86_64", "i686")):
+                out.append(f"{legacy}_{arch}")
+    out.append(f"linux_{arch}")
+    return out
+
+
+@lru_cache(maxsize=64)
+def tags(target: Target) -> dict[Tag, int]:
+    """Every tag the target accepts, mapped to its rank (0 is best)."""
+    version = target.python[:2]
+    plats = platforms(target)
+    ordered = [*cpython_tags(version, platforms=plats), *compatible_tags(version, f"cp{version[0]}{version[1]}", plats)]
+    ranks: dict[Tag, int] = {}
+    for tag in ordered:
+        ranks.setdefault(tag, len(ranks))
+    return ranks
+
+
+def choose(page: Page, specifier: str, target: Target, no_binary: bool = False) -> Choice:
+    """What pip (default options) installs for `page`'s project on `target`.
+
+    pip's order (its CandidateEvaluator sort key): a file that is not yanked
+    beats a yanked one, then the higher version, then the better tag, a wheel
+    before an sdist. Pre-releases count only when the specifier names one or
+    nothing else matches (SpecifierSet.filter, as pip uses it)."""
+    try:
+        wanted = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return Choice(None, None, None, f"cannot read the version specifier {specifier!r}")
+    python = Version(".".join(map(str, target.python)))
+    ranks = {} if no_binary else tags(target)
+    candidates: list[tuple[Version, int, str, bool]] = []  # version, rank (-1: sdist), file, yanked
+    too_new_python = False
+    for file in page.files:
+        version, rank = _version_and_rank(file.filename, ranks)
+        if version is None or rank is None:
+            continue
+        if file.requires_python:
+            try:
+                if not SpecifierSet(file.requires_python).contains(python, prereleases=True):
+                    too_new_python = True
+                    continue
+            except InvalidSpecifier:
+                pass  # pip ignores a requires-python it cannot read
+        candidates.append((version, rank, file.filename, file.yanked))
+    allowed = set(wanted.filter({candidate[0] for candidate in candidates}))
+    candidates = [c for c in candidates if c[0] in allowed]
+    if not candidates:
+        why = "no release fits this Python" if too_new_python else "no release matches"
+        return Choice(None, None, None, f"{why} ({specifier or 'any version'})")
+    version, rank, filename, _ = max(candidates, key=lambda c: (not c[3], c[0], -c[1] if c[1] >= 0 else float("-inf")))
+    if rank >= 0:
+        return Choice(str(version), filename, None)
+    why = "--no-binary asks for it" if no_binary else f"no {_platform_word(target)} wheel for {target.describe()}"
+    return Choice(str(version), None, filename, why)
+
+
+def _platform_word(target: Target) -> str:
+    return "musllinux" if target.libc == "musl" else "manylinux"
+
+
+def _version_and_rank(filename: str, ranks: dict[Tag, int]) -> tuple[Version | None, int | None]:
+    """(version, best rank of its tags) for a wheel; (version, -1) for an
+    sdist; rank None for a wheel the target cannot install."""
+    try:
+        if filename.endswith(".whl"):
+            _, version, _, file_tags = parse_wheel_filename(filename)
+            found = [ranks[tag] for tag in file_tags if tag in ranks]
+            return version, (min(found) if found else None)
+        if filename.endswith((".tar.gz", ".zip")):
+            return parse_sdist_filename(filename)[1], -1
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        pass
+    return None, None

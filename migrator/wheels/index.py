@@ -1,0 +1,200 @@
+"""A client of the PEP 691 JSON simple API (`/simple/NAME/` with
+`Accept: application/vnd.pypi.simple.v1+json`), which PyPI, its mirrors and
+private indexes speak.
+
+Which index: the Dockerfile's own `--index-url`/`-i`/`--extra-index-url`
+(pip lines and requirement files), else PIP_INDEX_URL/PIP_EXTRA_INDEX_URL,
+else pip.conf, else PyPI. Short timeouts and bounded retries; an index that
+fails once is not asked again in the same run, so an unreachable index costs
+one timeout, not one per project. The network is touched nowhere else.
+"""
+
+from __future__ import annotations
+
+import configparser
+import gzip
+import json
+import os
+import socket
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrator.wheels.cache import Cache
+
+PYPI = "https://pypi.org/simple/"
+ACCEPT = "application/vnd.pypi.simple.v1+json"
+TIMEOUT = 5.0  # seconds per request
+ATTEMPTS = 2  # a timeout or 5xx is tried once more; a refused connection is not
+WORKERS = 8
+
+
+@dataclass(frozen=True)
+class File:
+    filename: str
+    requires_python: str | None
+    yanked: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    files: tuple[File, ...]
+    age: float = 0.0  # seconds since it was fetched (0 for a fresh answer)
+
+
+class Unreachable(Exception):
+    pass
+
+
+def pip_config_urls(environ: dict[str, str] | None = None) -> tuple[str | None, list[str]]:
+    """index-url and extra-index-url from pip's config files, read the way pip
+    does (global, then user, then site; [global] then [install])."""
+    environ = os.environ if environ is None else environ
+    named = environ.get("PIP_CONFIG_FILE")
+    if named == os.devnull:
+        return None, []
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    files = [Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf"), home / ".pip" / "pip.conf", xdg / "pip" / "pip.conf"]
+    if environ.get("VIRTUAL_ENV"):
+        files.append(Path(environ["VIRTUAL_ENV"]) / "pip.conf")
+    if named:
+        files.append(Path(named))
+    primary: str | None = None
+    extra: list[str] = []
+    parser = configparser.RawConfigParser()
+    for path in files:
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+    for section in ("global", "install"):
+        if parser.has_option(section, "index-url"):
+            primary = parser.get(section, "index-url").strip()
+        if parser.has_option(section, "extra-index-url"):
+            extra = parser.get(section, "extra-index-url").split()
+    return primary, extra
+
+
+def choose_urls(dockerfile_primary: str | None, dockerfile_extra: list[str],
+                environ: dict[str, str] | None = None) -> list[str]:
+    """The indexes pip in the image would ask, primary first. Only http(s)
+    indexes are asked (a file:// index of this machine is not the image's)."""
+    environ = os.environ if environ is None else environ
+    config_primary, config_extra = pip_config_urls(environ)
+    primary = dockerfile_primary or environ.get("PIP_INDEX_URL") or config_primary or PYPI
+    if dockerfile_primary or dockerfile_extra:
+        extra = list(dockerfile_extra)
+    else:
+        extra = environ.get("PIP_EXTRA_INDEX_URL", "").split() or config_extra
+    urls = []
+    for url in [primary, *extra]:
+        url = url.rstrip("/") + "/"
+        if url.startswith(("http://", "https://")) and url not in urls:
+            urls.append(url)
+    return urls
+
+
+class Client:
+    def __init__(self, urls: list[str], cache: Cache | None = None, offline: bool = False,
+                 timeout: float = TIMEOUT):
+        self.urls = urls
+        self.cache = cache
+        self.offline = offline
+        self.timeout = timeout
+        self.failed: dict[str, str] = {}  # index url -> why it could not be asked
+        self.uncached: list[str] = []  # projects --offline had no cached answer for
+        self._lock = threading.Lock()
+
+    def pages(self, names: list[str]) -> dict[str, Page | None]:
+        """Each project's files over all indexes; None for a project no index
+        has; a name missing from the result could not be checked."""
+        names = list(dict.fromkeys(names))
+        if len(names) <= 1:
+            results = [self._page(name) for name in names]
+        else:
+            with ThreadPoolExecutor(max_workers=min(WORKERS, len(names))) as pool:
+                results = list(pool.map(self._page, names))
+        return {name: result for name, result in zip(names, results) if result is not _UNKNOWN}
+
+    def _page(self, name: str):
+        files: list[File] = []
+        seen = False
+        oldest = 0.0
+        for url in self.urls:
+            cached = self.cache.get(url, name, any_age=self.offline) if self.cache else None
+            if cached is not None:
+                page, age = cached
+            elif self.offline:
+                with self._lock:
+                    self.uncached.append(name)
+                return _UNKNOWN
+            else:
+                with self._lock:
+                    if url in self.failed:
+                        return _UNKNOWN
+                try:
+                    page, age = self._fetch(url, name), 0.0
+                except Unreachable as error:
+                    with self._lock:
+                        self.failed.setdefault(url, str(error))
+                    return _UNKNOWN
+                if self.cache:
+                    self.cache.put(url, name, page)
+            oldest = max(oldest, age)
+            if page is not None:
+                seen = True
+                files += [File(f["filename"], f.get("requires-python"), bool(f.get("yanked"))) for f in page["files"]]
+        return Page(name, tuple(files), oldest) if seen else None
+
+    def _fetch(self, index_url: str, name: str) -> dict | None:
+        """The project's page, trimmed to what the check reads; None on 404."""
+        request = urllib.request.Request(
+            f"{index_url}{name}/", headers={"Accept": ACCEPT, "Accept-Encoding": "gzip", "User-Agent": "unalpine"},
+        )
+        last = ""
+        for _ in range(ATTEMPTS):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = response.read()
+                    if response.headers.get("Content-Encoding") == "gzip":
+                        body = gzip.decompress(body)
+                    kind = response.headers.get("Content-Type", "")
+                if "json" not in kind:
+                    raise Unreachable(f"{index_url} does not answer in PEP 691 JSON (got {kind or 'no content type'})")
+                data = json.loads(body)
+                return trim(data)
+            except urllib.error.HTTPError as error:
+                if error.code == 404:
+                    return None
+                last = f"HTTP {error.code}"
+                if error.code < 500:
+                    break
+            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+                reason = getattr(error, "reason", error)
+                last = str(reason) or type(reason).__name__
+                if isinstance(reason, (ConnectionRefusedError, socket.gaierror)):
+                    break
+            except (ValueError, KeyError, OSError) as error:
+                last = f"unreadable answer ({error})"
+                break
+        raise Unreachable(f"{index_url} could not be reached ({last})")
+
+
+def trim(data: dict) -> dict:
+    """Only what the check reads: a project like cryptography is 1.7 MB of
+    JSON, about 300 kB of it matters."""
+    return {
+        "name": data.get("name", ""),
+        "files": [
+            {key: entry[key] for key in ("filename", "requires-python", "yanked") if entry.get(key) not in (None, False)}
+            for entry in data["files"]
+        ],
+    }
+
+
+_UNKNOWN = object()

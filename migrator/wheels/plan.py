@@ -1,0 +1,318 @@
+"""Which build-only packages a migrated stage no longer needs (UA601).
+
+On Alpine, pip compiles every requirement that has no musllinux wheel, so
+the file installs compilers, headers and cargo. On Debian, pip takes the
+manylinux wheel when one exists for the image's Python, glibc and
+architecture. When every requirement of a stage installs from a wheel on
+every asked architecture, the stage's build-only packages go; when some
+still build from source, exactly what those sdists need (mappings/wheels.toml)
+stays. Anything uncertain (an unreadable requirement, an index that was not
+asked, a project nobody knows the build needs of, another compiler user in
+the stage) keeps every build package, and says why.
+
+This is a pure function of the gathered evidence and the rule context: the
+requirement files and the index were read before the rules ran.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.version import Version
+
+from migrator.packages import data_dir
+from migrator.proposals import Decision, Option
+from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
+
+if TYPE_CHECKING:
+    from migrator.context import RuleContext, Stage
+    from migrator.wheels.gather import Evidence
+    from migrator.wheels.requirements import Requirement
+
+ID = "UA601"
+DEBIAN_PYTHON = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}  # python3 of alpine:* stages
+APK = {"apk", "/sbin/apk"}
+_APK_VALUE_OPTIONS = {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
+                      "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout"}
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    build: frozenset[str]
+    provides: dict[str, tuple[str, ...]]
+    needs: dict[str, tuple[str, ...]]  # project -> Debian build packages
+    pure: frozenset[str]
+
+    def is_build(self, names: set[str]) -> bool:
+        return any(name in self.build or name.endswith("-dev") for name in names)
+
+
+@cache
+def knowledge() -> Knowledge:
+    data = tomllib.loads((data_dir() / "wheels.toml").read_text("utf-8"))
+    sdists = data.get("sdist", {})
+    return Knowledge(
+        build=frozenset(data["build"]),
+        provides={name: tuple(names) for name, names in data.get("provides", {}).items()},
+        needs={name: tuple(entry.get("needs", ())) for name, entry in sdists.items() if "needs" in entry},
+        pure=frozenset(name for name, entry in sdists.items() if entry.get("pure")),
+    )
+
+
+@dataclass
+class Verdict:
+    requirement: "Requirement"
+    specifier: str  # with constraints applied
+    targets: dict[str, Choice]  # arch -> what pip takes on the Debian image
+    alpine: dict[str, Choice]  # arch -> what pip took on the Alpine original
+    missing: str = ""  # why it was not checked
+
+    @property
+    def builds(self) -> list[str]:
+        return [arch for arch, choice in self.targets.items() if choice.builds]
+
+
+@dataclass
+class StagePlan:
+    stage: int  # index of the root stage
+    line: int  # its FROM line
+    python: str  # "3.8"
+    arches: list[str]
+    verdicts: list[Verdict] = field(default_factory=list)
+    build_packages: dict[str, int] = field(default_factory=dict)  # apk name -> line of its apk add
+    drops: dict[str, str] = field(default_factory=dict)  # apk name -> reason it goes
+    keeps: dict[str, str] = field(default_factory=dict)  # apk name -> which requirement needs it
+    blocked: list[str] = field(default_factory=list)  # why nothing is removed
+    answer: str = ""  # "slim" or "keep" when a question was asked
+
+    def describe_target(self, suite: str) -> str:
+        return f"CPython {self.python} on Debian {suite} (glibc {'.'.join(map(str, GLIBC[suite]))}; {', '.join(self.arches)})"
+
+
+class WheelPlan:
+    def __init__(self, stages: dict[int, StagePlan], evidence: "Evidence | None"):
+        self.stages = stages
+        self.evidence = evidence
+        self._root: dict[int, int] = {}
+
+    def dropped(self, stage: "Stage", apk_name: str) -> str | None:
+        """Why `apk_name`, installed in `stage`, goes; None when it stays."""
+        root = stage
+        while root.parent is not None:
+            root = root.parent
+        plan = self.stages.get(root.index)
+        if plan is None or plan.answer != "slim":
+            return None
+        return plan.drops.get(apk_name)
+
+    def removed(self) -> list[str]:
+        return sorted({name for plan in self.stages.values() if plan.answer == "slim" for name in plan.drops})
+
+
+def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
+    if evidence is None:
+        return WheelPlan({}, None)
+    plans: dict[int, StagePlan] = {}
+    for stage in ctx.stages:
+        if stage.parent is not None or stage.kind is None:
+            continue
+        group = [s for s in ctx.stages if _root(s) is stage]
+        indexes = {s.index for s in group}
+        requirements = [r for r in evidence.found.requirements if r.stage in indexes]
+        unreadable = [u for u in evidence.found.unreadable if u.stage in indexes]
+        projects = [p for p in evidence.found.projects if p.stage in indexes]
+        if not requirements and not unreadable and not projects:
+            continue
+        plan = StagePlan(stage.index, stage.instruction.line, _python(ctx, stage), _arches(stage, evidence.arches))
+        plans[stage.index] = plan
+        _collect_build_packages(ctx, group, plan)
+        _judge(ctx, stage, evidence, requirements, plan)
+        for item in unreadable:
+            plan.blocked.append(f"{item.what} (line {item.line}) cannot be read: {item.why}")
+        for project in projects:
+            if project.compiled:
+                plan.blocked.append(f"the project in {project.path} is built from source and {project.compiled}")
+        _decide(ctx, stage, group, plan, evidence)
+    return WheelPlan(plans, evidence)
+
+
+def _root(stage: "Stage") -> "Stage":
+    while stage.parent is not None:
+        stage = stage.parent
+    return stage
+
+
+def _python(ctx: "RuleContext", stage: "Stage") -> str:
+    if stage.kind == "debian":
+        return DEBIAN_PYTHON[ctx.suite]
+    match = re.match(r"(\d+\.\d+(?:\.\d+)?)", stage.python_version or "")
+    if match:
+        return match.group(1)
+    from migrator.images import python_images
+
+    minors = [m for m, suites in python_images().suites.items() if ctx.suite in suites]
+    return max(minors, key=Version)
+
+
+def _arches(stage: "Stage", default: list[str]) -> list[str]:
+    flag = stage.instruction.flag("platform")
+    if flag and flag.value and "$" not in flag.value:
+        arches = [p.split("/", 1)[1] for p in flag.value.split(",") if p.startswith("linux/")]
+        if arches:
+            return arches
+    return list(default)
+
+
+def _target(python: str, libc: str, version: tuple[int, int], arch: str) -> Target:
+    numbers = [int(n) for n in python.split(".")]
+    patch = numbers[2] if len(numbers) > 2 else 99  # the image carries the newest patch release
+    return Target((numbers[0], numbers[1], patch), libc, version, arch)
+
+
+def _environment(python: str, arch: str) -> dict[str, str]:
+    numbers = python.split(".")
+    machine = _target(python, "glibc", (2, 36), arch).machine
+    return {
+        "python_version": ".".join(numbers[:2]), "python_full_version": ".".join(numbers) if len(numbers) > 2 else f"{python}.99",
+        "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": machine,
+        "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": "",
+    }
+
+
+def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirements: list["Requirement"],
+           plan: StagePlan) -> None:
+    constraints = evidence.found.constraints
+    seen: set[tuple[str, str]] = set()
+    for requirement in requirements:
+        specifier = ",".join(filter(None, [requirement.specifier, constraints.get(requirement.name, "")]))
+        if (requirement.name, specifier) in seen:
+            continue
+        seen.add((requirement.name, specifier))
+        arches = plan.arches
+        if requirement.marker:
+            try:
+                marker = Marker(requirement.marker)
+                arches = [arch for arch in arches if marker.evaluate(_environment(plan.python, arch))]
+            except InvalidMarker:
+                pass
+            if not arches:
+                continue  # not installed on this image
+        verdict = Verdict(requirement, specifier, {}, {})
+        plan.verdicts.append(verdict)
+        if evidence.skipped:
+            verdict.missing = evidence.skipped
+            continue
+        page = evidence.pages.get(requirement.name, ...)
+        if page is ...:
+            verdict.missing = "the index was not asked"
+            continue
+        if page is None:
+            verdict.missing = "not found on the index"
+            continue
+        no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
+        for arch in arches:
+            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[ctx.suite], arch), no_binary)
+            if stage.kind == "python":
+                verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch))
+
+
+def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: StagePlan) -> None:
+    """The build-only apk packages the stages of `group` add, and whether
+    something other than pip there compiles."""
+    from migrator.wheels.requirements import OTHER_BUILDS
+
+    known = knowledge()
+    for stage in group:
+        for instruction in stage.instructions:
+            script = ctx.script(instruction)
+            if script is None:
+                continue
+            for command in script.commands:
+                name = command.name or ""
+                if name in OTHER_BUILDS or name.rsplit("/", 1)[-1] in OTHER_BUILDS:
+                    plan.blocked.append(f"line {instruction.line} runs {name}, which may need the build packages too")
+                if name not in APK or len(command.words) < 2 or command.words[1].value != "add":
+                    continue
+                words = command.words[2:]
+                skip = False
+                for word in words:
+                    value = word.value or ""
+                    if skip:
+                        skip = False
+                        continue
+                    if value.startswith("-"):
+                        skip = value in _APK_VALUE_OPTIONS
+                        continue
+                    apk = re.split(r"[=<>~@]", value, 1)[0]
+                    if apk and known.is_build(_names(ctx, stage, apk)):
+                        plan.build_packages.setdefault(apk, instruction.line)
+
+
+def _names(ctx: "RuleContext", stage: "Stage", apk: str) -> set[str]:
+    """An apk name and the Debian names it maps to."""
+    mapping = ctx.table.lookup(apk, ctx.suite, stage.kind or "python")
+    names = {apk, *mapping.names}
+    for choice in mapping.choices:
+        names.update(choice.names)
+    return names
+
+
+def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: StagePlan, evidence: "Evidence") -> None:
+    known = knowledge()
+    needed: dict[str, list[str]] = {}  # Debian build package -> requirements that need it
+    for verdict in plan.verdicts:
+        name = verdict.requirement.name
+        if verdict.missing:
+            plan.blocked.append(f"{verdict.requirement.text}: {verdict.missing}")
+            continue
+        unmatched = [arch for arch, choice in verdict.targets.items() if choice.version is None]
+        if unmatched:
+            plan.blocked.append(f"{verdict.requirement.text}: {verdict.targets[unmatched[0]].why}")
+            continue
+        if not verdict.builds or name in known.pure:
+            continue
+        if name not in known.needs:
+            plan.blocked.append(f"{verdict.requirement.text} builds from source ({verdict.targets[verdict.builds[0]].why}) "
+                                "and unalpine does not know which packages its build needs")
+            continue
+        for package in known.needs[name]:
+            needed.setdefault(package, []).append(name)
+    if plan.blocked or not plan.build_packages:
+        return
+    for apk in plan.build_packages:
+        names = _names(ctx, stage, apk)
+        for name in list(names):
+            names.update(known.provides.get(name, ()))
+        users = sorted({user for name in names for user in needed.get(name, ())})
+        if users:
+            plan.keeps[apk] = f"{', '.join(users)} build{'s' if len(users) == 1 else ''} from source and need{'s' if len(users) == 1 else ''} it"
+        else:
+            plan.drops[apk] = ("build-only, and no requirement builds from source on " if not needed
+                               else "build-only, and the requirements that build from source do not need it on ")
+            plan.drops[apk] += plan.describe_target(ctx.suite)
+    if not plan.drops:
+        return
+    wheels = sum(1 for v in plan.verdicts if not v.builds)
+    builds = [v.requirement.name for v in plan.verdicts if v.builds and v.requirement.name not in known.pure]
+    question = (f"{wheels} of {len(plan.verdicts)} requirement{'s' if len(plan.verdicts) != 1 else ''} install from wheels on "
+                f"{plan.describe_target(ctx.suite)}")
+    if builds:
+        question += f"; {', '.join(builds)} still build{'s' if len(builds) == 1 else ''} from source"
+    question += f". Remove the build-only packages {' '.join(plan.drops)}?"
+    plan.answer = ctx.ask(Decision(
+        key=f"{ID}:slim:{','.join(sorted(plan.drops))}",
+        rule=ID,
+        question=question,
+        options=(
+            Option("slim", "remove them: pip installs wheels and needs no compiler for them"),
+            Option("keep", "keep them (something else in the image compiles code)"),
+        ),
+        recommended="slim",
+        line=min(plan.build_packages[name] for name in plan.drops),
+        context=ctx.text[stage.instruction.start : stage.instruction.stop].rstrip("\r\n"),
+    ))

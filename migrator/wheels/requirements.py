@@ -1,0 +1,427 @@
+"""Which Python requirements a Dockerfile installs, read from the file itself
+and from the build context.
+
+Sources: the arguments of `pip install` (pip, pip3, `python -m pip`,
+`uv pip install`, `pip wheel`) in RUN lines; the requirement and constraint
+files they name (`-r`, `-c`, followed recursively); the project files that
+`pip install .` installs (pyproject.toml, setup.cfg, setup.py read with libcst,
+never executed); lock files that `poetry install`, `uv sync` and `pipenv`
+install from. COPY/ADD (and bind mounts) tell which context file sits at the
+path a RUN names. Whatever cannot be read statically is reported as
+`Unreadable` with the reason, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement as Parsed
+from packaging.utils import canonicalize_name
+
+from migrator.document import Document, Instruction
+from migrator.shell import Command, script_of
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str  # canonical project name
+    specifier: str  # "" for any version, e.g. "==3.4.7", ">=2,<3"
+    marker: str  # "" or the PEP 508 marker text
+    text: str  # as written
+    source: str  # where it was read: "Dockerfile:5", "requirements.txt:3", "poetry.lock"
+    line: int  # line of the RUN in the Dockerfile that installs it
+    stage: int  # index of the build stage
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    what: str  # the word or file as written
+    why: str
+    line: int
+    stage: int
+
+
+@dataclass(frozen=True)
+class LocalProject:
+    """A project built from the context (`pip install .`): it is built from
+    source itself, so a compiler stays if it has extension modules."""
+
+    path: str  # context-relative folder
+    compiled: str  # why it needs a compiler ("" when it is pure Python as far as can be seen)
+    line: int
+    stage: int
+
+
+@dataclass
+class Found:
+    requirements: list[Requirement] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    projects: list[LocalProject] = field(default_factory=list)
+    constraints: dict[str, str] = field(default_factory=dict)  # name -> specifier (-c files)
+    index_url: str | None = None  # --index-url / -i from the file's pip lines or requirement files
+    extra_index_urls: list[str] = field(default_factory=list)
+    installs: int = 0  # pip-like install commands seen
+    no_binary: set[str] = field(default_factory=set)  # --no-binary: canonical names, or ":all:"
+
+    def add_index(self, primary: str | None = None, extra: str | None = None) -> None:
+        if primary and self.index_url is None:
+            self.index_url = primary
+        if extra and extra not in self.extra_index_urls:
+            self.extra_index_urls.append(extra)
+
+
+# pip install options that take a value (the next word unless written --opt=value).
+_VALUE_OPTIONS = {
+    "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
+    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version",
+    "--implementation", "--abi", "--trusted-host", "--src", "--upgrade-strategy", "--progress-bar",
+    "--cache-dir", "--log", "--timeout", "--retries", "--proxy", "--cert", "--client-cert",
+    "--exists-action", "--global-option", "--config-settings", "-C", "--no-binary", "--only-binary",
+    "-e", "--editable", "--root-user-action", "--report", "-w", "--wheel-dir", "--python", "-p",
+    "--index-strategy", "--resolution", "--prerelease", "--keyring-provider", "--build-option",
+    "--install-option", "--extra", "--python-platform",
+}
+_PIP = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
+_PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
+_VCS_OR_URL = re.compile(r"^(?:git|hg|svn|bzr)\+|^[a-z]+://|\s@\s|^[^\s@]+@\s*[a-z]+[+:]", re.I)
+# Commands that build native code for something other than pip: their
+# compilers are not pip's to remove.
+OTHER_BUILDS = {"make", "cmake", "gcc", "cc", "g++", "c++", "clang", "cargo", "rustc", "./configure",
+                "configure", "meson", "ninja", "go", "npm", "yarn", "pnpm", "gem", "bundle", "cpanm"}
+
+
+@dataclass
+class _Stage:
+    index: int
+    workdir: str = "/"
+    files: dict[str, str] = field(default_factory=dict)  # image path -> context path (file or folder)
+
+
+class _Context:
+    """The build context on disk, and which of its paths each stage copied where."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def local(self, stage: _Stage, image_path: str) -> str | None:
+        """The context path of `image_path` in `stage`, from COPY/ADD/bind mounts."""
+        image_path = posixpath.normpath(image_path)
+        best = None
+        for target, source in stage.files.items():
+            if image_path == target:
+                return source
+            if image_path.startswith(target.rstrip("/") + "/") and (best is None or len(target) > len(best[0])):
+                best = (target, posixpath.normpath(posixpath.join(source, image_path[len(target.rstrip("/")) + 1 :])))
+        return best[1] if best else None
+
+    def read(self, relative: str) -> str | None:
+        path = (self.folder / relative).resolve()
+        try:
+            path.relative_to(self.folder.resolve())
+        except ValueError:
+            return None  # outside the context: Docker would not send it either
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def is_dir(self, relative: str) -> bool:
+        return (self.folder / relative).is_dir()
+
+
+def find(document: Document, context: Path) -> Found:
+    """Every requirement the RUN lines of `document` install."""
+    found = Found()
+    ctx = _Context(context)
+    stages: list[_Stage] = []
+    names: dict[str, _Stage] = {}
+    for instruction in document.instructions:
+        keyword = instruction.command
+        if instruction.keyword == "FROM":
+            words = instruction.args.split()
+            stage = _Stage(len(stages))
+            parent = names.get(words[0].lower()) if words else None
+            if parent is not None:  # FROM an earlier stage: its files and workdir too
+                stage.workdir, stage.files = parent.workdir, dict(parent.files)
+            if len(words) >= 3 and words[1].upper() == "AS":
+                names[words[2].lower()] = stage
+            stages.append(stage)
+            continue
+        if not stages or instruction.keyword == "ONBUILD":
+            continue
+        stage = stages[-1]
+        if keyword == "WORKDIR" and instruction.args.strip():
+            stage.workdir = posixpath.join(stage.workdir, instruction.args.strip().strip("\"'"))
+        elif keyword in ("COPY", "ADD"):
+            _copy(instruction, stage)
+        elif keyword == "RUN":
+            _run(instruction, document, stage, ctx, found)
+    return found
+
+
+def _copy(instruction: Instruction, stage: _Stage) -> None:
+    if instruction.flag("from") is not None:
+        return  # from another stage or image: not the context
+    words = instruction.json_args or instruction.args.split()
+    if len(words) < 2 or any("$" in word for word in words):
+        return
+    *sources, dest = words
+    dest_path = posixpath.join(stage.workdir, dest)
+    into_folder = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
+    for source in sources:
+        source = posixpath.normpath(source.lstrip("/")) if source not in (".", "./") else "."
+        if source == "." or into_folder and "*" not in source:
+            target = dest_path if source == "." else posixpath.join(dest_path, posixpath.basename(source))
+        else:
+            target = dest_path
+        if "*" in source:  # COPY requirements*.txt ./ : each match lands by its name
+            folder = posixpath.dirname(source) or "."
+            stage.files[posixpath.normpath(dest_path) + "/*"] = folder
+            continue
+        stage.files[posixpath.normpath(target)] = source
+
+
+def _run(instruction: Instruction, document: Document, stage: _Stage, ctx: _Context, found: Found) -> None:
+    for flag in instruction.flags:
+        if flag.name == "mount" and flag.value and "type=bind" in flag.value:
+            parts = dict(part.split("=", 1) for part in flag.value.split(",") if "=" in part)
+            if "from" not in parts and ("target" in parts or "dst" in parts or "destination" in parts):
+                target = parts.get("target") or parts.get("dst") or parts.get("destination")
+                stage.files[posixpath.normpath(posixpath.join(stage.workdir, target))] = parts.get("source", ".")
+    script = script_of(instruction, document.text)
+    if script is None:
+        return
+    for command in script.commands:
+        words = [word.value for word in command.words]
+        args = _pip_install_args(words)
+        if args is not None:
+            found.installs += 1
+            _pip_args(command, args, instruction, stage, ctx, found)
+            continue
+        if words[:2] in (["poetry", "install"], ["uv", "sync"]) or words[:1] == ["pipenv"] and words[1:2] in (["install"], ["sync"]):
+            found.installs += 1
+            lock = {"poetry": "poetry.lock", "uv": "uv.lock", "pipenv": "Pipfile.lock"}[words[0]]
+            _lock_file(posixpath.join(stage.workdir, lock), instruction, stage, ctx, found)
+
+
+def _pip_install_args(words: list[str | None]) -> list[str | None] | None:
+    """The words after `install`/`wheel` of a pip-like command, else None."""
+    if not words or words[0] is None:
+        return None
+    rest: list[str | None]
+    name = words[0]
+    if _PIP.match(name):
+        rest = words[1:]
+    elif _PYTHON.match(name) and words[1:3] == ["-m", "pip"]:
+        rest = words[3:]
+    elif name == "uv" and words[1:2] == ["pip"]:
+        rest = words[2:]
+    else:
+        return None
+    for index, word in enumerate(rest):
+        if word in ("install", "wheel", "download"):
+            return rest[index + 1 :]
+        if word is None or not word.startswith("-"):
+            return None  # pip freeze, pip list, ...
+    return None
+
+
+def _pip_args(command: Command, args: list[str | None], instruction: Instruction, stage: _Stage,
+              ctx: _Context, found: Found) -> None:
+    line = instruction.line
+    where = f"Dockerfile:{line}"
+    if "--no-index" in args:
+        return  # installs from local wheels (built elsewhere): nothing for the index to say
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word is None:
+            written = command.words[len(command.words) - len(args) + index].text
+            found.unreadable.append(Unreadable(written, "expands a variable", line, stage.index))
+            index += 1
+            continue
+        option, value = word, None
+        if word.startswith("--") and "=" in word:
+            option, value = word.split("=", 1)
+        elif word.startswith("-") and option not in _VALUE_OPTIONS and option[:2] in ("-r", "-c", "-i", "-e"):
+            option, value = word[:2], word[2:]
+        elif word.startswith("-") and option in _VALUE_OPTIONS:
+            value = args[index + 1] if index + 1 < len(args) else None
+            index += 1
+        if option.startswith("-"):
+            if option in ("-r", "--requirement", "-c", "--constraint"):
+                if value is None:
+                    found.unreadable.append(Unreadable(word, "names a file through a variable", line, stage.index))
+                else:
+                    _requirement_file(posixpath.join(stage.workdir, value), option in ("-c", "--constraint"),
+                                      instruction, stage, ctx, found, set())
+            elif option in ("-i", "--index-url"):
+                found.add_index(primary=value)
+            elif option == "--extra-index-url":
+                found.add_index(extra=value)
+            elif option == "--no-binary" and value:
+                found.no_binary.update(_no_binary(value))
+            elif option in ("-e", "--editable") and value is not None:
+                _requirement(value, where, instruction, stage, ctx, found)
+            index += 1
+            continue
+        _requirement(word, where, instruction, stage, ctx, found)
+        index += 1
+
+
+def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found,
+                 relative_to: str | None = None) -> None:
+    line = instruction.line
+    text = text.strip()
+    if text.startswith((".", "/")) or text == "." or text.startswith("file:"):
+        path = text.removeprefix("file:").split("[", 1)[0].split("#", 1)[0]
+        base = relative_to or stage.workdir
+        _local_project(posixpath.join(base, path), text, instruction, stage, ctx, found)
+        return
+    if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
+        found.unreadable.append(Unreadable(text, "a URL or VCS requirement: the index cannot say what it builds", line, stage.index))
+        return
+    try:
+        parsed = Parsed(text)
+    except InvalidRequirement as error:
+        found.unreadable.append(Unreadable(text, f"not a requirement ({error})", line, stage.index))
+        return
+    if parsed.url:
+        found.unreadable.append(Unreadable(text, "a URL requirement: the index cannot say what it builds", line, stage.index))
+        return
+    found.requirements.append(Requirement(
+        canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""), text, where, line, stage.index,
+    ))
+
+
+def _requirement_file(image_path: str, constraints: bool, instruction: Instruction, stage: _Stage,
+                      ctx: _Context, found: Found, seen: set[str]) -> None:
+    line = instruction.line
+    local = ctx.local(stage, image_path)
+    if local is None:
+        found.unreadable.append(Unreadable(image_path, "no COPY or ADD puts this file into the image before it is used", line, stage.index))
+        return
+    if local in seen:
+        return
+    seen.add(local)
+    text = ctx.read(local)
+    if text is None:
+        found.unreadable.append(Unreadable(local, "not found in the build context", line, stage.index))
+        return
+    folder = posixpath.dirname(image_path)
+    for number, entry in _logical_lines(text):
+        where = f"{local}:{number}"
+        words = entry.split()
+        option = words[0]
+        value = " ".join(words[1:]) or None
+        if option.startswith("--") and "=" in option:
+            option, value = option.split("=", 1)
+        elif option[:2] in ("-r", "-c", "-i", "-e", "-f") and len(option) > 2:
+            option, value = option[:2], option[2:]
+        if option in ("-r", "--requirement", "-c", "--constraint"):
+            if value:
+                _requirement_file(posixpath.join(folder, value), constraints or option in ("-c", "--constraint"),
+                                  instruction, stage, ctx, found, seen)
+        elif option in ("-i", "--index-url"):
+            found.add_index(primary=value)
+        elif option == "--extra-index-url":
+            found.add_index(extra=value)
+        elif option == "--no-binary" and value:
+            found.no_binary.update(_no_binary(value))
+        elif option in ("-e", "--editable") and value:
+            _requirement(value, where, instruction, stage, ctx, found, folder)
+        elif option.startswith("-"):
+            continue  # --hash is cut off below; --pre, --find-links, ... do not change which wheels exist
+        elif "$" in entry:
+            found.unreadable.append(Unreadable(entry, f"{where}: expands a variable", line, stage.index))
+        elif constraints:
+            try:
+                parsed = Parsed(entry)
+            except InvalidRequirement:
+                continue
+            name = canonicalize_name(parsed.name)
+            found.constraints[name] = ",".join(filter(None, [found.constraints.get(name, ""), str(parsed.specifier)]))
+        else:
+            _requirement(entry, where, instruction, stage, ctx, found, folder)
+
+
+def _no_binary(value: str) -> set[str]:
+    return {name if name == ":all:" else canonicalize_name(name) for name in value.split(",") if name and name != ":none:"}
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """A requirement file's entries: continuations joined, comments and
+    --hash options cut off (pip's own reading of the format)."""
+    out: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not pending:
+            start = number
+        if raw.endswith("\\"):
+            pending += raw[:-1] + " "
+            continue
+        entry = re.sub(r"(^|\s)#.*$", "", pending + raw)
+        entry = re.sub(r"\s--hash[=\s]\S+", "", entry).strip()
+        pending = ""
+        if entry:
+            out.append((start, entry))
+    return out
+
+
+def _local_project(image_path: str, text: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found) -> None:
+    line = instruction.line
+    local = ctx.local(stage, image_path)
+    if local is None or not ctx.is_dir(local):
+        found.unreadable.append(Unreadable(text, "a local project that is not in the build context", line, stage.index))
+        return
+    from migrator.wheels import projects
+
+    try:
+        read = projects.read(ctx.folder / local)
+    except projects.Unreadable as error:
+        found.unreadable.append(Unreadable(f"{local}/{error.file}", error.why, line, stage.index))
+        return
+    for requirement, source in read.requirements:
+        _requirement(requirement, f"{posixpath.normpath(posixpath.join(local, source))}", instruction, stage, ctx, found)
+    found.projects.append(LocalProject(local, read.compiled, line, stage.index))
+
+
+def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found) -> None:
+    line = instruction.line
+    local = ctx.local(stage, image_path)
+    text = ctx.read(local) if local else None
+    if text is None:
+        found.unreadable.append(Unreadable(posixpath.basename(image_path), "the lock file is not copied from the build context", line, stage.index))
+        return
+    try:
+        pinned = lock_entries(posixpath.basename(local), text)
+    except (ValueError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        found.unreadable.append(Unreadable(local, f"cannot read the lock file ({error})", line, stage.index))
+        return
+    for name, version, marker in pinned:
+        found.requirements.append(Requirement(canonicalize_name(name), f"=={version}", marker, f"{name}=={version}",
+                                              local, line, stage.index))
+
+
+def lock_entries(name: str, text: str) -> list[tuple[str, str, str]]:
+    """(name, version, marker) of each package a lock file installs."""
+    if name == "Pipfile.lock":
+        data = json.loads(text)
+        return [
+            (project, entry["version"].lstrip("="), entry.get("markers", ""))
+            for project, entry in data.get("default", {}).items() if "version" in entry
+        ]
+    data = tomllib.loads(text)
+    out = []
+    for package in data.get("package", []):
+        if name == "poetry.lock" and package.get("category", "main") != "main" and "groups" not in package:
+            continue  # dev dependencies (old poetry.lock); poetry install --only main skips them too
+        if name == "uv.lock" and ("editable" in package.get("source", {}) or "virtual" in package.get("source", {})):
+            continue  # the project itself
+        out.append((package["name"], package["version"], ""))
+    return out
