@@ -301,6 +301,8 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
 
 def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
     """Debian names (or PyPI projects) for one Alpine package name."""
+    if ctx.wheel_plan().dropped(stage, name):
+        return Resolved(), []  # build-only, and wheels made it unnecessary: UA601 says why
     base = stage.kind
     mapping = ctx.table.lookup(name, ctx.suite, base)
     findings: list[Finding] = []

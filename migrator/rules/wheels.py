@@ -1,0 +1,121 @@
+"""UA601 wheel-slimming: report which requirements install from wheels on the
+Debian image, and which build-only packages that makes unnecessary.
+
+The apk rule drops the packages (it asks `ctx.wheel_plan()` for each name it
+maps); this rule says why, per requirement, and publishes the evidence for
+the JSON report under "wheels".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from migrator.context import RuleContext
+from migrator.proposals import Finding, Severity
+from migrator.rules import rule
+
+if TYPE_CHECKING:  # migrator.wheels loads packaging: only files that install Python requirements pay for it
+    from migrator.wheels.plan import StagePlan, Verdict
+
+ID = "UA601"
+
+
+@rule(ID, "wheel-slimming", "Drop compilers and headers that only Alpine's source builds needed")
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    evidence = ctx.wheels
+    if evidence is None:
+        return
+    plan = ctx.wheel_plan()
+    for stage_plan in plan.stages.values():
+        yield from _stage_findings(ctx, stage_plan)
+    if plan.stages:
+        ctx.report["wheels"] = _report(ctx, plan)
+
+
+def _stage_findings(ctx: RuleContext, plan: "StagePlan") -> Iterator[Finding]:
+    evidence = ctx.wheels
+    if evidence.skipped:
+        yield Finding(ID, plan.line, f"wheel check skipped: {evidence.skipped}; build packages kept")
+    elif evidence.oldest > 0:
+        hours = evidence.oldest / 3600
+        if hours >= 24:
+            yield Finding(ID, plan.line, f"wheel check used cached index answers up to {hours / 24:.0f} day(s) old", Severity.INFO)
+    for verdict in plan.verdicts:
+        if verdict.targets:
+            yield Finding(ID, verdict.requirement.line, _describe(verdict), Severity.INFO)
+    if evidence.skipped:
+        return
+    if plan.blocked and plan.build_packages:
+        yield Finding(ID, plan.line, "build packages kept: " + "; ".join(plan.blocked))
+    if plan.answer == "slim":
+        by_line: dict[int, list[str]] = {}
+        for name in plan.drops:
+            by_line.setdefault(plan.build_packages[name], []).append(name)
+        for line, names in by_line.items():
+            yield Finding(ID, line, f"removed {' '.join(names)}: {plan.drops[names[0]]}", Severity.INFO)
+        for name, why in plan.keeps.items():
+            yield Finding(ID, plan.build_packages[name], f"kept {name}: {why}", Severity.INFO)
+
+
+def _describe(verdict: "Verdict") -> str:
+    requirement = verdict.requirement
+    where = f" ({requirement.source})" if not requirement.source.startswith("Dockerfile") else ""
+    pinned = requirement.specifier.startswith("==") and "," not in requirement.specifier
+    choices = list(verdict.targets.items())
+    version = choices[0][1].version
+    subject = requirement.text if pinned else f"{requirement.text} (judged on {requirement.name} {version}, the newest release it allows)"
+    by_file: dict[str, list[str]] = {}
+    for arch, choice in choices:
+        if not choice.builds:
+            by_file.setdefault(choice.wheel, []).append(arch)
+    wheels = [f"{wheel} ({', '.join(arches)})" for wheel, arches in by_file.items()]
+    builds = [f"{arch}: {choice.why}" for arch, choice in choices if choice.builds and choice.version]
+    parts = []
+    if wheels:
+        parts.append("wheel " + ", ".join(wheels))
+    if builds:
+        parts.append("builds from source " + (choices[0][1].sdist or "") + " (" + "; ".join(builds) + ")")
+    if verdict.alpine:
+        alpine = [arch for arch, choice in verdict.alpine.items() if choice.builds and choice.version]
+        if alpine:
+            parts.append(f"on Alpine no musllinux wheel for {', '.join(alpine)}: pip built it from source there")
+    return f"{subject}{where}: " + "; ".join(parts)
+
+
+def _choice(choice) -> dict:
+    return {"version": choice.version, "wheel": choice.wheel, "sdist": choice.sdist, "why": choice.why or None}
+
+
+def _report(ctx: RuleContext, plan) -> dict:
+    evidence = ctx.wheels
+    return {
+        "indexes": evidence.urls,
+        "skipped": evidence.skipped or None,
+        "removed": plan.removed(),  # apk names removed because wheels made them unnecessary
+        "stages": [
+            {
+                "line": stage.line,
+                "python": stage.python,
+                "suite": ctx.suite,
+                "arches": stage.arches,
+                "answer": stage.answer or None,
+                "removed": sorted(stage.drops) if stage.answer == "slim" else [],
+                "kept": stage.keeps,
+                "blocked": stage.blocked,
+                "requirements": [
+                    {
+                        "name": v.requirement.name,
+                        "requirement": v.requirement.text,
+                        "specifier": v.specifier,
+                        "source": v.requirement.source,
+                        "line": v.requirement.line,
+                        "missing": v.missing or None,
+                        "debian": {arch: _choice(c) for arch, c in v.targets.items()},
+                        "alpine": {arch: _choice(c) for arch, c in v.alpine.items()},
+                    }
+                    for v in stage.verdicts
+                ],
+            }
+            for stage in plan.stages.values()
+        ],
+    }
