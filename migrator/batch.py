@@ -44,6 +44,7 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     open_questions: list[Decision] = field(default_factory=list)
+    report: dict = field(default_factory=dict)  # rules' structured results (engine.Result.report)
     # Lines said while checking (e.g. --yes reports), printed on stderr in file order.
     said: list[str] = field(default_factory=list)
     error: str = ""
@@ -107,6 +108,7 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     outcome.open_questions = [answer.decision for answer in result.answers if answer.source == SOURCE_OPEN]
     outcome.findings = result.findings
     outcome.answers = result.answers
+    outcome.report = result.report
     outcome.changed = result.changed
     if result.changed:
         outcome.text = result.text

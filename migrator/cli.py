@@ -122,6 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument(
         "--explain", metavar="NAME", help="show how the apk package NAME is mapped, then exit"
     )
+    wheels = parser.add_argument_group(
+        "wheel check",
+        "which requirements install from wheels on the Debian image (asks the package index; "
+        "the only network use)",
+    )
+    wheels.add_argument("--offline", action="store_true", help="never use the network: cached index answers only")
+    wheels.add_argument(
+        "--context", metavar="DIR", help="the build context requirement files are read from (default: each Dockerfile's folder)"
+    )
+    wheels.add_argument(
+        "--arch",
+        action="append",
+        metavar="ARCH",
+        help="architecture to check wheels for (repeatable; default: amd64 and arm64; "
+        "a FROM --platform wins)",
+    )
     parser.add_argument(
         "--stdin-filename", metavar="NAME", help="the name to show for '-' in messages and diffs"
     )
@@ -248,6 +264,17 @@ class Tally:
                 self.by_rule[finding.rule] = self.by_rule.get(finding.rule, 0) + 1
 
 
+def _wheel_check(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from migrator.wheels.gather import DEFAULT_ARCHES, WheelCheck
+
+    if args.context and not os.path.isdir(args.context):
+        raise InputError(f"--context {args.context}: not a folder")
+    arches = tuple(dict.fromkeys(args.arch)) if args.arch else DEFAULT_ARCHES
+    return WheelCheck(offline=args.offline, context=Path(args.context) if args.context else None, arches=arches)
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     if args.explain:
         table = _load_table(args)
@@ -318,7 +345,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
     from migrator.engine import Settings
 
     settings = RunSettings(
-        Settings(target=args.target, table=_load_table(args), strict=args.strict),
+        Settings(target=args.target, table=_load_table(args), strict=args.strict, wheels=_wheel_check(args)),
         resolver_for_one_file,
         keep_original=args.json,
     )
@@ -555,6 +582,8 @@ def _report(files: list, args: argparse.Namespace, code: int) -> dict:
                     for decision in run.open_questions
                 ],
                 "diff": run.diff if run.ok else "",
+                # UA601's evidence: requirements, their wheels, the build packages removed
+                "wheels": run.report.get("wheels") if run.ok else None,
             }
         )
     return {"version": 1, "tool": f"unalpine {__version__}", "target": args.target, "exit": code, "files": entries}
