@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.cli import build_parser
+from migrator.cli import _wheel_check, build_parser
 from migrator.document import parse
 from migrator.engine import Settings, migrate
 from migrator.resolve import Answers, TakeRecommended
@@ -69,7 +69,11 @@ def settings(case: str) -> Settings:
     args = build_parser().parse_args([*extra_args(case), "x"])
     assert not args.answers, f"{case}/args: the engine test does not handle --answers"
     overlays = tuple(str(FIXTURES / case / path) for path in args.mappings or ())
-    return Settings(target=args.target, table=table(overlays, not args.no_builtin), strict=args.strict)
+    # The build context is the case folder (requirement files sit next to
+    # before.Dockerfile); the index is the recorded one (conftest.py).
+    args.context = str(FIXTURES / case / (args.context or ""))
+    return Settings(target=args.target, table=table(overlays, not args.no_builtin), strict=args.strict,
+                    wheels=_wheel_check(args))
 
 
 @cache
@@ -109,10 +113,12 @@ def test_engine_gives_after(case):
 @pytest.mark.parametrize("case", [golden(case) for case in CASES if case in CLI_CASES])
 def test_cli_writes_after(case, tmp_path):
     target = tmp_path / "Dockerfile"
+    shutil.copytree(FIXTURES / case, tmp_path, dirs_exist_ok=True)  # the build context: requirement files
+    (tmp_path / "after.Dockerfile").unlink()
     shutil.copyfile(FIXTURES / case / "before.Dockerfile", target)
     process = subprocess.run(
         [sys.executable, "-m", "migrator", "--yes", "-w", *extra_args(case), str(target)],
-        capture_output=True, text=True, timeout=60, cwd=FIXTURES / case,
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )
     assert process.returncode == 0, process.stderr
     assert target.read_bytes() == (FIXTURES / case / "after.Dockerfile").read_bytes()

@@ -1,0 +1,89 @@
+"""A PEP 691 index on 127.0.0.1 serving the recordings in tests/index/.
+
+It is what the offline tests (and pip, as the oracle) talk to: the real HTTP
+client, cache and JSON parsing run, only the answers are recorded. Files are
+listed with PEP 658 metadata (synthesised from the file name: name and
+version, which is all pip reads with --no-deps); the files themselves are not
+served. Unknown projects are a 404, as on PyPI.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from packaging.utils import parse_sdist_filename, parse_wheel_filename
+
+RECORDINGS = Path(__file__).resolve().parent / "index"
+
+
+@cache
+def page(name: str) -> dict | None:
+    path = RECORDINGS / f"{name}.json.gz"
+    if not path.is_file():
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
+        if len(parts) == 2 and parts[0] == "simple":
+            data = page(parts[1])
+            if data is None:
+                return self._send(404, "text/plain", b"not found")
+            files = [
+                {
+                    "filename": f["filename"],
+                    "url": f"/files/{parts[1]}/{f['filename']}",
+                    "hashes": {},
+                    "requires-python": f.get("requires-python"),
+                    "yanked": f.get("yanked", False),
+                    "core-metadata": True,
+                    "data-dist-info-metadata": True,
+                    "dist-info-metadata": True,
+                }
+                for f in data["files"]
+            ]
+            body = json.dumps({"meta": {"api-version": "1.1"}, "name": data["name"], "files": files}).encode()
+            return self._send(200, "application/vnd.pypi.simple.v1+json", body)
+        if len(parts) == 3 and parts[0] == "files" and parts[2].endswith(".metadata"):
+            filename = parts[2][: -len(".metadata")]
+            if filename.endswith(".whl"):
+                name, version, _, _ = parse_wheel_filename(filename)
+            else:
+                name, version = parse_sdist_filename(filename)
+            body = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+            return self._send(200, "text/plain", body)
+        self._send(404, "text/plain", b"not found")
+
+    def _send(self, code: int, kind: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class IndexServer:
+    def __init__(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/simple/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "IndexServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

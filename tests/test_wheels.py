@@ -1,0 +1,215 @@
+"""The wheel check: requirement discovery on real files, the tag decision on
+recorded index pages, the index client against a loopback server, offline
+and unreachable behaviour, and the slimming plan through the real engine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import index_url
+from indexserver import page as recorded
+from migrator.document import parse
+from migrator.engine import Settings, migrate
+from migrator.wheels.cache import Cache
+from migrator.wheels.compat import GLIBC, MUSL, Target, choose, platforms
+from migrator.wheels.gather import WheelCheck
+from migrator.wheels.index import Client, File, Page, choose_urls
+from migrator.wheels.requirements import find
+from rulekit import Recorded, messages
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder
+
+
+def page(name: str) -> Page:
+    data = recorded(name)
+    return Page(data["name"], tuple(File(f["filename"], f.get("requires-python"), bool(f.get("yanked"))) for f in data["files"]))
+
+
+def target(python: str, arch: str = "amd64", suite: str = "bookworm", musl: bool = False) -> Target:
+    major, minor = map(int, python.split("."))
+    return Target((major, minor, 99), "musl" if musl else "glibc", MUSL if musl else GLIBC[suite], arch)
+
+
+# --- requirements -----------------------------------------------------------
+
+
+def test_pip_lines_and_requirement_files_are_followed(tmp_path):
+    write(tmp_path, {
+        "requirements.txt": "# app\n-r base.txt\n-c constraints.txt\nDjango==3.2.4 \\\n  --hash=sha256:abc\nrequests[socks]>=2 ; python_version >= '3'\n",
+        "base.txt": "cryptography==3.4.7  # the slow one\n--extra-index-url https://mirror.example/simple\n",
+        "constraints.txt": "requests<3\n",
+    })
+    document = parse(
+        "FROM python:3.8-alpine\nWORKDIR /app\nCOPY requirements.txt base.txt constraints.txt ./\n"
+        "RUN pip install --no-cache-dir -r requirements.txt gunicorn==20.1.0 && python -m pip install 'flask>=2'\n"
+    )
+    found = find(document, tmp_path)
+    got = {(r.name, r.specifier, r.source) for r in found.requirements}
+    assert got == {
+        ("cryptography", "==3.4.7", "base.txt:1"),
+        ("django", "==3.2.4", "requirements.txt:4"),
+        ("requests", ">=2", "requirements.txt:6"),
+        ("gunicorn", "==20.1.0", "Dockerfile:4"),
+        ("flask", ">=2", "Dockerfile:4"),
+    }
+    assert found.constraints == {"requests": "<3"}
+    assert found.extra_index_urls == ["https://mirror.example/simple"]
+    assert not found.unreadable
+
+
+def test_what_cannot_be_read_is_reported_not_guessed(tmp_path):
+    write(tmp_path, {"requirements.txt": "git+https://example.com/x.git#egg=x\n"})
+    document = parse(
+        "FROM python:3.12-alpine\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
+        "RUN pip install -r missing.txt $EXTRA\n"
+    )
+    found = find(document, tmp_path)
+    assert not found.requirements
+    whys = sorted((u.what, u.line) for u in found.unreadable)
+    assert whys == [("$EXTRA", 4), ("/missing.txt", 4), ("git+https://example.com/x.git#egg=x", 3)]
+
+
+def test_uv_pip_and_index_options(tmp_path):
+    document = parse("FROM python:3.12-alpine\nRUN uv pip install --system -i https://idx.example/simple numpy==2.0.0\n")
+    found = find(document, tmp_path)
+    assert [(r.name, r.specifier) for r in found.requirements] == [("numpy", "==2.0.0")]
+    assert found.index_url == "https://idx.example/simple"
+
+
+# --- tags and choices, on recorded pages --------------------------------------
+
+
+def test_glibc_platforms_include_legacy_aliases_best_first():
+    tags = platforms(target("3.8"))
+    assert tags[0] == "manylinux_2_36_x86_64" and tags[-1] == "linux_x86_64"
+    assert tags.index("manylinux2014_x86_64") == tags.index("manylinux_2_17_x86_64") + 1
+    assert "manylinux1_x86_64" in tags
+    arm = platforms(target("3.8", "arm64"))
+    assert "manylinux2014_aarch64" in arm and "manylinux_2_16_aarch64" not in arm
+    assert platforms(target("3.8", musl=True))[:3] == ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64"]
+
+
+def test_cryptography_347_has_abi3_wheels_on_debian_and_none_on_alpine():
+    crypto = page("cryptography")
+    assert choose(crypto, "==3.4.7", target("3.8")).wheel == "cryptography-3.4.7-cp36-abi3-manylinux2014_x86_64.whl"
+    assert choose(crypto, "==3.4.7", target("3.8", "arm64")).wheel == "cryptography-3.4.7-cp36-abi3-manylinux2014_aarch64.whl"
+    alpine = choose(crypto, "==3.4.7", target("3.8", musl=True))
+    assert alpine.builds and alpine.sdist == "cryptography-3.4.7.tar.gz"
+
+
+def test_sdist_only_and_requires_python():
+    assert choose(page("psycopg2"), "==2.9.9", target("3.12")).sdist == "psycopg2-2.9.9.tar.gz"
+    # numpy 1.16.0 predates Python 3.8: no cp38 wheel, pip builds the sdist
+    old = choose(page("numpy"), "==1.16.0", target("3.8"))
+    assert old.builds and old.sdist.startswith("numpy-1.16.0")
+    # an unpinned numpy on 3.8 is the newest release that still allows 3.8
+    newest = choose(page("numpy"), "", target("3.8"))
+    assert newest.version == "1.24.4" and newest.wheel.startswith("numpy-1.24.4-cp38-cp38-manylinux")
+
+
+# --- index client, cache, offline ---------------------------------------------
+
+
+def test_client_fetches_caches_and_then_works_offline(tmp_path):
+    cache = Cache(tmp_path)
+    online = Client([index_url()], cache)
+    pages = online.pages(["django", "no-such-project-xyz"])
+    assert pages["no-such-project-xyz"] is None
+    assert any(f.filename == "Django-3.2.4-py3-none-any.whl" for f in pages["django"].files)
+    offline = Client([index_url()], cache, offline=True)
+    assert offline.pages(["django"])["django"].files == pages["django"].files
+    assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
+
+
+def test_expired_cache_is_refetched_but_offline_takes_any_age(tmp_path):
+    cache = Cache(tmp_path, expiry=0.0)
+    Client([index_url()], cache).pages(["six"])
+    assert cache.get(index_url(), "six") is None
+    assert cache.get(index_url(), "six", any_age=True)[0]["name"] == "six"
+
+
+def test_unreachable_index_fails_fast_once(tmp_path):
+    client = Client(["http://127.0.0.1:9/simple/"], Cache(tmp_path), timeout=2)
+    started = time.monotonic()
+    assert client.pages(["django", "flask", "six"]) == {}
+    assert time.monotonic() - started < 5
+    assert list(client.failed) == ["http://127.0.0.1:9/simple/"]
+
+
+def test_index_precedence_dockerfile_then_environment_then_pip_conf(tmp_path):
+    conf = write(tmp_path, {"pip.conf": "[global]\nindex-url = https://conf.example/simple\n"}) / "pip.conf"
+    env = {"PIP_CONFIG_FILE": str(conf)}
+    assert choose_urls(None, [], env) == ["https://conf.example/simple/"]
+    env["PIP_INDEX_URL"] = "https://env.example/simple"
+    assert choose_urls(None, [], env) == ["https://env.example/simple/"]
+    assert choose_urls("https://file.example/simple", [], env) == ["https://file.example/simple/"]
+    assert choose_urls(None, [], {"PIP_CONFIG_FILE": "/dev/null"}) == ["https://pypi.org/simple/"]
+
+
+# --- the plan, through the engine ----------------------------------------------
+
+
+def run(folder: Path, text: str, **check):
+    resolver = Recorded()
+    settings = Settings(wheels=WheelCheck(context=folder, **check))
+    result = migrate(text, "Dockerfile", settings, resolver)
+    return result, resolver
+
+
+def test_psycopg2_keeps_its_build_packages_pillow_loses_its_headers(tmp_path):
+    write(tmp_path, {"requirements.txt": "psycopg2==2.9.9\nPillow==10.4.0\n"})
+    text = (
+        "FROM python:3.12-alpine\nCOPY requirements.txt .\n"
+        "RUN apk add --no-cache --virtual .build-deps gcc musl-dev postgresql-dev jpeg-dev zlib-dev \\\n"
+        "    && pip install -r requirements.txt \\\n    && apk del .build-deps\n"
+    )
+    result, resolver = run(tmp_path, text)
+    assert "gcc libc6-dev libpq-dev &&" in result.text
+    assert "jpeg" not in result.text and "zlib" not in result.text
+    assert "apt-mark auto gcc libc6-dev libpq-dev" in result.text
+    assert "kept gcc: psycopg2 builds from source and needs it" in messages(result)
+    assert result.report["wheels"]["removed"] == ["jpeg-dev", "zlib-dev"]
+    assert [d.rule for d in resolver.seen if d.rule == "UA601"] == ["UA601"]
+
+
+def test_offline_with_no_cache_completes_and_says_the_check_was_skipped(tmp_path):
+    write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
+    text = "FROM python:3.8-alpine\nCOPY requirements.txt .\nRUN apk add gcc musl-dev\nRUN pip install -r requirements.txt\n"
+    result, _ = run(tmp_path, text, offline=True, cache_root=tmp_path / "empty-cache")
+    assert "gcc libc6-dev" in result.text
+    assert "wheel check skipped: --offline and no cached index answer for cryptography" in messages(result)
+
+
+def test_a_stage_that_also_runs_make_keeps_its_compiler(tmp_path):
+    text = "FROM python:3.12-alpine\nRUN apk add gcc make musl-dev && make -C /src && pip install django==5.0\n"
+    result, _ = run(tmp_path, text)
+    assert "gcc make libc6-dev" in result.text
+    assert "line 2 runs make" in messages(result)
+
+
+def test_cli_reports_an_unreachable_index_in_one_line_and_completes(tmp_path):
+    write(tmp_path, {"requirements.txt": "--index-url http://127.0.0.1:9/simple\ncryptography==3.4.7\n"})
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.8-alpine\nCOPY requirements.txt .\nRUN apk add gcc musl-dev\nRUN pip install -r requirements.txt\n"
+    )
+    process = subprocess.run([sys.executable, "-m", "migrator", "--yes", "--json", "Dockerfile"],
+                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr
+    skipped = [line for line in process.stderr.splitlines() if "wheel check skipped" in line]
+    assert skipped == ["Dockerfile:1: UA601 warning: wheel check skipped: http://127.0.0.1:9/simple/ could not be "
+                       "reached ([Errno 111] Connection refused); build packages kept"]
+    report = json.loads(process.stdout)["files"][0]
+    assert report["changed"] and report["wheels"]["removed"] == []
