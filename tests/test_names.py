@@ -201,7 +201,8 @@ def test_several_runtime_libraries_of_one_source_go_together():
 @pytest.mark.parametrize(
     "apk, suite, twin",
     [("run-parts", "bookworm", "debianutils"), ("dpkg", "trixie", "dpkg"), ("cmd:useradd", "bookworm", "passwd"),
-     ("libgcc-s1", "bookworm", "libgcc-s1"), ("so:libz.so.1", "trixie", "zlib1g")],
+     ("libgcc-s1", "bookworm", "libgcc-s1"), ("so:libz.so.1", "trixie", "zlib1g"),
+     ("e2fsprogs-extra", "bookworm", "e2fsprogs")],  # Debian does not split that part off
 )
 def test_twin_in_every_image_is_dropped(table, apk, suite, twin):
     res = resolve(apk, suite)
@@ -309,3 +310,19 @@ def test_dev_oracle_answers_exist(table, suite):
             what, names = oracle_score.answered(table.lookup(pair.apk, suite, base))
             assert what != "keep", (pair.apk, suite, base)
             assert all(n in idx for n in names), (pair.apk, suite, base, names)
+
+
+# ---------------------------------------------------------------- Python 2-era names
+
+
+def test_python2_era_names(table):
+    # Alpine up to 3.11: python was Python 2, py2-pip its pip
+    assert table.lookup("python", "bullseye", "debian").names == ("python2", "python-is-python2")
+    m = table.lookup("python", "bookworm", "debian")
+    assert m.kind == "decision" and m.recommended == "python3"
+    for apk in ("python", "py2-pip", "py-pip"):
+        m = table.lookup(apk, "bullseye", "python")
+        assert m.kind == "drop" or m.recommended == "drop", apk
+    # py2-<module>: Debian's Python 2 name where it still exists, else Python 3's
+    assert resolve("py2-six", "bullseye").recommended == "python-six"
+    assert resolve("py2-six", "bookworm").recommended == "python3-six"

@@ -108,8 +108,11 @@ _PHP_COMMON = {
 }
 
 
+_PUNCTUATION = str.maketrans("", "", "-_.+")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"[-_.+]", "", name.lower())
+    return name.lower().translate(_PUNCTUATION)
 
 
 @functools.cache
@@ -449,6 +452,9 @@ def _subpackage(b: _Builder, apk: str) -> None:
             for pkg in b.binaries(src):
                 if re.search(rf"(^|[-.]){re.escape(sub)}($|[-.0-9])", pkg):
                     b.add(pkg, "source", f"the {sub} part of {how}", 4)
+            if not b.cands and src == origin and src in b.binaries(src):
+                # Debian does not split that part off (e2fsprogs-extra)
+                b.add(src, "source", f"Debian keeps the {sub} part in {src}", 3)
         if b.cands:
             return
 
@@ -496,6 +502,8 @@ def _node(b: _Builder, apk: str) -> None:
 
 def _python(b: _Builder, apk: str) -> None:
     mod = apk.split("-", 1)[1]
+    if apk.startswith("py2-"):  # Python 2's module: Debian's python-<name> (bullseye at most)
+        b.add(f"python-{mod}", "name", f"Debian's name for Python 2's {mod}", 6)
     for name in dict.fromkeys((mod, mod.replace("_", "-"), mod.removeprefix("python-"), mod.removeprefix("py"))):
         b.add(f"python3-{name}", "name", f"Debian's name for the Python module {name}", 6)
     if _exact(b, mod, 3):
