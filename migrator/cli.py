@@ -434,7 +434,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
 
         console.out(json.dumps(_report(files, args, code), indent=2, ensure_ascii=False) + "\n")
     elif not stdin_mode:
-        _summary(tally, files, console, wrote=write)
+        _summary(tally, files, console, wrote=write, check=args.check)
     return code
 
 
@@ -506,7 +506,7 @@ def _report_open(open_files: list, console: Console) -> None:
             )
 
 
-def _summary(tally: Tally, files: list, console: Console, wrote: bool) -> None:
+def _summary(tally: Tally, files: list, console: Console, wrote: bool, check: bool) -> None:
     if not tally.scanned:
         console.info("unalpine: no Dockerfiles found")
         return
@@ -523,7 +523,8 @@ def _summary(tally: Tally, files: list, console: Console, wrote: bool) -> None:
     if tally.warned:
         parts.append(f"{tally.warned} with warnings")
     if tally.took_yes:
-        parts.append(f"{tally.took_yes} with answers taken by --yes")
+        taken = "recommended answers assumed" if check else "answers taken by --yes"
+        parts.append(f"{tally.took_yes} with {taken}")
     if tally.opened:
         parts.append(f"{tally.opened} with open questions")
     if tally.skipped:
