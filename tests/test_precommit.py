@@ -40,6 +40,8 @@ NAMES = [
     "Dockerfile.bak", "Dockerfile.orig", "Dockerfile.rej", "Dockerfile.swp", "Dockerfile~",
     "Dockerfile.dockerignore", "api.Dockerfile.dockerignore", ".dockerignore", "docker-compose.yml",
     "Dockerfiles", "README.md", "containerfile", "Containerfile.tmp", "xDockerfile", "Dockerfile.",
+    "compose.yaml", "compose.yml", "docker-compose.prod.yml", "compose.override.yaml", "my-compose.yml",
+    "docker-compose.json", "docker-compose.yml.bak",
 ]
 
 
