@@ -50,6 +50,7 @@ class FileOutcome:
     error: str = ""
     skipped: bool = False  # the person chose "skip this file"
     written: bool = False
+    verification: Any = None  # migrator.verify.Verification, with --verify
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,7 @@ class RunSettings:
     engine: Settings
     resolver: Callable[[Callable[[str], None]], Any]
     keep_original: bool = False  # the JSON report and --save-answers need more than the diff
+    verify: bool = False  # --verify: check that the result would build
 
 
 def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:
@@ -115,6 +117,10 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         outcome.diff = unified_diff(original, result.text, job.path)
     if run.keep_original:
         outcome.original = original
+    if run.verify and not outcome.open_questions:
+        from migrator.verify import verify
+
+        outcome.verification = verify(result.text, job.path)
     return outcome
 
 

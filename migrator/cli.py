@@ -21,6 +21,7 @@ EXIT_OK = 0
 EXIT_CHANGES = 1
 EXIT_ERROR = 2
 EXIT_UNRESOLVED = 3
+EXIT_VERIFY = 4
 EXIT_INTERRUPTED = 130
 
 # Kept in step with migrator.packages.SUITES (not imported here: --help and
@@ -46,6 +47,9 @@ exit codes:
   2  usage or input error (message names the file and line); files that
      migrated cleanly are still written with --write
   3  questions left unanswered; nothing was written
+  4  --verify: a check failed (a package that does not install, a RUN that
+     is not valid shell, a tag that was never published); that file is not
+     written
   When several apply, the highest code wins.
 """
 
@@ -91,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; exit 1 if any file would change (with --diff, also show the diff)",
+    )
+    modes.add_argument(
+        "--verify",
+        action="store_true",
+        help="check that the result would build: apt-get installs resolve on the stage's suite (with their "
+        "sizes), RUNs pass bash -n, FROM tags exist; downloads Debian's package index once per suite",
     )
     modes.add_argument("--backup", action="store_true", help="with --write, keep the original as NAME.bak")
     modes.add_argument(
@@ -316,12 +326,14 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         _isatty(sys.stdin) and _isatty(sys.stderr) and not stdin_mode and not args.check and not args.yes
     )
     ask_to_write = (
-        not (args.diff or args.write or args.check or args.json)
+        not (args.diff or args.write or args.check or args.json or args.verify)
         and not stdin_mode
         and _isatty(sys.stdin)
         and _isatty(sys.stdout)
     )
-    show_diff = args.diff or (not args.check and not args.write and not args.json and not stdin_mode)
+    show_diff = args.diff or (
+        not args.check and not args.write and not args.json and not stdin_mode and not args.verify
+    )
     if stdin_mode and not (args.diff or args.check or args.json):
         show_diff = False  # `-` is a filter: the result goes to stdout
 
@@ -348,6 +360,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         Settings(target=args.target, table=_load_table(args), strict=args.strict, wheels=_wheel_check(args)),
         resolver_for_one_file,
         keep_original=args.json,
+        verify=args.verify,
     )
     prompter = None
     if prompting:
@@ -388,6 +401,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         code = EXIT_UNRESOLVED
         _report_open(open_files, console)
 
+    unverified = [run for run in files if run.verification is not None and not run.verification.ok]
+    if unverified:
+        code = max(code, EXIT_VERIFY)
     changed = [run for run in files if run.ok and run.changed]
     if args.check and changed:
         code = max(code, EXIT_CHANGES)
@@ -407,6 +423,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         from migrator.output import atomic_write
 
         for run in changed:
+            if run in unverified:
+                console.error(f"{run.path}: not written: --verify found problems")
+                continue
             try:
                 atomic_write(run.real, run.text.encode("utf-8"), backup=args.backup)
             except OSError as error:
@@ -454,6 +473,14 @@ def _tell(outcome: Any, console: Console) -> None:
             console.warn(f"{line} warning: {finding.message}")
         else:
             console.info(f"{line} {finding.message}")
+    if outcome.verification is not None:
+        from migrator.verify import report_lines
+
+        errors, warnings, info = report_lines(outcome.path, outcome.verification)
+        for line in errors + warnings:
+            console.error(line)
+        for line in info:
+            console.info(line)
 
 
 def _progress(outcomes: Any, total: int, console: Console, enabled: bool) -> Any:
@@ -538,6 +565,14 @@ def _summary(tally: Tally, files: list, console: Console, wrote: bool, check: bo
             + ", ".join(f"{rule} {n}" for rule, n in sorted(tally.by_rule.items()))
         )
 
+def _verify_json(verification: Any) -> dict | None:
+    if verification is None:
+        return None
+    from migrator.verify import as_json
+
+    return as_json(verification)
+
+
 def _report(files: list, args: argparse.Namespace, code: int) -> dict:
     entries = []
     for run in files:
@@ -585,6 +620,7 @@ def _report(files: list, args: argparse.Namespace, code: int) -> dict:
                 "diff": run.diff if run.ok else "",
                 # UA601's evidence: requirements, their wheels, the build packages removed
                 "wheels": run.report.get("wheels") if run.ok else None,
+                "verify": _verify_json(run.verification),
             }
         )
     return {"version": 1, "tool": f"unalpine {__version__}", "target": args.target, "exit": code, "files": entries}

@@ -49,8 +49,12 @@ def cache_dir() -> Path:
 
 
 def sources(suite: str) -> list[tuple[str, str]]:
-    """(archive URL, dist) pairs apt reads for `suite` in the official images."""
-    return [(ARCHIVE, suite), (ARCHIVE, f"{suite}-updates"), (SECURITY, f"{suite}-security")]
+    """(archive URL, dist) pairs apt reads for `suite` in the official images.
+    UNALPINE_DEBIAN_MIRROR and UNALPINE_DEBIAN_SECURITY_MIRROR point them at
+    a mirror (the same layout as deb.debian.org/debian and /debian-security)."""
+    archive = os.environ.get("UNALPINE_DEBIAN_MIRROR") or ARCHIVE
+    security = os.environ.get("UNALPINE_DEBIAN_SECURITY_MIRROR") or SECURITY
+    return [(archive, suite), (archive, f"{suite}-updates"), (security, f"{suite}-security")]
 
 
 # A dependency alternative: (name, relation or "", version or "").

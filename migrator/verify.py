@@ -1,0 +1,375 @@
+"""--verify: checks that a migrated Dockerfile would build, without Docker.
+
+UA901 the file parses; UA902 every shell-form RUN passes `bash -n`; UA903
+every FROM names a tag that was published; UA904 every `apt-get install`
+resolves on its stage's Debian suite (dependencies, virtual names,
+conflicts), counted from what the base image already has. The installs that
+resolve are measured: packages pulled in and their Installed-Size, the size
+report. Verification is a plain function of the text; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+from migrator.document import Document, Instruction, parse
+from migrator.errors import InputError
+from migrator.images import ImageRef, expand, image_table
+from migrator.shell import ShellScript, script_of
+
+# The suites whose full package index the resolver can download.
+RESOLVABLE = ("bullseye", "bookworm", "trixie")
+# Tags of the official debian image: codenames, aliases and release numbers.
+DEBIAN_TAGS = {
+    "jessie": "jessie", "stretch": "stretch", "buster": "buster", "bullseye": "bullseye",
+    "bookworm": "bookworm", "trixie": "trixie", "forky": "forky", "sid": "sid",
+    "8": "jessie", "9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie",
+    "oldoldstable": "bullseye", "oldstable": "bookworm", "stable": "trixie", "testing": "forky",
+    "unstable": "sid", "latest": "trixie",
+}
+_DEBIAN_TAG = re.compile(r"^(?P<release>[a-z]+|\d+(?:\.\d+)?)(?:-\d{8})?(?:-slim)?$")
+# apt-get options that take a value as the next word
+_OPTION_ARGS = {"-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    check: str  # UA901..UA904
+    message: str
+    package: str = ""
+
+
+@dataclass
+class Install:
+    """What one RUN's apt-get installs add to its stage."""
+
+    line: int
+    stage: str
+    suite: str
+    requested: list[str]
+    packages: list[tuple[str, str, int]]  # name, version, Installed-Size (KiB)
+
+    @property
+    def size_kib(self) -> int:
+        return sum(size for _, _, size in self.packages)
+
+
+@dataclass
+class Verification:
+    problems: list[Problem] = field(default_factory=list)
+    installs: list[Install] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # things not checked, and why
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Stage:
+    name: str
+    image: str  # as expanded
+    suite: str | None
+    base: str  # "python", "debian" or "" (not a base the resolver knows)
+    system: object = None  # depsolver.System once an install needs it
+
+
+def verify(text: str, path: str = "") -> Verification:
+    result = Verification()
+    try:
+        document = parse(text)
+    except InputError as error:
+        result.problems.append(Problem(error.line, "UA901", f"does not parse: {error.message}"))
+        return result
+    _check_shell(document, text, result)
+    stages = _check_images(document, result)
+    _check_installs(document, text, stages, result)
+    result.problems.sort(key=lambda problem: (problem.line, problem.check))
+    return result
+
+
+# -- UA902 -----------------------------------------------------------------------
+
+
+def _check_shell(document: Document, text: str, result: Verification) -> None:
+    bash = shutil.which("bash")
+    for instruction in document.instructions:
+        script = script_of(instruction, text) if instruction.command == "RUN" else None
+        if script is None:
+            continue
+        if bash is None:
+            result.notes.append((instruction.line, "bash is not installed here: RUN syntax not checked"))
+            return
+        process = subprocess.run([bash, "-n"], input=script.text, capture_output=True, text=True, timeout=30)
+        if process.returncode != 0:
+            message = process.stderr.strip().splitlines()[0] if process.stderr.strip() else "syntax error"
+            message = re.sub(r"^\S*bash: (?:line \d+: )?", "", message)
+            result.problems.append(Problem(instruction.line, "UA902", f"bash -n: {message}"))
+
+
+# -- UA903 -----------------------------------------------------------------------
+
+
+def _global_args(document: Document) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for instruction in document.instructions:
+        if instruction.keyword == "FROM":
+            break
+        if instruction.keyword == "ARG":
+            for match in re.finditer(r"([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", instruction.args):
+                value = match.group(2)
+                found[match.group(1)] = value[1:-1] if value[:1] in "\"'" else value
+    return found
+
+
+def _from_image(instruction: Instruction) -> tuple[str, str | None]:
+    words = instruction.args.split()
+    words = [word for word in words if not word.startswith("--")]
+    image = words[0] if words else ""
+    name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+    return image, name
+
+
+def _check_images(document: Document, result: Verification) -> dict[int, _Stage]:
+    """Check each FROM; return the stage of each instruction's line."""
+    variables = _global_args(document)
+    table = image_table()
+    by_name: dict[str, _Stage] = {}
+    stage_of: dict[int, _Stage] = {}
+    current: _Stage | None = None
+    index = 0
+    for instruction in document.instructions:
+        if instruction.keyword == "FROM":
+            raw, name = _from_image(instruction)
+            image = expand(raw, variables)
+            label = name or str(index)
+            index += 1
+            parent = by_name.get(image.lower())
+            if parent is not None:
+                current = _Stage(label, parent.image, parent.suite, parent.base, parent)
+            else:
+                current = _Stage(label, image, *_image_suite(image, instruction.line, table, result))
+            if name:
+                by_name[name.lower()] = current
+        elif current is not None:
+            stage_of[instruction.line] = current
+    return stage_of
+
+
+def _image_suite(image: str, line: int, table, result: Verification) -> tuple[str | None, str]:
+    """(suite, base kind) of an image, checking that its tag was published."""
+    if "$" in image:
+        result.notes.append((line, f"{image}: the tag depends on a build argument; not checked"))
+        return None, ""
+    if image.lower() == "scratch":
+        return None, ""
+    ref = ImageRef.parse(image)
+    tag = ref.tag or "latest"
+    if ref.is_official("debian"):
+        match = _DEBIAN_TAG.match(tag)
+        release = DEBIAN_TAGS.get(match.group("release").split(".")[0]) if match else None
+        if release is None:
+            result.problems.append(Problem(line, "UA903", f"{image}: debian has no tag {tag}"))
+            return None, ""
+        return release, "debian"
+    spec = table.official(ref)
+    if spec is None:
+        result.notes.append((line, f"{image}: not an image unalpine knows the tags of; not checked"))
+        return None, ""
+    if ref.is_official("alpine") or tag.endswith("alpine") or "-alpine" in tag:
+        return None, ""
+    kind = "python" if spec.base == "python" else "debian"  # other images: a slim Debian plus their own files
+    if spec.published(tag):
+        return _codename(tag), kind
+    for suite in reversed(RESOLVABLE):  # python:3.12-slim is the newest suite's image
+        if spec.published(f"{tag}-{suite}"):
+            return suite, kind
+    for template in (spec.debian, spec.bare):
+        shape = re.escape(template).replace(r"\{version\}", "(?P<version>.+?)")
+        shape = shape.replace(r"\{suite\}", "(?P<suite>[a-z]+)").replace(r"\{suffix\}", "(?:-[a-z]+)?")
+        match = re.fullmatch(shape, tag)
+        if match and match.group("suite") in DEBIAN_TAGS:
+            version = match.groupdict().get("version") or ""
+            known = spec.suites(version)
+            where = f"has tags for {', '.join(known)}" if known else "has no Debian tags"
+            result.problems.append(Problem(
+                line, "UA903", f"{image}: no such tag was published ({spec.name} {version or '(latest)'} {where})"
+            ))
+            return None, ""
+    result.notes.append((line, f"{image}: a tag outside unalpine's table of {spec.name} tags; not checked"))
+    return None, ""
+
+
+def _codename(tag: str) -> str | None:
+    for word in re.split(r"[-_.]", tag):
+        if word.isalpha() and word in DEBIAN_TAGS:
+            return DEBIAN_TAGS[word]
+    return None
+
+
+# -- UA904 -----------------------------------------------------------------------
+
+
+def apt_installs(script: ShellScript) -> list[tuple[list[tuple[int, str | None]], bool]]:
+    """The `apt-get install` / `apt install` commands of a script: their
+    package words (source offset, literal value or None when it expands
+    something) and whether --no-install-recommends is given."""
+    found = []
+    for command in script.commands:
+        if command.name not in ("apt-get", "apt"):
+            continue
+        words = list(command.words[1:])
+        names: list[tuple[int, str | None]] = []
+        action = None
+        recommends = True
+        skip_next = False
+        for word in words:
+            value = word.value
+            if skip_next:
+                skip_next = False
+                continue
+            if value is not None and value.startswith("-"):
+                option = value.split("=", 1)[0]
+                if option in _OPTION_ARGS and "=" not in value:
+                    skip_next = True
+                if value in ("--no-install-recommends", "-oAPT::Install-Recommends=false"):
+                    recommends = False
+                continue
+            if action is None:
+                action = value
+                continue
+            if action == "install":
+                names.append((word.start, value))
+        if action == "install":
+            found.append((names, not recommends))
+    return found
+
+
+def _system(stage: _Stage):
+    from migrator.debian import depsolver, packages_index
+
+    if isinstance(stage.system, _Stage):  # FROM an earlier stage: start from its packages
+        stage.system = _system(stage.system).copy()
+    elif stage.system is None:
+        index = packages_index.load_suite(stage.suite)
+        stage.system = depsolver.python_slim(index) if stage.base == "python" else depsolver.minbase(index)
+    return stage.system
+
+
+def _check_installs(document: Document, text: str, stage_of: dict[int, _Stage], result: Verification) -> None:
+    from migrator.debian.packages_index import IndexUnavailable
+
+    offline: dict[str, str] = {}
+    for instruction in document.instructions:
+        stage = stage_of.get(instruction.line)
+        script = script_of(instruction, text) if instruction.command == "RUN" else None
+        if stage is None or script is None:
+            continue
+        installs = apt_installs(script)
+        if not installs:
+            continue
+        if stage.suite not in RESOLVABLE:
+            result.notes.append((instruction.line, f"apt-get install on {stage.image}: its Debian suite is not known; not checked"))
+            continue
+        requested: list[str] = []
+        packages: list[tuple[str, str, int]] = []
+        failed = False
+        for names, _no_recommends in installs:
+            literal = [(offset, value) for offset, value in names if value is not None and not value.startswith(("/", "./"))]
+            for offset, value in names:
+                if value is None:
+                    line = document.line_of(script.file_span(offset, offset + 1)[0])
+                    result.notes.append((line, "a package word that expands a variable; not checked"))
+            if not literal:
+                continue
+            try:
+                system = _system(stage) if stage.suite not in offline else None
+            except IndexUnavailable as error:
+                offline[stage.suite] = str(error)
+                system = None
+            if system is None:
+                _check_names_offline(document, script, stage.suite, literal, offline[stage.suite], result)
+                continue
+            resolution = system.resolve([value for _, value in literal])
+            lines = {value.partition("=")[0]: document.line_of(script.file_span(offset, offset + 1)[0]) for offset, value in literal}
+            for problem in resolution.problems:
+                line = lines.get(problem.name, instruction.line)
+                result.problems.append(Problem(line, "UA904", problem.message, problem.name))
+            if resolution.problems:
+                failed = True  # apt-get would install nothing: no size to report
+                continue
+            system.installed.update((package.name, package) for package in resolution.new)
+            requested += [value for _, value in literal]
+            packages += [(p.name, p.version, p.installed_size) for p in resolution.new]
+        if requested and not failed:
+            result.installs.append(Install(instruction.line, stage.name, stage.suite, requested, packages))
+
+
+def _check_names_offline(document, script, suite, literal, reason, result) -> None:
+    """Without the full index: the shipped name lists say whether each name
+    exists (dependencies are not resolved)."""
+    from migrator.packages import DebianIndex
+
+    names = DebianIndex.load(suite)
+    for offset, value in literal:
+        name = value.partition("=")[0]
+        line = document.line_of(script.file_span(offset, offset + 1)[0])
+        if name not in names:
+            result.problems.append(Problem(line, "UA904", f"{name} is not a package of {suite}", name))
+    note = f"dependencies not resolved ({reason}); names checked against the shipped {suite} list"
+    if not any(note == text for _, text in result.notes):
+        result.notes.append((0, note))
+
+
+def describe(install: Install) -> str:
+    """"this RUN installs 14 packages, 212 MB (gcc, libc6-dev and 12 dependencies)"."""
+    from migrator.debian.depsolver import human_size
+
+    count = len(install.packages)
+    if not count:
+        return f"this RUN installs nothing new on {install.suite} (already in the image)"
+    named = [name for name, _, _ in install.packages if name in {r.partition("=")[0] for r in install.requested}]
+    extra = count - len(named)
+    what = ", ".join(named) + (f" and {extra} dependenc{'y' if extra == 1 else 'ies'}" if extra else "")
+    return (f"this RUN installs {count} package{'s' if count != 1 else ''}, {human_size(install.size_kib)} "
+            f"on {install.suite}: {what}")
+
+
+def report_lines(path: str, verification: Verification) -> tuple[list[str], list[str], list[str]]:
+    """(errors, warnings, info) lines for stderr: `PATH:LINE: UA904 error: pkg: message`."""
+    errors = [
+        f"{path}:{problem.line}: {problem.check} error: " + (f"{problem.package}: " if problem.package else "") + problem.message
+        for problem in verification.problems
+    ]
+    warnings = [f"{path}:{line}: verify warning: {text}" if line else f"{path}: verify warning: {text}"
+                for line, text in verification.notes if not line]
+    info = [f"{path}:{line}: verify: {text}" for line, text in verification.notes if line]
+    info += [f"{path}:{install.line}: UA904 {describe(install)}" for install in verification.installs]
+    return errors, warnings, info
+
+
+def as_json(verification: Verification) -> dict:
+    return {
+        "ok": verification.ok,
+        "problems": [
+            {"line": p.line, "check": p.check, "package": p.package or None, "message": p.message}
+            for p in verification.problems
+        ],
+        "installs": [
+            {
+                "line": install.line,
+                "stage": install.stage,
+                "suite": install.suite,
+                "requested": install.requested,
+                "packages": [{"name": n, "version": v, "installed_size_kib": s} for n, v, s in install.packages],
+                "installed_size_kib": install.size_kib,
+                "summary": describe(install),
+            }
+            for install in verification.installs
+        ],
+        "not_checked": [{"line": line or None, "message": text} for line, text in verification.notes],
+    }

@@ -1,0 +1,142 @@
+"""--verify: golden cases over a small hand-written trixie index placed in the
+XDG cache (so they run offline), the real CLI as a subprocess. The same cases
+against the live archive are in tests/test_debian_roots.py (slow)."""
+
+import json
+import lzma
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migrator.document import parse
+from migrator.shell import script_of
+from migrator.verify import apt_installs, verify
+
+REPO = Path(__file__).resolve().parent.parent
+CASES_DIR = REPO / "fixtures" / "verify"
+CASES = sorted(path.name for path in CASES_DIR.iterdir() if (path / "Dockerfile").is_file())
+MINI = Path(__file__).parent / "data" / "trixie-mini.Packages"
+# Nothing listens here: a download attempt fails at once instead of reaching the archive.
+NOWHERE = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def cache(tmp_path):
+    """An XDG cache holding a fresh trixie index (hand-written), as if
+    downloaded a minute ago."""
+    folder = tmp_path / "cache" / "unalpine" / "packages"
+    folder.mkdir(parents=True)
+    for dist, text in (("trixie", MINI.read_bytes()), ("trixie-updates", b""), ("trixie-security", b"")):
+        (folder / f"{dist}_main_amd64_Packages.xz").write_bytes(lzma.compress(text))
+    return tmp_path / "cache"
+
+
+def run_cli(args, cache, cwd=REPO):
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache), UNALPINE_DEBIAN_MIRROR=NOWHERE,
+               UNALPINE_DEBIAN_SECURITY_MIRROR=NOWHERE)
+    return subprocess.run([sys.executable, "-m", "migrator", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case, cache):
+    expected = (CASES_DIR / case / "expected.txt").read_text()
+    code, _, stderr = expected.partition("\n")
+    process = run_cli(["--verify", f"fixtures/verify/{case}/Dockerfile"], cache)
+    assert process.stdout == ""
+    assert process.stderr == stderr
+    assert process.returncode == int(code.removeprefix("exit "))
+
+
+def test_cases_cover_the_issue():
+    assert {"good", "missing_name", "virtual_only", "bad_tag"} <= set(CASES)
+
+
+def test_verify_with_write_keeps_a_failing_file(tmp_path, cache):
+    good = tmp_path / "good.Dockerfile"
+    bad = tmp_path / "bad.Dockerfile"
+    good.write_text("FROM alpine:3.20\nRUN apk add --no-cache tini\n")
+    bad.write_text("FROM alpine:3.20\nRUN apk add --no-cache tini gcc\nRUN echo $((1 +\n")
+    process = run_cli(["--yes", "--write", "--verify", str(good), str(bad)], cache)
+    assert process.returncode == 4, process.stderr
+    assert good.read_text() == (
+        "FROM debian:trixie-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert bad.read_text().startswith("FROM alpine:3.20")  # not written
+    assert f"{bad}:3: UA902 error: bash -n:" in process.stderr
+    assert f"{bad}: not written: --verify found problems" in process.stderr
+    assert f"{good}:2: UA904 this RUN installs 1 package, 799 kB on trixie: tini" in process.stderr
+
+
+def test_json_report_has_the_installs(cache):
+    process = run_cli(["--verify", "--json", "fixtures/verify/good/Dockerfile"], cache)
+    assert process.returncode == 0, process.stderr
+    report = json.loads(process.stdout)["files"][0]["verify"]
+    assert report["ok"] and report["problems"] == []
+    first = report["installs"][0]
+    assert (first["line"], first["stage"], first["suite"], first["requested"]) == (3, "build", "trixie", ["gcc", "libc6-dev"])
+    assert [p["name"] for p in first["packages"]] == ["gcc", "cpp", "cpp-14", "gcc-14", "libc6-dev"]
+    assert first["installed_size_kib"] == 50 + 30 + 31000 + 61000 + 13500
+    assert first["summary"] == "this RUN installs 5 packages, 108 MB on trixie: gcc, libc6-dev and 3 dependencies"
+
+
+def test_offline_without_cache_checks_names_only(tmp_path):
+    process = run_cli(["--verify", "fixtures/verify/missing_name/Dockerfile"], tmp_path / "empty-cache")
+    assert process.returncode == 4
+    lines = process.stderr.splitlines()
+    assert "fixtures/verify/missing_name/Dockerfile:4: UA904 error: libyaml-devel: libyaml-devel is not a package of trixie" in lines
+    assert any("verify warning: dependencies not resolved (cannot download http://127.0.0.1:9/" in line for line in lines)
+
+
+def installs_of(text):
+    document = parse(text)
+    return [apt_installs(script_of(i, text)) for i in document.instructions if i.command == "RUN"]
+
+
+def test_apt_install_words():
+    (calls,) = installs_of(
+        "FROM debian:trixie-slim\n"
+        "RUN apt-get -o Dpkg::Options::=--force-confnew -t trixie-backports install -y --no-install-recommends "
+        "foo $EXTRA bar=1.2 && apt install -y baz && apt-get update && apt-get remove qux\n"
+    )
+    (first, no_rec1), (second, no_rec2) = calls
+    assert [value for _, value in first] == ["foo", None, "bar=1.2"]
+    assert no_rec1 and not no_rec2
+    assert [value for _, value in second] == ["baz"]
+
+
+def test_stages_inherit_what_earlier_stages_installed(cache, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    from migrator.debian import packages_index
+
+    monkeypatch.setattr(packages_index, "_LOADED", {})
+    result = verify(
+        "FROM debian:trixie-slim AS base\nRUN apt-get install -y gcc\n"
+        "FROM base\nRUN apt-get install -y gcc tini\n"
+        "FROM debian:trixie-slim\nRUN apt-get install -y gcc\n"
+    )
+    assert result.ok, result.problems
+    assert [len(install.packages) for install in result.installs] == [4, 1, 4]
+
+
+@pytest.mark.parametrize("image, problem", [
+    ("python:3.12-slim-trixie", None),
+    ("python:3.12-slim", None),
+    ("debian:bookworm-20250317-slim", None),
+    ("debian:12", None),
+    ("node:20-bookworm-slim", None),
+    ("python:3.5-slim-trixie", "python:3.5-slim-trixie: no such tag was published"),
+    ("python:3.12-slim-buster", "python 3.12 has tags for bullseye, bookworm, trixie"),
+    ("debian:potato-slim", "debian has no tag potato-slim"),
+])
+def test_from_tags(image, problem):
+    result = verify(f"FROM {image}\nCMD [\"true\"]\n")
+    messages = [p.message for p in result.problems if p.check == "UA903"]
+    if problem is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and problem in messages[0]
