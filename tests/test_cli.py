@@ -310,7 +310,7 @@ def test_json_report(tmp_path):
     assert not files["b/Dockerfile"]["changed"] and files["b/Dockerfile"]["diff"] == ""
     assert files["c/Dockerfile"]["error"] == "c/Dockerfile:1: not UTF-8 text (byte 0)"
     for entry in report["files"]:
-        assert set(entry) == {"path", "changed", "written", "error", "findings", "answers", "unresolved", "diff", "wheels"}
+        assert set(entry) == {"path", "changed", "written", "error", "findings", "answers", "unresolved", "diff", "wheels", "verify"}
         for finding in entry["findings"]:
             assert set(finding) == {"rule", "line", "severity", "message"}
     proc = unalpine("--json", "-w", "a", cwd=tmp_path, check=0)
