@@ -16,7 +16,7 @@ from migrator.shell import script_of
 from migrator.verify import apt_installs, verify
 
 REPO = Path(__file__).resolve().parent.parent
-CASES_DIR = REPO / "fixtures" / "verify"
+CASES_DIR = REPO / "tests" / "verify_cases"
 CASES = sorted(path.name for path in CASES_DIR.iterdir() if (path / "Dockerfile").is_file())
 MINI = Path(__file__).parent / "data" / "trixie-mini.Packages"
 # Nothing listens here: a download attempt fails at once instead of reaching the archive.
@@ -45,7 +45,7 @@ def run_cli(args, cache, cwd=REPO):
 def test_golden(case, cache):
     expected = (CASES_DIR / case / "expected.txt").read_text()
     code, _, stderr = expected.partition("\n")
-    process = run_cli(["--verify", f"fixtures/verify/{case}/Dockerfile"], cache)
+    process = run_cli(["--verify", f"tests/verify_cases/{case}/Dockerfile"], cache)
     assert process.stdout == ""
     assert process.stderr == stderr
     assert process.returncode == int(code.removeprefix("exit "))
@@ -73,7 +73,7 @@ def test_verify_with_write_keeps_a_failing_file(tmp_path, cache):
 
 
 def test_json_report_has_the_installs(cache):
-    process = run_cli(["--verify", "--json", "fixtures/verify/good/Dockerfile"], cache)
+    process = run_cli(["--verify", "--json", "tests/verify_cases/good/Dockerfile"], cache)
     assert process.returncode == 0, process.stderr
     report = json.loads(process.stdout)["files"][0]["verify"]
     assert report["ok"] and report["problems"] == []
@@ -85,10 +85,10 @@ def test_json_report_has_the_installs(cache):
 
 
 def test_offline_without_cache_checks_names_only(tmp_path):
-    process = run_cli(["--verify", "fixtures/verify/missing_name/Dockerfile"], tmp_path / "empty-cache")
+    process = run_cli(["--verify", "tests/verify_cases/missing_name/Dockerfile"], tmp_path / "empty-cache")
     assert process.returncode == 4
     lines = process.stderr.splitlines()
-    assert "fixtures/verify/missing_name/Dockerfile:4: UA904 error: libyaml-devel: libyaml-devel is not a package of trixie" in lines
+    assert "tests/verify_cases/missing_name/Dockerfile:4: UA904 error: libyaml-devel: libyaml-devel is not a package of trixie" in lines
     assert any("verify warning: dependencies not resolved (cannot download http://127.0.0.1:9/" in line for line in lines)
 
 
