@@ -183,14 +183,18 @@ class RuleContext:
             now = tuple(s for s in suites if s in current)
             line = spec.line_of(stage.version)
             if not now and line != stage.version:
-                # a patch release older (or newer) than every current suite:
-                # its line has them; keep the pin and say so
-                line_now = tuple(s for s in spec.suites(line) or () if s in current)
-                if line_now:
+                # a patch release with no Debian tag we can move to (older or
+                # newer than the suites): its line's newest patch has one
+                line_suites = spec.suites(line) or ()
+                line_now = tuple(s for s in line_suites if s in current)
+                archived_set = set(self.images.archived)
+                if line_now or (not archived_set & set(suites) and archived_set & set(line_suites)):
                     stage.notes.append((
-                        f"{spec.name}:{stage.version} has no Debian tag for {', '.join(line_now)} "
-                        f"(published: {', '.join(suites) or 'none we migrate to'}); pin {line} instead", Severity.WARNING))
-                    now = line_now
+                        f"{spec.name}:{spec.tag(stage.version, '<suite>')} was never published for "
+                        f"{', '.join(line_now) or ' or '.join(s for s in line_suites if s in archived_set)} "
+                        f"(its Debian tags: {', '.join(suites) or 'none'}); the tag now names {line}, "
+                        "its newest patch release", Severity.WARNING))
+                    stage.version, suites, now = line, line_suites, line_now
             if now:
                 stage.candidates = now
                 newer = [s for s in spec.suites(line) or () if s in current and s not in now]

@@ -148,11 +148,21 @@ def test_nothing_alpine_is_left_alone():
     assert result.text == text and not result.findings
 
 
-def test_patch_release_older_than_the_suite_warns():
-    # 3.8.5 predates every suite unalpine migrates to: newest suite, and a warning
+def test_patch_release_older_than_the_suite_moves_to_its_line_with_a_warning():
+    # 3.8.5 predates every suite unalpine migrates to (its only Debian tag is
+    # buster): 3.8-slim-bookworm exists, 3.8.5-slim-bookworm never did
     result = run("FROM python:3.8.5-alpine\n")
-    assert result.text == "FROM python:3.8.5-slim-bookworm\n"
-    assert "has no Debian tag for bullseye, bookworm" in messages(result)
+    assert result.text == "FROM python:3.8-slim-bookworm\n"
+    assert "python:3.8.5-slim-<suite> was never published for bullseye, bookworm" in messages(result)
+
+
+def test_end_of_life_patch_release_without_an_archived_tag_moves_to_its_line():
+    # 2.7.13 only ever had jessie tags; 2.7-slim-buster exists
+    result = run("FROM python:2.7.13-alpine3.6\nRUN apk add gcc\n")
+    assert result.text.splitlines()[:2] == [
+        "FROM python:2.7-slim-buster",
+        "RUN echo 'deb http://archive.debian.org/debian buster main' > /etc/apt/sources.list",
+    ]
 
 
 def test_patch_pinned_release_gets_a_suite_that_has_it():

@@ -68,8 +68,8 @@ def _migrate(raw: str, stage: Stage, ctx: RuleContext) -> str:
     match = alpine_tag(ref.tag)
     assert match is not None, "a migrated official image always has an alpine tag"
     version = match.group("version") or ""
-    if version and stage.version != ctx.expand(version):
-        version = stage.version  # the question moved it to another release
+    if version and stage.version != ctx.expand(version) and "$" not in version:
+        version = stage.version  # another release: the line, or the one the question chose
     suffix = stage.spec.suffix(match.group("suffix") or "") or ""
     return ImageRef(ref.prefix, ref.name, stage.spec.tag(version, stage.suite or ctx.image_suite, suffix), None).render()
 
