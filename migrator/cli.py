@@ -26,7 +26,8 @@ EXIT_INTERRUPTED = 130
 
 # Kept in step with migrator.packages.SUITES (not imported here: --help and
 # --version must not load the package table).
-TARGETS = ("bullseye", "bookworm", "trixie")
+# stretch and buster are archived: images exist, apt needs archive.debian.org
+TARGETS = ("stretch", "buster", "bullseye", "bookworm", "trixie")
 
 EPILOG = """\
 modes:
@@ -287,8 +288,13 @@ def _wheel_check(args: argparse.Namespace) -> Any:
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     if args.explain:
+        from migrator.images import image_table
+
         table = _load_table(args)
-        print(table.explain(args.explain, args.target))
+        suite = image_table().index_suite(args.target) if args.target else None
+        if suite != args.target:
+            print(f"{args.target} is archived: its names are checked against {suite}, the nearest package index unalpine ships")
+        print(table.explain(args.explain, suite))
         return EXIT_OK
     if not args.paths:
         parser.error("no paths given (use . for the current folder, or - to read stdin)")

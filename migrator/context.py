@@ -327,6 +327,8 @@ class RuleContext:
         warning, rather than failing the file."""
         roots = [stage for stage in self._roots() if stage.candidates]
         for stage in roots:
+            if target in self.images.archived and stage.spec and target in (stage.spec.suites(stage.version) or ()):
+                stage.candidates = (target, *stage.candidates)  # --target buster: asked for by name
             if target and target not in stage.candidates:
                 spec_name = stage.spec.name if stage.spec else "debian"
                 tag = stage.spec.tag(stage.version, target) if stage.spec else f"{target}-slim"

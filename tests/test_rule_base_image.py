@@ -227,3 +227,34 @@ def test_end_of_life_upgrade_names_the_oldest_current_release():
     result = run("FROM python:3.4-alpine\n", {"UA101:end-of-life": "upgrade:3.6"})
     assert result.text == "FROM python:3.6-slim-bullseye\n"
     assert "a different major release" in messages(result)
+
+
+def test_target_an_archived_suite_by_name():
+    result = run("FROM python:3.8-alpine\nRUN apk add --no-cache openssl-dev\n", target="buster")
+    assert result.text.splitlines() == [
+        "FROM python:3.8-slim-buster",
+        "RUN echo 'deb http://archive.debian.org/debian buster main' > /etc/apt/sources.list",
+        "RUN apt-get update && apt-get install -y --no-install-recommends libssl-dev && rm -rf /var/lib/apt/lists/*",
+    ]
+
+
+def test_sources_switch_keeps_crlf_and_goes_in_the_stage_others_build_on():
+    text = "FROM python:2.7-alpine AS base\r\nENV A=1\r\nFROM base\r\nRUN apk add gcc\r\n"
+    lines = run(text).text.split("\r\n")
+    assert lines[:3] == [
+        "FROM python:2.7-slim-buster AS base",
+        "RUN echo 'deb http://archive.debian.org/debian buster main' > /etc/apt/sources.list",
+        "ENV A=1",
+    ]
+
+
+def test_explain_says_which_index_an_archived_suite_uses():
+    import subprocess
+    import sys
+
+    process = subprocess.run([sys.executable, "-m", "migrator", "--explain", "openssl-dev", "--target", "buster"],
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines()[0] == (
+        "buster is archived: its names are checked against bullseye, the nearest package index unalpine ships")
+    assert "bullseye" in process.stdout.splitlines()[2]
