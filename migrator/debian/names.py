@@ -173,8 +173,10 @@ class _Builder:
                 if name not in self.tried:
                     self.tried.append(name)
                 return
-            real = name  # a virtual name apt can install (one provider)
-            weight = max(weight - 1, 0)
+            # a virtual name: apt installs it when one package provides it,
+            # but the real package's own name is the better answer
+            real = name
+            weight = max(weight - 3, 0)
         c = self.cands.setdefault(real, Candidate((real,)))
         if not any(e.kind == kind and e.text == text for e in c.evidence):
             c.evidence.append(Evidence(kind, text, weight))
@@ -191,7 +193,12 @@ class _Builder:
                 found.append((src, f"Debian source package {src}"))
         if not found:
             n = _norm(stem)
-            for key in (n, f"lib{n}", n.removeprefix("lib"), n.rstrip("0123456789")):
+            keys = [n, f"lib{n}", n.removeprefix("lib"), n.rstrip("0123456789")]
+            if stem.endswith("-c"):  # a C library named for its language (rabbitmq-c: librabbitmq)
+                keys += [n[:-1], f"lib{n[:-1]}"]
+            # too short a name matches anything once written differently
+            keys = [k for k in keys if len(k) >= 4]
+            for key in keys:
                 for src in _sources_by_norm(self.suite).get(key, ()):
                     if all(s != src for s, _ in found):
                         found.append((src, f"Debian source package {src} (same name written differently)"))
@@ -498,6 +505,9 @@ def _php(b: _Builder, apk: str) -> str | None:
 def _node(b: _Builder, apk: str) -> None:
     mod = apk.split("-", 1)[1]
     b.add(f"node-{mod}", "name", f"Debian's name for the Node.js module {mod}", 6)
+    # tools packaged under their own name (nodejs-npm: npm)
+    if b.real(mod) is not None and b.idx.source_of(mod) == mod:
+        b.add(mod, "name", f"Debian packages {mod} under its own name", 4)
 
 
 def _python(b: _Builder, apk: str) -> None:
