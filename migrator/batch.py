@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from migrator.compose_names import is_compose_name
 from migrator.errors import InputError
+from migrator.resolve import QuitRun, SkipFile
 
 if TYPE_CHECKING:
     from migrator.engine import Settings
@@ -122,14 +123,6 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
 
         outcome.verification = verify(result.text, job.path)
     return outcome
-
-
-class SkipFile(Exception):
-    """The person chose to leave this file as it is."""
-
-
-class QuitRun(Exception):
-    """The person chose to stop: nothing is written."""
 
 
 # --- many files ---------------------------------------------------------------

@@ -306,7 +306,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be 1 or more")
 
-    from migrator.batch import FileJob, QuitRun, RunSettings, check_all, check_file, default_workers
+    from migrator.batch import FileJob, RunSettings, check_all, check_file, default_workers
+    from migrator.resolve import QuitRun
 
     if stdin_mode:
         from migrator.output import decode
@@ -469,6 +470,8 @@ def _tell(outcome: Any, console: Console) -> None:
         console.error(line)
     if outcome.error:
         console.error(outcome.error)
+    if outcome.skipped:
+        console.info(f"{outcome.path}: skipped; left as it is")
     # Findings of a file with open questions describe guesses, not what
     # will happen: they are shown on the run that answers them.
     if not outcome.ok:

@@ -70,6 +70,14 @@ class LeaveOpen:
         return Answer(decision, decision.recommended, SOURCE_OPEN)
 
 
+class SkipFile(Exception):
+    """The person chose to leave this file as it is (the others go on)."""
+
+
+class QuitRun(Exception):
+    """The person chose to stop: nothing is written."""
+
+
 class Prompter:
     """Ask each Decision at the terminal with questionary.
 
@@ -78,10 +86,15 @@ class Prompter:
     receives the file:line and context shown above each question.
     """
 
+    # Offered under every question, after the rule's own options.
+    SKIP = "unalpine:skip-file"
+    QUIT = "unalpine:quit"
+
     def __init__(self, input: Any = None, output: Any = None, stream: IO[str] | None = None):
         self.input = input
         self.output = output
         self.stream = stream
+        self._last_header = ""  # questions about the same lines share one header
 
     def _io(self) -> dict[str, Any]:
         output = self.output
@@ -105,18 +118,29 @@ class Prompter:
         header = f"\n{where(path, decision)}: {decision.rule}\n"
         if decision.context:
             header += "".join(f"    {line}\n" for line in decision.context.rstrip("\n").split("\n"))
-        self._say(header)
+        if header != self._last_header:
+            self._say(header)
+            self._last_header = header
         options = sorted(decision.options, key=lambda option: option.value != decision.recommended)
-        choices = [
+        choices: list[Any] = [
             questionary.Choice(
                 title=option.label + ("  (recommended)" if option.value == decision.recommended else ""),
                 value=option.value,
             )
             for option in options
         ]
+        choices += [
+            questionary.Separator(),
+            questionary.Choice(title=f"skip this file (leave {path} as it is)", value=self.SKIP),
+            questionary.Choice(title="quit, write nothing", value=self.QUIT),
+        ]
         # unsafe_ask: Ctrl-C raises KeyboardInterrupt (the run stops, nothing
         # is written) instead of quietly answering None.
         value = questionary.select(decision.question, choices=choices, **self._io()).unsafe_ask()
+        if value == self.SKIP:
+            raise SkipFile(path)
+        if value == self.QUIT:
+            raise QuitRun()
         option = decision.option(value)
         if option is not None and option.free_text:
             value = questionary.text(
@@ -151,6 +175,7 @@ class Answers:
         # Answers a person gave at the prompt, reused for the same key in the
         # other files of the batch (a fleet asks each question once).
         self.given: dict[str, Answer] = {}
+        self.reused: set[str] = set()
 
     def resolve(self, decisions: Sequence[Decision]) -> dict[str, Answer]:
         answers: dict[str, Answer] = {}
@@ -170,11 +195,13 @@ class Answers:
             return Answer(decision, value, SOURCE_FILE)
         earlier = self.given.get(decision.key)
         if earlier is not None and accepts(decision, earlier.value):
-            if self.note:
+            # Said once per question, at its first reuse, not once per file.
+            if self.note and decision.key not in self.reused:
                 self.note(
                     f"{where(self.path, decision)}: {decision.rule} using your earlier answer "
-                    f"{earlier.value!r} for: {decision.question}"
+                    f"{earlier.value!r} for: {decision.question} (here and in every other file that asks it)"
                 )
+            self.reused.add(decision.key)
             return Answer(decision, earlier.value, earlier.source)
         answer = self.fallback.answer(decision, self.path)
         if answer.source == SOURCE_PROMPT:

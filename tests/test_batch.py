@@ -150,3 +150,73 @@ def test_progress_bar_on_a_terminal_not_on_a_pipe(tmp_path):
     proc = unalpine("--yes", "--diff", "-j", "1", ".", cwd=tmp_path, env=fast, check=0)
     assert "%|" not in proc.err and "\r" not in proc.err
     assert proc.err.startswith("unalpine: 40 files scanned, 40 would be migrated")
+
+
+# --- at a terminal ------------------------------------------------------------------------
+
+TWO_UNKNOWN = "FROM python:3.12-alpine\nRUN apk add --no-cache zzzunknown-dev yyyother-dev\n"
+
+
+def options_of(tmp_path, text):
+    """How many options the first open question of `text` has (asked of the real rules)."""
+    write(tmp_path / "probe/Dockerfile", text)
+    report = json.loads(unalpine("--json", "probe/Dockerfile", cwd=tmp_path, check=3).out)
+    (tmp_path / "probe/Dockerfile").unlink()
+    (tmp_path / "probe").rmdir()
+    return len(report["files"][0]["unresolved"][0]["options"])
+
+
+def lines_of(term):
+    return [line.strip() for line in term.text().replace("\r", "\n").split("\n")]
+
+
+def test_terminal_each_question_once_and_a_reused_answer_said_once(tmp_path):
+    write(tmp_path / "a/Dockerfile", TWO_UNKNOWN)
+    for name in "bcd":
+        write(tmp_path / name / "Dockerfile", UNKNOWN)
+    term = Terminal([sys.executable, "-m", "migrator", *BASE_ARGS, "."], tmp_path)
+    term.expect("zzzunknown-dev is")
+    term.send("\r")
+    term.expect("yyyother-dev is")
+    term.send("\r")
+    term.expect("Write these changes to 4 files?")
+    term.send("n")
+    assert term.finish() == 0
+    lines = lines_of(term)
+    # Both questions are about a/Dockerfile line 2: one header for the two.
+    assert lines.count("a/Dockerfile:2: UA202") == 1, term.text()
+    # Three more files ask the first question again: answered from the
+    # first answer, and said once.
+    said = [line for line in lines if "using your earlier answer" in line]
+    assert len(said) == 1 and said[0].startswith("b/Dockerfile:2: UA202"), said
+    assert "(recommended)" not in "".join(line for line in lines if line.startswith(("b/", "c/", "d/")))
+    assert all((tmp_path / name / "Dockerfile").read_text() == UNKNOWN for name in "bcd")
+
+
+def test_terminal_skip_this_file(tmp_path):
+    skip_at = options_of(tmp_path, UNKNOWN)  # after the rule's own options
+    write(tmp_path / "a/Dockerfile", UNKNOWN)
+    write(tmp_path / "b/Dockerfile", BASE_ONLY)
+    term = Terminal([sys.executable, "-m", "migrator", *BASE_ARGS, "-w", "."], tmp_path)
+    term.expect("skip this file (leave a/Dockerfile as it is)")
+    term.expect("quit, write nothing")
+    term.send("j" * skip_at + "\r")
+    code = term.finish()
+    assert code == 0, term.text()
+    assert "a/Dockerfile: skipped; left as it is" in term.text()
+    assert "1 skipped" in term.text()
+    assert (tmp_path / "a/Dockerfile").read_text() == UNKNOWN
+    assert (tmp_path / "b/Dockerfile").read_text() != BASE_ONLY
+
+
+def test_terminal_quit_writes_nothing(tmp_path):
+    quit_at = options_of(tmp_path, UNKNOWN) + 1
+    write(tmp_path / "a/Dockerfile", BASE_ONLY)
+    write(tmp_path / "b/Dockerfile", UNKNOWN)
+    before = snapshot(tmp_path)
+    term = Terminal([sys.executable, "-m", "migrator", *BASE_ARGS, "-w", "."], tmp_path)
+    term.expect("quit, write nothing")
+    term.send("j" * quit_at + "\r")
+    assert term.finish() == 3
+    assert "unalpine: quit; nothing was written" in term.text()
+    assert snapshot(tmp_path) == before

@@ -13,6 +13,8 @@ from migrator.resolve import (
     Answers,
     LeaveOpen,
     Prompter,
+    QuitRun,
+    SkipFile,
     TakeRecommended,
     dump_answers,
     load_answers,
@@ -112,8 +114,37 @@ def test_prompt_free_text_then_reused_for_the_next_file(pipe):
     assert again.decision.line == 9
     assert notes == [
         "b/Dockerfile:9: UA201 using your earlier answer 'libfoo-dev' for: "
-        "No Debian package is known for foo-dev. What should replace it?"
+        "No Debian package is known for foo-dev. What should replace it? "
+        "(here and in every other file that asks it)"
     ]
+    # Said once: a third file reuses the answer without a word.
+    resolver.path = "c/Dockerfile"
+    assert resolver.resolve([decision(line=2)])["UA201:package:foo-dev"].value == "libfoo-dev"
+    assert len(notes) == 1
+
+
+def test_prompt_offers_skip_and_quit_under_every_question(pipe):
+    stream = io.StringIO()
+    resolver = Answers(Prompter(pipe, DummyOutput(), stream))
+    resolver.path = "a/Dockerfile"
+    # drop (recommended), keep, other, then skip and quit below a separator
+    pipe.send_text(DOWN * 3 + ENTER)
+    with pytest.raises(SkipFile):
+        resolver.resolve([decision()])
+    pipe.send_text(DOWN * 4 + ENTER)
+    with pytest.raises(QuitRun):
+        resolver.resolve([decision("UA201:package:bar-dev")])
+
+
+def test_questions_about_the_same_lines_share_one_header(pipe):
+    stream = io.StringIO()
+    resolver = Answers(Prompter(pipe, DummyOutput(), stream))
+    resolver.path = "Dockerfile"
+    pipe.send_text(ENTER + ENTER + ENTER)
+    resolver.resolve([decision(), decision("UA201:package:bar-dev"), decision("UA201:package:baz-dev", line=7)])
+    shown = stream.getvalue()
+    assert shown.count("Dockerfile:4: UA201") == 1
+    assert shown.count("Dockerfile:7: UA201") == 1
 
 
 def test_prompt_ctrl_c_raises(pipe):
