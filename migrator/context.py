@@ -314,9 +314,6 @@ class RuleContext:
         name, tag = choices[answer]
         ref = ImageRef.parse(stage.image.expanded)
         stage.new_image = ImageRef(ref.prefix, name, tag, None).render()
-        if name == "eclipse-temurin":
-            stage.notes.append(("the image is Ubuntu 24.04 (noble): apt-get works, but package names were "
-                               f"taken from Debian {self.images.default_suite}; check any that fail", Severity.WARNING))
 
     def _line_text(self, instruction: Instruction) -> str:
         return self.text[instruction.start : instruction.stop].rstrip("\r\n")

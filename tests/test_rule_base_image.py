@@ -258,3 +258,11 @@ def test_explain_says_which_index_an_archived_suite_uses():
     assert process.stdout.splitlines()[0] == (
         "buster is archived: its names are checked against bullseye, the nearest package index unalpine ships")
     assert "bullseye" in process.stdout.splitlines()[2]
+
+
+def test_temurin_stage_that_runs_apt_is_told_its_names_are_debian_s():
+    quiet = run("FROM eclipse-temurin:21-jre-alpine\nCOPY app.jar /app.jar\n")
+    assert quiet.text == "FROM eclipse-temurin:21-jre-noble\nCOPY app.jar /app.jar\n"
+    assert "Ubuntu 24.04" not in messages(quiet)
+    loud = run("FROM eclipse-temurin:21-jre-alpine\nRUN apk add --no-cache curl\n")
+    assert "1 UA101 eclipse-temurin:21-jre-noble is Ubuntu 24.04 (noble)" in messages(loud)

@@ -56,6 +56,9 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
             yield Finding(ID, line, stage.spec.note, Severity.INFO)
         if stage.suite in ctx.images.archived:
             yield from _archive_sources(ctx, stage)
+        if (stage.new_image or "").startswith(ImageRef.parse(word.expanded).prefix + "eclipse-temurin:") and _family_runs_apt(ctx, stage):
+            yield Finding(ID, line, f"{stage.new_image} is Ubuntu 24.04 (noble): apt-get works there, but the package "
+                                    f"names were taken from Debian {ctx.suite}; check any that fail")
 
 
 def _migrate(raw: str, stage: Stage, ctx: RuleContext) -> str:
@@ -80,8 +83,7 @@ def _archive_sources(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]
     deb.debian.org in /etc/apt/sources.list, which no longer has it)."""
     line = stage.instruction.line
     yield Finding(ID, line, f"Debian {stage.suite} is archived: it gets no security updates; plan the move to a current release")
-    family = [s for s in ctx.stages if _builds_on(s, stage)]
-    if not any(_runs_apt(ctx, s) for s in family):
+    if not _family_runs_apt(ctx, stage):
         return
     instruction = stage.instruction
     text = ctx.text
@@ -92,6 +94,11 @@ def _archive_sources(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]
     yield Edit(at, at, f"{lead}{run}{newline if lead == '' else ''}", ID)
     yield Finding(ID, line, f"added a RUN after line {line} that points apt at archive.debian.org "
                             f"(deb.debian.org no longer serves {stage.suite})", Severity.INFO)
+
+
+def _family_runs_apt(ctx: RuleContext, root: Stage) -> bool:
+    """Whether the stage, or any stage built on it, runs apt (or apk, which becomes apt-get)."""
+    return any(_runs_apt(ctx, stage) for stage in ctx.stages if _builds_on(stage, root))
 
 
 def _builds_on(stage: Stage, root: Stage) -> bool:
