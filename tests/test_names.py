@@ -218,6 +218,12 @@ def test_pattern_drops(table, apk):
     assert m.kind == "drop" and "pattern" in m.why
 
 
+def test_a_part_debian_keeps_in_the_main_package_only_for_part_words():
+    assert resolve("gettext-tiny", "bookworm").recommended == "gettext"
+    # s6-overlay is its own project, not a part of s6
+    assert resolve("s6-overlay", "bookworm").recommended is None
+
+
 def test_nothing_found_keeps_with_what_was_looked_up(table):
     m = table.lookup("zzz-no-such-thing-dev", "bookworm", "debian")
     assert m.kind == "unknown" and m.recommended == "keep"

@@ -91,6 +91,10 @@ _DROP_SUFFIXES = {
     "-fish-completion": "shell completion for interactive shells",
     "-dbg": "debug symbols",
 }
+# Alpine subpackage parts that Debian often leaves in the main package
+# (e2fsprogs-extra); "s6-overlay" is another project, not a part of s6
+_PART_WORDS = {"extra", "extras", "misc", "common", "core", "base", "full", "data", "scripts", "minimal",
+               "tiny", "libs", "utils", "tools", "bin", "progs", "env", "login", "openssl"}
 _TOOL_SUFFIXES = ("-utils", "-tools", "-progs", "-bin", "-client", "-cli")
 _NOT_RUNTIME = ("-dev", "-dbg", "-doc", "-common", "-data", "-bin", "-tools", "-utils", "-perl", "-java",
                 "-cil", "-ocaml", "-dbgsym", "-udeb", "-plugins", "-modules")
@@ -459,7 +463,7 @@ def _subpackage(b: _Builder, apk: str) -> None:
             for pkg in b.binaries(src):
                 if re.search(rf"(^|[-.]){re.escape(sub)}($|[-.0-9])", pkg):
                     b.add(pkg, "source", f"the {sub} part of {how}", 4)
-            if not b.cands and src == origin and src in b.binaries(src):
+            if not b.cands and src == origin and src in b.binaries(src) and sub in _PART_WORDS:
                 # Debian does not split that part off (e2fsprogs-extra)
                 b.add(src, "source", f"Debian keeps the {sub} part in {src}", 3)
         if b.cands:
