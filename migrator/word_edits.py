@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from migrator.document import Document, Instruction, PhysicalLine
+from migrator.document import Document, Instruction, LogicalLine, PhysicalLine
 from migrator.proposals import Edit
 from migrator.shell import Command, ShellScript, Word
 
@@ -34,11 +34,14 @@ _BLANKS = " \t"
 
 @dataclass
 class RunPlan:
-    """What one rule wants done to the words of one RUN's script."""
+    """What one rule wants done to the words of one RUN's script (or of
+    another instruction's value)."""
 
     document: Document
     instruction: Instruction
-    script: ShellScript
+    # Maps the words' offsets to the file: a RUN's shell, or the logical
+    # line of another instruction (an ENV value's words).
+    script: ShellScript | LogicalLine
     rule: str
     _replaced: dict[tuple[int, int], str] = field(default_factory=dict)  # file span -> text
     _deleted: set[tuple[int, int]] = field(default_factory=set)  # file spans of words

@@ -287,3 +287,76 @@ def test_text_after_a_deleted_last_word_goes_after_what_is_left():
 def test_a_name_kept_as_is_keeps_its_quotes_and_escapes():
     text = "FROM alpine:3.19\nRUN apk add 'gcc' \"no-such-package\"\n"
     assert body(run(text).text) == f"RUN {INSTALL} 'gcc' \"no-such-package\" {CLEAN}\n"
+
+
+# Package lists in variables: rewritten where they are defined.
+
+def test_env_package_list_is_rewritten_where_it_is_defined():
+    text = "FROM python:3.12-alpine\nENV DEPS=\"gcc musl-dev\"\nRUN apk add --no-cache $DEPS && apk del $DEPS\n"
+    result = run(text)
+    assert body(result.text) == (
+        "ENV DEPS=\"gcc libc6-dev\"\n"
+        f"RUN {INSTALL} $DEPS && apt-mark auto $DEPS && apt-get autoremove -y --purge {CLEAN}\n")
+    assert "2 UA201 DEPS holds packages for apk (line 3)" in messages(result)
+    assert "kept as is" not in messages(result)
+
+
+def test_legacy_env_form_and_a_name_dropped_at_the_end_of_a_continued_value():
+    text = "FROM alpine:3.19\nENV DEPS gcc \\\n    bash\nRUN apk add ${DEPS}\n"
+    assert body(run(text).text) == f"ENV DEPS gcc\nRUN {INSTALL} ${{DEPS}} {CLEAN}\n"
+
+
+def test_global_arg_redeclared_in_the_stage():
+    text = "ARG PKGS='openssl-dev zlib-dev'\nFROM python:3.12-alpine\nARG PKGS\nRUN apk add \"$PKGS\"\n"
+    result = run(text)
+    assert result.text.split("\n")[0] == "ARG PKGS='libssl-dev zlib1g-dev'"
+    assert f"RUN {INSTALL} \"$PKGS\" {CLEAN}" in result.text
+
+
+def test_shell_assignment_in_the_same_run():
+    text = "FROM alpine:3.19\nRUN export D=\"openssl-dev su-exec\" && apk add $D && apk del $D\n"
+    assert body(run(text).text) == (
+        f"RUN export D=\"libssl-dev gosu\" && {INSTALL} $D && apt-mark auto $D && apt-get autoremove -y --purge {CLEAN}\n")
+
+
+def test_prefix_assignment_is_not_seen_by_the_command_and_stays():
+    text = "FROM alpine:3.19\nRUN D=openssl-dev apk add $D gcc\n"
+    result = run(text)
+    assert body(result.text) == f"RUN D=openssl-dev {INSTALL} $D gcc {CLEAN}\n"
+    assert "package list $D is kept as is" in messages(result)
+
+
+def test_pins_and_expansions_inside_the_value():
+    text = "FROM alpine:3.19\nENV D=\"gcc=13.2-r0 $MORE openssl-dev\"\nRUN apk add $D\n"
+    result = run(text)
+    assert "ENV D=\"gcc $MORE libssl-dev\"\n" in result.text
+    assert "version pin gcc=13.2-r0 removed" in messages(result)
+
+
+def test_other_use_of_the_variable_is_a_question_naming_both_lines():
+    text = "FROM python:3.12-alpine\nENV D=\"gcc musl-dev\"\nRUN apk add $D\nRUN echo ${D} > /deps\n"
+    result = run(text)
+    (decision,) = [d for d in result.seen if d.key == "UA201:variable:D"]
+    assert decision.recommended == "map"
+    assert "line 2" in decision.question and "line 3" in decision.question and "line 4" in decision.question
+    assert "ENV D=\"gcc libc6-dev\"" in result.text
+    assert "2 UA201 D (line 2) feeds apk on line 3 and is also used on line 4" in messages(result)
+    kept = run(text, {"UA201:variable:D": "keep"})
+    assert "ENV D=\"gcc musl-dev\"" in kept.text
+    assert "its Alpine names are kept" in messages(kept)
+
+
+def test_a_use_in_a_stage_that_stays_on_alpine_recommends_keeping_the_names():
+    text = ("ARG D=\"gcc musl-dev\"\nFROM myorg/builder:3-alpine AS web\nARG D\nRUN apk add $D\n"
+            "FROM python:3.12-alpine\nARG D\nRUN apk add $D\n")
+    result = run(text)
+    (decision,) = [d for d in result.seen if d.key == "UA201:variable:D"]
+    assert decision.recommended == "keep"
+    assert result.text.startswith("ARG D=\"gcc musl-dev\"\n")
+
+
+def test_virtual_group_of_a_variable_deleted_in_a_later_run():
+    text = ("FROM python:3.12-alpine\nENV D=\"gcc musl-dev\"\nRUN apk add --virtual .b $D cargo\n"
+            "RUN pip install x\nRUN apk del .b\n")
+    assert body(run(text).text).endswith(
+        "RUN apt-mark auto gcc libc6-dev cargo && apt-get autoremove -y --purge\n")

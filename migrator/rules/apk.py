@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from migrator.context import RuleContext, Stage
-from migrator.document import Instruction
+from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
+from migrator.package_variables import build_definitions, reference, references, shell_definitions
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
@@ -104,17 +105,38 @@ class RunState:
     updates: list[ApkCall] = field(default_factory=list)  # apk update calls
 
 
+@dataclass
+class FileState:
+    """What the whole file has shown so far."""
+
+    groups: dict[str, list[str]] = field(default_factory=dict)  # --virtual name -> Debian names, in file order
+    # Package variables rewritten where they are defined: (RUN offset for a
+    # shell variable, None for ENV/ARG; name) -> the Debian names they hold.
+    variables: dict[tuple[int | None, str], list[str]] = field(default_factory=dict)
+    # Shell definitions to rewrite with their RUN: RUN offset -> per definition, words and names.
+    assignments: dict[int, list[list[tuple[Word, list[str]]]]] = field(default_factory=dict)
+
+    def held(self, run: Instruction, word: Word) -> list[str] | None:
+        """The Debian names a `$VAR` operand holds, if its variable was migrated."""
+        name = reference(word.text)
+        if name is None:
+            return None
+        found = self.variables.get((run.start, name))
+        return found if found is not None else self.variables.get((None, name))
+
+
 @rule(ID, "apk", "Turn apk add/del/update/upgrade into apt-get, keeping the layout")
 def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
-    groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
+    file = FileState()
+    yield from _package_variables(ctx, file)
     for stage in ctx.migrated():
         for instruction in stage.instructions:
             if instruction.command == "RUN":
-                yield from _rewrite_run(ctx, stage, instruction, groups)
+                yield from _rewrite_run(ctx, stage, instruction, file)
 
 
 def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
-                 groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
+                 file: "FileState") -> Iterator[Edit | Finding]:
     for flag in instruction.flags:
         if flag.name == "mount" and "/var/cache/apk" in (flag.value or ""):
             yield Finding(ID, instruction.line, "this cache mount keeps apk's cache; apt's is /var/cache/apt "
@@ -136,12 +158,14 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
         return
     state = RunState()
     edits = Edits(ctx, instruction, script)
+    for pairs in file.assignments.get(instruction.start, []):
+        edits.write_names(pairs)
     for word in cache_words:
         edits.replace(word, APT_LISTS)
         state.lists_removed = True
     for command in calls:
         call = parse_apk(command)
-        yield from _rewrite_call(ctx, stage, call, state, edits, groups)
+        yield from _rewrite_call(ctx, stage, call, state, edits, file)
     for update in state.updates:
         if state.installs:
             edits.replace(update.command.words[0], "apt-get")
@@ -157,6 +181,110 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     yield from edits.render()
 
 
+def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Finding]:
+    """Variables that hold apk's package lists: rewritten where they are
+    defined when apk is all that reads them, else a question."""
+    uses: dict[tuple[int | None, str], list[tuple[Stage, Instruction, tuple[int, int]]]] = {}
+    runs: dict[int, tuple[Instruction, ShellScript]] = {}
+    for stage in ctx.migrated():
+        for instruction in stage.instructions:
+            script = ctx.script(instruction)
+            if script is None or script.has_errors:
+                continue
+            for command in script.commands:
+                call = parse_apk(command) if command.name in APK_COMMANDS else None
+                if call is None or not call.subcommand or call.subcommand.value not in ("add", "del", "delete"):
+                    continue
+                for word in call.operands:
+                    name = reference(word.text) if word.value is None else None
+                    if name is None:
+                        continue
+                    local = bool(shell_definitions(script, instruction, ctx.document, name))
+                    scope = (instruction.start if local else None, name)
+                    runs[instruction.start] = (instruction, script)
+                    uses.setdefault(scope, []).append((stage, instruction, script.file_span(word.start, word.end)))
+    local_names = {(start, name) for start, name in uses if start is not None}
+    for (start, name), apk_uses in uses.items():
+        if start is not None:
+            run, script = runs[start]
+            definitions = shell_definitions(script, run, ctx.document, name)
+            seen = references(ctx.text, name, run.start, run.stop)
+        else:
+            definitions = build_definitions(ctx.document, name)
+            shadowed = [runs[s][0] for s, n in local_names if n == name]
+            seen = [offset for offset in references(ctx.text, name)
+                    if not any(r.start <= offset < r.stop for r in shadowed)]
+        if not definitions:
+            continue
+        others = [offset for offset in seen if not any(a <= offset < b for _, _, (a, b) in apk_uses)]
+        first = definitions[0]
+        apk_line = ctx.line_of(apk_uses[0][2][0])
+        if others:
+            other_line = ctx.line_of(others[0])
+            stays_alpine = any(not _stage_of(ctx, offset) for offset in others)
+            answer = ctx.ask(Decision(
+                key=f"{ID}:variable:{name}",
+                rule=ID,
+                question=(f"{name} (line {first.line}) lists packages for apk on line {apk_line}, and is also used "
+                          f"on line {other_line}: rewrite its Alpine names to Debian ones where it is defined?"),
+                options=(
+                    Option("map", f"rewrite the names where {name} is defined (line {other_line} sees them too)"),
+                    Option("keep", f"keep the Alpine names (apt-get fails on them; fix {name} by hand)"),
+                ),
+                recommended="keep" if stays_alpine else "map",
+                line=first.line,
+                context=ctx.text[ctx.text.rfind("\n", 0, apk_uses[0][2][0]) + 1 : ctx.text.find("\n", apk_uses[0][2][0])],
+            ))
+            if answer == "keep":
+                yield Finding(ID, first.line, f"{name} (line {first.line}) feeds apk on line {apk_line} and is also used "
+                              f"on line {other_line}: its Alpine names are kept, apt-get will fail on them")
+                continue
+            yield Finding(ID, first.line, f"{name} (line {first.line}) feeds apk on line {apk_line} and is also used "
+                          f"on line {other_line}: its names are now Debian's there too")
+        stage = _stage_of(ctx, first.instruction.start) or apk_uses[0][0]
+        held: list[str] = []
+        for definition in definitions:
+            pairs = []
+            for word in definition.words:
+                names = yield from _variable_word(ctx, stage, name, word.value, definition.line)
+                pairs.append((word, names))
+            held.extend(n for _, names in pairs for n in names if n not in held)
+            if start is not None:
+                file.assignments.setdefault(start, []).append(pairs)
+            else:
+                plan = Edits(ctx, definition.instruction, definition.source)
+                plan.write_names(pairs)
+                yield from plan.render()
+        file.variables[(start, name)] = held
+        if not others:
+            yield Finding(ID, first.line, f"{name} holds packages for apk (line {apk_line}): its names are now Debian's",
+                          Severity.INFO)
+
+
+def _variable_word(ctx: RuleContext, stage: Stage, variable: str, value: str, line: int):
+    """The Debian names for one name in a package variable (a generator:
+    findings are yielded, the names returned)."""
+    name = value
+    pin = _PIN.match(value)
+    if pin:
+        name = pin.group(1)
+        yield Finding(ID, line, f"version pin {value} removed: Alpine versions mean nothing to Debian")
+    result, findings = _resolve(ctx, stage, name, line, ctx.document.lines[line - 1].content(ctx.text))
+    yield from findings
+    if result.pip:
+        yield Finding(ID, line, f"{name} in {variable} stands for pip install {' '.join(result.pip)}, which a package "
+                      "list cannot say: removed from it, install that with pip")
+    return result.names
+
+
+def _stage_of(ctx: RuleContext, offset: int) -> Stage | None:
+    """The migrated stage an offset lies in, if any."""
+    for stage in ctx.migrated():
+        if any(i.start <= offset < i.stop for i in [stage.instruction, *stage.instructions]):
+            return stage
+    return None
+
+
 def _removes_lists(script: ShellScript) -> bool:
     return any(
         command.name == "rm" and any((w.value or "").startswith("/var/lib/apt/lists") for w in command.words)
@@ -165,14 +293,14 @@ def _removes_lists(script: ShellScript) -> bool:
 
 
 def _rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState,
-                  edits: "Edits", groups: dict[str, list[str]]) -> Iterator[Edit | Finding]:
+                  edits: "Edits", file: "FileState") -> Iterator[Edit | Finding]:
     command = call.command
     line = edits.line(command.words[0])
     sub = call.subcommand.value if call.subcommand else None
     if sub == "add":
-        yield from _add(ctx, stage, call, state, edits, groups, line)
+        yield from _add(ctx, stage, call, state, edits, file, line)
     elif sub in ("del", "delete"):
-        yield from _delete(ctx, stage, call, edits, groups, line)
+        yield from _delete(ctx, stage, call, edits, file, line)
     elif sub == "update":
         # Kept as apt-get update only if this RUN ends up installing
         # something (decided once the whole RUN is done).
@@ -203,7 +331,7 @@ def _rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState
 
 
 def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: "Edits",
-         groups: dict[str, list[str]], line: int) -> Iterator[Edit | Finding]:
+         file: "FileState", line: int) -> Iterator[Edit | Finding]:
     repository = call.option_value("-X", "--repository")
     if repository is not None:
         answer = ctx.ask(Decision(
@@ -227,9 +355,14 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
         yield Finding(ID, line, f"apk add of the local file {local[0].text} cannot be migrated; left as is")
         return
     resolved: list[tuple[Word, Resolved | None]] = []
+    group: list[str] = []  # every Debian name, in the order of the operands
     for word in call.operands:
         if word.value is None:
-            yield Finding(ID, line, f"package list {word.text} is kept as is: its Alpine names are not migrated")
+            held = file.held(edits.instruction, word)
+            if held is not None:
+                group.extend(held)
+            else:
+                yield Finding(ID, line, f"package list {word.text} is kept as is: its Alpine names are not migrated")
             resolved.append((word, None))
             continue
         name = word.value
@@ -240,12 +373,13 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
         result, findings = _resolve(ctx, stage, name, line, edits.context(call.command))
         yield from findings
         resolved.append((word, result))
+        group.extend(result.names)
     names = [n for _, result in resolved if result for n in result.names]
     pip = [p for _, result in resolved if result for p in result.pip]
     kept = any(result is None for _, result in resolved)
     virtual = call.option_value("-t", "--virtual")
     if virtual is not None:
-        groups[virtual] = list(names)
+        file.groups[virtual] = list(dict.fromkeys(group))
     if not names and not kept:
         if pip:
             edits.replace(call.command, _pip_install(pip))
@@ -268,16 +402,17 @@ def _pip_install(projects: list[str]) -> str:
 
 
 def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
-            groups: dict[str, list[str]], line: int) -> Iterator[Edit | Finding]:
+            file: "FileState", line: int) -> Iterator[Edit | Finding]:
     targets: list[tuple[Word, list[str]]] = []
     kept = False
     for word in call.operands:
         value = word.value
         if value is None:
             kept = True
-            yield Finding(ID, line, f"{word.text} is kept as is: its Alpine names are not migrated")
-        elif value in groups:
-            targets.append((word, groups[value]))
+            if file.held(edits.instruction, word) is None:
+                yield Finding(ID, line, f"{word.text} is kept as is: its Alpine names are not migrated")
+        elif value in file.groups:
+            targets.append((word, file.groups[value]))
         elif value.startswith("."):
             yield Finding(ID, line, f"apk del {value}: no apk add --virtual {value} was found; removed")
             targets.append((word, []))
@@ -363,7 +498,7 @@ class Edits(RunPlan):
     """The planned changes of one RUN, with apk's helpers; `render` turns
     them into edits that cannot overlap."""
 
-    def __init__(self, ctx: RuleContext, instruction: Instruction, script: ShellScript):
+    def __init__(self, ctx: RuleContext, instruction: Instruction, script: ShellScript | LogicalLine):
         super().__init__(ctx.document, instruction, script, ID)
         self.ctx = ctx
 

@@ -1,0 +1,125 @@
+"""Package lists in variables: where a variable that apk reads is defined,
+and where else it is used.
+
+`ENV BUILD_DEPS="gcc musl-dev"` (or `ARG`, or `BUILD_DEPS="..."` earlier in
+the same RUN) feeding `apk add $BUILD_DEPS` holds Alpine names that apt-get
+must not see. The names are rewritten where they are written, which is only
+safe when nothing but apk reads the variable: this module finds the
+definitions (each name in the value as a word with its span) and every
+reference to the variable, so the apk rule can tell the two cases apart.
+
+A variable assigned in a RUN's shell belongs to that RUN (shell variables do
+not outlive it); any other is a build variable (ENV/ARG), defined anywhere
+in the file and used anywhere in it (a little wider than Docker's scoping,
+which can only add uses, never hide one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from migrator.document import Document, Instruction, LogicalLine
+from migrator.shell import ShellScript, Word
+
+# A word that is nothing but one variable: $X, ${X}, "$X", "${X}".
+_WHOLE_REFERENCE = re.compile(r'^("?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$')
+# ENV/ARG NAME=VALUE pairs, the value quoted or not.
+_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s"'\\]|\\.)*)""")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def reference(text: str) -> str | None:
+    """The variable a word consists of, if it is exactly one reference."""
+    match = _WHOLE_REFERENCE.match(text)
+    return (match.group(2) or match.group(3)) if match else None
+
+
+@dataclass
+class Definition:
+    instruction: Instruction
+    line: int
+    words: list[Word]  # package names in the value; offsets in `source`
+    source: ShellScript | LogicalLine  # maps the words' offsets to the file
+
+
+def build_definitions(document: Document, name: str) -> list[Definition]:
+    """ENV and ARG instructions that give `name` a value."""
+    found = []
+    for instruction in document.instructions:
+        if instruction.command not in ("ENV", "ARG") or instruction.trigger:
+            continue
+        logical = instruction.logical
+        for start, end in _values(instruction, name):
+            found.append(Definition(instruction, document.line_of(logical.file_offset(start)),
+                                    _words(logical.text, start, end), logical))
+    return found
+
+
+def _values(instruction: Instruction, name: str) -> list[tuple[int, int]]:
+    """Logical spans of the values `instruction` assigns to `name`."""
+    text = instruction.logical.text
+    start = instruction.args_start
+    args = text[start:]
+    first = _NAME.match(args)
+    if instruction.keyword == "ENV" and first and not args[first.end() :].startswith("="):
+        # legacy `ENV NAME value words`: the rest of the line
+        if first.group() != name:
+            return []
+        value = first.end() + len(args[first.end() :]) - len(args[first.end() :].lstrip())
+        return [(start + value, len(text.rstrip()))]
+    spans = []
+    for match in _PAIR.finditer(args):
+        before = args[: match.start()]
+        if match.group(1) == name and (not before or before[-1].isspace()):
+            spans.append((start + match.start(2), start + match.end(2)))
+    return spans
+
+
+def shell_definitions(script: ShellScript, run: Instruction, document: Document, name: str) -> list[Definition]:
+    """Statement-level assignments of `name` in a RUN (`X=...`, `export X=...`;
+    not the `X=... cmd` prefix form, which the command's own words do not see)."""
+    found = []
+    stack = [script.tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.type != "variable_assignment" or (node.parent is not None and node.parent.type == "command"):
+            continue
+        label = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if label is None or value is None or script.text[slice(*script.span(label))] != name:
+            continue
+        start, end = script.span(value)
+        line = document.line_of(script.file_span(start, end)[0])
+        found.append(Definition(run, line, _words(script.text, start, end), script))
+    return sorted(found, key=lambda definition: definition.words[0].start if definition.words else 0)
+
+
+def _words(text: str, start: int, end: int) -> list[Word]:
+    """The names in a value written as `"a b"`, `'a b'` or `a`: words that
+    expand, quote or escape anything are not package names and stay."""
+    value = text[start:end]
+    if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
+        start, end = start + 1, end - 1
+    words = []
+    for match in re.finditer(r"\S+", text[start:end]):
+        word = match.group()
+        if any(char in word for char in "$`\"'\\"):
+            continue
+        offset = start + match.start()
+        words.append(Word(offset, offset + len(word), word, word))
+    return words
+
+
+def references(text: str, name: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Offsets of `$name` and `${name...}` in text[start:end], outside
+    comment lines."""
+    pattern = re.compile(r"\$(?:\{" + name + r"(?![A-Za-z0-9_])|" + name + r"(?![A-Za-z0-9_]))")
+    found = []
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if text[line_start : match.start()].lstrip(" \t").startswith("#"):
+            continue
+        found.append(match.start())
+    return found
