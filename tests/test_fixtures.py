@@ -40,7 +40,7 @@ CASES = sorted(path.name for path in FIXTURES.iterdir() if (path / "before.Docke
 MIN_CASES = 15
 
 # Cases run through the real CLI as well (a subprocess each, so only a few).
-CLI_CASES = {"blog", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", "nothing_alpine", "mappings_overlay"}
+CLI_CASES = {"blog", "wheels_virtual_psycopg2", "wheels_unreachable_index", "crlf", "utf8_bom", "no_final_newline", "target_bookworm", "nothing_alpine", "mappings_overlay"}
 
 # case -> reason the tool's output differs from the hand-written after-file.
 XFAIL: dict[str, str] = {

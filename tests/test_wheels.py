@@ -179,7 +179,7 @@ def test_psycopg2_keeps_its_build_packages_pillow_loses_its_headers(tmp_path):
     assert "gcc libc6-dev libpq-dev &&" in result.text
     assert "jpeg" not in result.text and "zlib" not in result.text
     assert "apt-mark auto gcc libc6-dev libpq-dev" in result.text
-    assert "kept gcc: psycopg2 builds from source and needs it" in messages(result)
+    assert "kept gcc musl-dev postgresql-dev: psycopg2 builds from source and needs them" in messages(result)
     assert result.report["wheels"]["removed"] == ["jpeg-dev", "zlib-dev"]
     assert [d.rule for d in resolver.seen if d.rule == "UA601"] == ["UA601"]
 

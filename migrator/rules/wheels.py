@@ -53,23 +53,31 @@ def _stage_findings(ctx: RuleContext, plan: "StagePlan") -> Iterator[Finding]:
             by_line.setdefault(plan.build_packages[name], []).append(name)
         for line, names in by_line.items():
             yield Finding(ID, line, f"removed {' '.join(names)}: {plan.drops[names[0]]}", Severity.INFO)
+        kept: dict[tuple[int, str], list[str]] = {}
         for name, why in plan.keeps.items():
-            yield Finding(ID, plan.build_packages[name], f"kept {name}: {why}", Severity.INFO)
+            kept.setdefault((plan.build_packages[name], why), []).append(name)
+        for (line, why), names in kept.items():
+            yield Finding(ID, line, f"kept {' '.join(names)}: {why}", Severity.INFO)
 
 
 def _describe(verdict: "Verdict") -> str:
     requirement = verdict.requirement
-    where = f" ({requirement.source})" if not requirement.source.startswith("Dockerfile") else ""
+    notes = [] if requirement.source.startswith("Dockerfile") else [requirement.source]
     pinned = requirement.specifier.startswith("==") and "," not in requirement.specifier
     choices = list(verdict.targets.items())
-    version = choices[0][1].version
-    subject = requirement.text if pinned else f"{requirement.text} (judged on {requirement.name} {version}, the newest release it allows)"
+    if not pinned:
+        notes.append(f"judged on {requirement.name} {choices[0][1].version}, the newest release it allows")
+    subject = requirement.text + (f" ({'; '.join(notes)})" if notes else "")
     by_file: dict[str, list[str]] = {}
     for arch, choice in choices:
         if not choice.builds:
             by_file.setdefault(choice.wheel, []).append(arch)
     wheels = [f"{wheel} ({', '.join(arches)})" for wheel, arches in by_file.items()]
-    builds = [f"{arch}: {choice.why}" for arch, choice in choices if choice.builds and choice.version]
+    reasons: dict[str, list[str]] = {}
+    for arch, choice in choices:
+        if choice.builds and choice.version:
+            reasons.setdefault(choice.why, []).append(arch)
+    builds = [f"{why} on {', '.join(arches)}" for why, arches in reasons.items()]
     parts = []
     if wheels:
         parts.append("wheel " + ", ".join(wheels))
@@ -79,7 +87,7 @@ def _describe(verdict: "Verdict") -> str:
         alpine = [arch for arch, choice in verdict.alpine.items() if choice.builds and choice.version]
         if alpine:
             parts.append(f"on Alpine no musllinux wheel for {', '.join(alpine)}: pip built it from source there")
-    return f"{subject}{where}: " + "; ".join(parts)
+    return f"{subject}: " + "; ".join(parts)
 
 
 def _choice(choice) -> dict:

@@ -41,7 +41,7 @@ class Target:
 
     def describe(self) -> str:
         version = ".".join(map(str, self.python[:2]))
-        return f"CPython {version} {self.libc} {'.'.join(map(str, self.libc_version))} {self.arch}"
+        return f"CPython {version} {self.libc} {'.'.join(map(str, self.libc_version))}"
 
 
 @dataclass(frozen=True)

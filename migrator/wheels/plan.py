@@ -290,10 +290,10 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
             names.update(known.provides.get(name, ()))
         users = sorted({user for name in names for user in needed.get(name, ())})
         if users:
-            plan.keeps[apk] = f"{', '.join(users)} build{'s' if len(users) == 1 else ''} from source and need{'s' if len(users) == 1 else ''} it"
+            plan.keeps[apk] = f"{', '.join(users)} build{'s' if len(users) == 1 else ''} from source and need{'s' if len(users) == 1 else ''} them"
         else:
             plan.drops[apk] = ("build-only, and no requirement builds from source on " if not needed
-                               else "build-only, and the requirements that build from source do not need it on ")
+                               else "build-only, and what still builds from source does not need it on ")
             plan.drops[apk] += plan.describe_target(ctx.suite)
     if not plan.drops:
         return

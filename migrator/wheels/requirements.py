@@ -376,6 +376,12 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
 def _local_project(image_path: str, text: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found) -> None:
     line = instruction.line
     local = ctx.local(stage, image_path)
+    if local is None:  # COPY pyproject.toml src/ ./ : the folder is known by the files in it
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            copied = ctx.local(stage, posixpath.join(image_path, name))
+            if copied is not None and posixpath.basename(copied) == name:
+                local = posixpath.dirname(copied) or "."
+                break
     if local is None or not ctx.is_dir(local):
         found.unreadable.append(Unreadable(text, "a local project that is not in the build context", line, stage.index))
         return

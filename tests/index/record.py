@@ -1,7 +1,8 @@
 """Record the package index answers the offline tests use.
 
-    python tests/index/record.py            # from PyPI
-    python tests/index/record.py URL        # from another PEP 691 index
+    python tests/index/record.py                 # every project below, from PyPI
+    python tests/index/record.py NAME ...        # just these (added to PROJECTS first)
+    UNALPINE_RECORD_INDEX=URL python tests/index/record.py   # from another PEP 691 index
 
 Each project's PEP 691 JSON page is fetched with unalpine's own client,
 trimmed to what the wheel check reads (file names, requires-python, yanked),
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -36,13 +38,20 @@ PROJECTS = [
     "pydantic-core", "psutil", "greenlet", "msgpack", "pandas", "regex",
     # sdist only (on Linux)
     "psycopg2", "mysqlclient", "python-ldap", "uwsgi",
+    # the lock-file fixture
+    "poetry", "pycparser",
 ]
 
 
 def main(argv: list[str]) -> int:
-    url = argv[1] if len(argv) > 1 else PYPI
+    url = os.environ.get("UNALPINE_RECORD_INDEX", PYPI)
+    names = argv[1:] or PROJECTS
+    unknown = set(names) - set(PROJECTS)
+    if unknown:
+        print(f"add {', '.join(sorted(unknown))} to PROJECTS first", file=sys.stderr)
+        return 2
     client = Client([url])
-    for name in PROJECTS:
+    for name in names:
         page = client._fetch(url, name)
         if page is None:
             print(f"{name}: not on {url}", file=sys.stderr)
@@ -51,7 +60,8 @@ def main(argv: list[str]) -> int:
             json.dump(page, handle, separators=(",", ":"), sort_keys=True)
         print(f"{name}: {len(page['files'])} files")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    (HERE / "RECORDED.txt").write_text(f"recorded {now} from {url} by tests/index/record.py\n")
+    with open(HERE / "RECORDED.txt", "a", encoding="utf-8") as log:
+        log.write(f"{now} from {url}: {' '.join(names)}\n")
     return 0
 
 
