@@ -1,17 +1,21 @@
 """A PEP 691 index on 127.0.0.1 serving the recordings in tests/index/.
 
 It is what the offline tests (and pip, as the oracle) talk to: the real HTTP
-client, cache and JSON parsing run, only the answers are recorded. Files are
-listed with PEP 658 metadata (synthesised from the file name: name and
-version, which is all pip reads with --no-deps); the files themselves are not
-served. Unknown projects are a 404, as on PyPI.
+client, cache and JSON parsing run, only the answers are recorded. A wheel
+file is served as a stub: a valid wheel holding only its dist-info (name and
+version from the file name, which is all pip reads with --no-deps), also
+offered as PEP 658 metadata. pip chooses among the recorded files by their
+names alone, so the stubs cannot steer its choice. Unknown projects are a
+404, as on PyPI.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import threading
+import zipfile
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
                 name, version = parse_sdist_filename(filename)
             body = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
             return self._send(200, "text/plain", body)
+        if len(parts) == 3 and parts[0] == "files" and parts[2].endswith(".whl"):
+            return self._send(200, "application/octet-stream", stub_wheel(parts[2]))
         self._send(404, "text/plain", b"not found")
 
     def _send(self, code: int, kind: str, body: bytes) -> None:
@@ -71,6 +77,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def stub_wheel(filename: str) -> bytes:
+    name, version, _, tags = parse_wheel_filename(filename)
+    dist_info = "-".join(filename.split("-")[:2]) + ".dist-info"
+    files = {
+        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: unalpine-tests\nRoot-Is-Purelib: true\n"
+        + "".join(f"Tag: {tag}\n" for tag in sorted(map(str, tags))),
+    }
+    files[f"{dist_info}/RECORD"] = "".join(f"{path},,\n" for path in files) + f"{dist_info}/RECORD,,\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return buffer.getvalue()
 
 
 class IndexServer:
