@@ -213,3 +213,30 @@ def test_cli_reports_an_unreachable_index_in_one_line_and_completes(tmp_path):
                        "reached ([Errno 111] Connection refused); build packages kept"]
     report = json.loads(process.stdout)["files"][0]
     assert report["changed"] and report["wheels"]["removed"] == []
+
+
+# --- what a run imports ------------------------------------------------------------
+
+
+def modules_after_run(folder: Path) -> set[str]:
+    code = (
+        "import sys; from migrator.cli import main; main(['--yes', '--quiet', '--diff', 'before.Dockerfile']); "
+        "print('MODULES', *sorted(sys.modules), file=sys.stderr)"
+    )
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=folder)
+    line = next(line for line in process.stderr.splitlines() if line.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_libcst_is_imported_only_when_a_setup_py_is_read():
+    assert "libcst" not in modules_after_run(FIXTURES / "blog")
+    assert "libcst" in modules_after_run(FIXTURES / "wheels_setup_py")
+
+
+def test_a_file_without_pip_lines_loads_nothing_of_the_wheel_check():
+    loaded = modules_after_run(FIXTURES / "tini_ash_su_exec")
+    assert not loaded & {"migrator.wheels.requirements", "migrator.wheels.index", "migrator.wheels.plan",
+                         "packaging.tags", "urllib.request", "libcst"}

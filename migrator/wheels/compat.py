@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from migrator.wheels.index import Page
@@ -93,53 +93,63 @@ def choose(page: Page, specifier: str, target: Target, no_binary: bool = False) 
     pip's order (its CandidateEvaluator sort key): a file that is not yanked
     beats a yanked one, then the higher version, then the better tag, a wheel
     before an sdist. Pre-releases count only when the specifier names one or
-    nothing else matches (SpecifierSet.filter, as pip uses it)."""
+    no final release has a file that fits (SpecifierSet.filter, as pip uses
+    it). Releases are tried newest first, so only their files are parsed."""
     try:
         wanted = SpecifierSet(specifier)
     except InvalidSpecifier:
         return Choice(None, None, None, f"cannot read the version specifier {specifier!r}")
     python = Version(".".join(map(str, target.python)))
     ranks = {} if no_binary else tags(target)
-    candidates: list[tuple[Version, int, str, bool]] = []  # version, rank (-1: sdist), file, yanked
     too_new_python = False
-    for file in page.files:
-        version, rank = _version_and_rank(file.filename, ranks)
-        if version is None or rank is None:
-            continue
-        if file.requires_python:
-            try:
-                if not SpecifierSet(file.requires_python).contains(python, prereleases=True):
-                    too_new_python = True
-                    continue
-            except InvalidSpecifier:
-                pass  # pip ignores a requires-python it cannot read
-        candidates.append((version, rank, file.filename, file.yanked))
-    allowed = set(wanted.filter({candidate[0] for candidate in candidates}))
-    candidates = [c for c in candidates if c[0] in allowed]
-    if not candidates:
-        why = "no release fits this Python" if too_new_python else "no release matches"
-        return Choice(None, None, None, f"{why} ({specifier or 'any version'})")
-    version, rank, filename, _ = max(candidates, key=lambda c: (not c[3], c[0], -c[1] if c[1] >= 0 else float("-inf")))
-    if rank >= 0:
-        return Choice(str(version), filename, None)
-    why = "--no-binary asks for it" if no_binary else f"no {_platform_word(target)} wheel for {target.describe()}"
-    return Choice(str(version), None, filename, why)
+    for prereleases in (bool(wanted.prereleases), True):
+        versions = [v for v in page.releases
+                    if (prereleases or not v.is_prerelease) and wanted.contains(v, prereleases=True)]
+        for yanked_ok in (False, True):
+            for version in versions:
+                best: tuple[int, str] | None = None
+                for file in page.releases[version]:
+                    if file.yanked and not yanked_ok:
+                        continue
+                    rank = _rank(file.filename, ranks)
+                    if rank is None:
+                        continue
+                    if file.requires_python and not _python_fits(file.requires_python, python):
+                        too_new_python = True
+                        continue
+                    key = (rank if rank >= 0 else 1 << 30, file.filename)
+                    if best is None or key[0] < best[0]:  # equal ranks: the first listed, as pip's max() keeps
+                        best = key
+                if best is not None:
+                    rank, filename = best
+                    if rank < 1 << 30:
+                        return Choice(str(version), filename, None)
+                    why = "--no-binary asks for it" if no_binary else f"no {_platform_word(target)} wheel for {target.describe()}"
+                    return Choice(str(version), None, filename, why)
+    why = "no release fits this Python" if too_new_python else "no release matches"
+    return Choice(None, None, None, f"{why} ({specifier or 'any version'})")
+
+
+@lru_cache(maxsize=1024)
+def _python_fits(requires_python: str, python: Version) -> bool:
+    try:
+        return SpecifierSet(requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:
+        return True  # pip ignores a requires-python it cannot read
 
 
 def _platform_word(target: Target) -> str:
     return "musllinux" if target.libc == "musl" else "manylinux"
 
 
-def _version_and_rank(filename: str, ranks: dict[Tag, int]) -> tuple[Version | None, int | None]:
-    """(version, best rank of its tags) for a wheel; (version, -1) for an
-    sdist; rank None for a wheel the target cannot install."""
+def _rank(filename: str, ranks: dict[Tag, int]) -> int | None:
+    """The best rank of a wheel's tags, -1 for an sdist, None for a wheel
+    the target cannot install."""
+    if not filename.endswith(".whl"):
+        return -1
     try:
-        if filename.endswith(".whl"):
-            _, version, _, file_tags = parse_wheel_filename(filename)
-            found = [ranks[tag] for tag in file_tags if tag in ranks]
-            return version, (min(found) if found else None)
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)[1], -1
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        pass
-    return None, None
+        file_tags = parse_wheel_filename(filename)[3]
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+    found = [ranks[tag] for tag in file_tags if tag in ranks]
+    return min(found) if found else None

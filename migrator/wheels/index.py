@@ -12,15 +12,10 @@ one timeout, not one per project. The network is touched nowhere else.
 from __future__ import annotations
 
 import configparser
-import gzip
-import json
 import os
-import socket
 import threading
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from migrator.wheels.cache import Cache
@@ -39,11 +34,44 @@ class File:
     yanked: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class Page:
     name: str
     files: tuple[File, ...]
     age: float = 0.0  # seconds since it was fetched (0 for a fresh answer)
+
+    @cached_property
+    def releases(self) -> dict:
+        """Version -> its files, newest first; names that are not wheels or
+        sdists, or whose version does not parse, are left out (as pip does)."""
+        from packaging.version import InvalidVersion, Version
+
+        by_version: dict = {}
+        parsed: dict[str, Version | None] = {}
+        for file in self.files:
+            text = _version_text(file.filename)
+            if text is None:
+                continue
+            if text not in parsed:
+                try:
+                    parsed[text] = Version(text)
+                except InvalidVersion:
+                    parsed[text] = None
+            version = parsed[text]
+            if version is not None:
+                by_version.setdefault(version, []).append(file)
+        return dict(sorted(by_version.items(), reverse=True))
+
+
+def _version_text(filename: str) -> str | None:
+    if filename.endswith(".whl"):
+        parts = filename[:-4].split("-")
+        return parts[1] if len(parts) in (5, 6) else None
+    for suffix in (".tar.gz", ".zip"):
+        if filename.endswith(suffix):
+            stem = filename[: -len(suffix)]
+            return stem.rsplit("-", 1)[1] if "-" in stem else None
+    return None
 
 
 class Unreachable(Exception):
@@ -114,9 +142,11 @@ class Client:
         """Each project's files over all indexes; None for a project no index
         has; a name missing from the result could not be checked."""
         names = list(dict.fromkeys(names))
-        if len(names) <= 1:
+        if len(names) <= 1 or self.offline:
             results = [self._page(name) for name in names]
         else:
+            from concurrent.futures import ThreadPoolExecutor  # only when the index may be asked
+
             with ThreadPoolExecutor(max_workers=min(WORKERS, len(names))) as pool:
                 results = list(pool.map(self._page, names))
         return {name: result for name, result in zip(names, results) if result is not _UNKNOWN}
@@ -153,6 +183,12 @@ class Client:
 
     def _fetch(self, index_url: str, name: str) -> dict | None:
         """The project's page, trimmed to what the check reads; None on 404."""
+        import gzip
+        import json
+        import socket
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(
             f"{index_url}{name}/", headers={"Accept": ACCEPT, "Accept-Encoding": "gzip", "User-Agent": "unalpine"},
         )
