@@ -183,6 +183,12 @@ class ImageTable:
         return self.archived_index if suite in self.archived else suite
 
 
+def python_minors(suite: str) -> list[str]:
+    """The python minor versions ("3.12") with an official image for `suite`."""
+    rows = image_table().images["python"].rows
+    return [version for version, suites in rows.items() if re.fullmatch(r"\d+\.\d+", version) and suite in suites]
+
+
 def minor_of(version: str | None) -> str | None:
     match = re.match(r"(\d+\.\d+)", version or "")
     return match.group(1) if match else None

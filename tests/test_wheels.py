@@ -240,3 +240,12 @@ def test_a_file_without_pip_lines_loads_nothing_of_the_wheel_check():
     loaded = modules_after_run(FIXTURES / "tini_ash_su_exec")
     assert not loaded & {"migrator.wheels.requirements", "migrator.wheels.index", "migrator.wheels.plan",
                          "packaging.tags", "urllib.request", "libcst"}
+
+
+def test_a_major_only_python_tag_checks_wheels_for_the_newest_minor_of_its_suite(tmp_path):
+    # python:3-alpine names no minor: the plan takes the newest one the suite's images have
+    write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
+    text = "FROM python:3-alpine\nCOPY requirements.txt .\nRUN apk add gcc musl-dev\nRUN pip install -r requirements.txt\n"
+    result, _ = run(tmp_path, text, offline=True, cache_root=tmp_path / "empty-cache")
+    assert result.text.startswith("FROM python:3-slim-trixie\n")
+    assert "gcc libc6-dev" in result.text

@@ -153,10 +153,9 @@ def _python(ctx: "RuleContext", stage: "Stage") -> str:
     match = re.match(r"(\d+\.\d+(?:\.\d+)?)", stage.python_version or "")
     if match:
         return match.group(1)
-    from migrator.images import python_images
+    from migrator.images import python_minors
 
-    minors = [m for m, suites in python_images().suites.items() if ctx.suite in suites]
-    return max(minors, key=Version)
+    return max(python_minors(ctx.image_suite), key=Version)
 
 
 def _arches(stage: "Stage", default: list[str]) -> list[str]:
