@@ -131,6 +131,9 @@ def test_client_fetches_caches_and_then_works_offline(tmp_path):
     offline = Client([index_url()], cache, offline=True)
     assert offline.pages(["django"])["django"].files == pages["django"].files
     assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
+    # One Page per project per run: the next Dockerfile gets the same object.
+    assert online.pages(["django"])["django"] is pages["django"]
+    assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
 
 
 def test_expired_cache_is_refetched_but_offline_takes_any_age(tmp_path):

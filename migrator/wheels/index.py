@@ -108,12 +108,20 @@ def pip_config_urls(environ: dict[str, str] | None = None) -> tuple[str | None, 
     return primary, extra
 
 
+_CONFIG_KEYS = ("PIP_CONFIG_FILE", "HOME", "XDG_CONFIG_HOME", "VIRTUAL_ENV")
+_CONFIGS: dict[tuple, tuple[str | None, list[str]]] = {}
+
+
 def choose_urls(dockerfile_primary: str | None, dockerfile_extra: list[str],
                 environ: dict[str, str] | None = None) -> list[str]:
     """The indexes pip in the image would ask, primary first. Only http(s)
     indexes are asked (a file:// index of this machine is not the image's)."""
     environ = os.environ if environ is None else environ
-    config_primary, config_extra = pip_config_urls(environ)
+    # pip's config files are read once per run, not once per Dockerfile
+    config_key = tuple(environ.get(key) for key in _CONFIG_KEYS)
+    if config_key not in _CONFIGS:
+        _CONFIGS[config_key] = pip_config_urls(environ)
+    config_primary, config_extra = _CONFIGS[config_key]
     primary = dockerfile_primary or environ.get("PIP_INDEX_URL") or config_primary or PYPI
     if dockerfile_primary or dockerfile_extra:
         extra = list(dockerfile_extra)
@@ -137,6 +145,10 @@ class Client:
         self.failed: dict[str, str] = {}  # index url -> why it could not be asked
         self.uncached: list[str] = []  # projects --offline had no cached answer for
         self._lock = threading.Lock()
+        # One answer per project per run: a fleet asks about the same projects
+        # file after file; re-reading the cache, rebuilding the File objects
+        # and regrouping Page.releases each time was most of a fleet's run.
+        self._known: dict[str, object] = {}
 
     def pages(self, names: list[str]) -> dict[str, Page | None]:
         """Each project's files over all indexes; None for a project no index
@@ -152,6 +164,12 @@ class Client:
         return {name: result for name, result in zip(names, results) if result is not _UNKNOWN}
 
     def _page(self, name: str):
+        known = self._known.get(name, _NOT_READ)
+        if known is _NOT_READ:
+            known = self._known[name] = self._read_page(name)
+        return known
+
+    def _read_page(self, name: str):
         files: list[File] = []
         seen = False
         oldest = 0.0
@@ -234,3 +252,4 @@ def trim(data: dict) -> dict:
 
 
 _UNKNOWN = object()
+_NOT_READ = object()
