@@ -291,6 +291,8 @@ def resolve(apk: str, suite: str) -> Resolution:
     elif role == "library":
         _library(b, apk)
         _exact(b, apk)
+        if not b.cands:
+            _subpackage(b, apk)
     elif role == "tools":
         _tools(b, apk)
     elif role == "perl":
@@ -325,11 +327,19 @@ def _classify(apk: str) -> tuple[str, str]:
     for suffix, why in _DROP_SUFFIXES.items():
         if apk.endswith(suffix) and len(apk) > len(suffix):
             return "drop", f"Alpine's {suffix[1:]} subpackage: {why}"
+    # before the language prefixes: nodejs-dev, lua5.1-libs, perl-dev are
+    # the language's own headers and libraries
+    if apk.endswith("-dev") and not apk.startswith(("py3-", "py-", "py2-")):
+        return "dev", "headers and link libraries (Alpine -dev; Debian names them after the library: lib<name>-dev)"
+    if apk.endswith("-static"):
+        return "static", "static libraries (Alpine -static; Debian ships them in the -dev package)"
+    if apk.endswith("-libs"):
+        return "libs", "the shared libraries of {} (Alpine -libs; Debian: lib<name><soname>)".format(apk[:-5])
     if apk.startswith("perl-"):
         return "perl", "a Perl module (Debian: lib<name>-perl)"
     if apk.startswith("ruby-"):
         return "ruby", "a Ruby gem (Debian: ruby-<name>, or the gem's command)"
-    if re.match(r"lua[0-9.]*-", apk) and not apk.endswith("-dev"):
+    if re.match(r"lua[0-9.]*-", apk):
         return "lua", "a Lua module (Debian: lua-<name>)"
     if re.match(r"php[0-9]*-", apk):
         return "php", "a PHP extension or SAPI (Debian: php-<name>)"
@@ -337,12 +347,6 @@ def _classify(apk: str) -> tuple[str, str]:
         return "node", "a Node.js module (Debian: node-<name>)"
     if apk.startswith(("py3-", "py-", "py2-")):
         return "python", "a Python module (Debian: python3-<name>)"
-    if apk.endswith("-dev"):
-        return "dev", "headers and link libraries (Alpine -dev; Debian names them after the library: lib<name>-dev)"
-    if apk.endswith("-static"):
-        return "static", "static libraries (Alpine -static; Debian ships them in the -dev package)"
-    if apk.endswith("-libs"):
-        return "libs", "the shared libraries of {} (Alpine -libs; Debian: lib<name><soname>)".format(apk[:-5])
     if apk.endswith(_TOOL_SUFFIXES):
         return "tools", "commands (Alpine -{} subpackage)".format(apk.rsplit("-", 1)[1])
     if apk.startswith("lib") and len(apk) > 3:
@@ -385,6 +389,7 @@ def _so(b: _Builder, soname: str) -> None:
 
 
 def _dev(b: _Builder, stem: str) -> None:
+    _exact(b, f"{stem}-dev", 5)  # samba-dev, tcl-dev
     for mod, pkgs in b.pc_modules(stem):
         for pkg in pkgs:
             b.add(pkg, "pc", f"ships {mod}.pc", 3 + pkg.endswith("-dev"))
@@ -460,9 +465,13 @@ def _subpackage(b: _Builder, apk: str) -> None:
     for i in range(len(parts) - 1, 0, -1):
         origin, sub = "-".join(parts[:i]), "-".join(parts[i:])
         for src, how in b.sources(origin):
-            for pkg in b.binaries(src):
-                if re.search(rf"(^|[-.]){re.escape(sub)}($|[-.0-9])", pkg):
-                    b.add(pkg, "source", f"the {sub} part of {how}", 4)
+            # the part as a word of the name, or a word's start (libheif-aom: libheif-plugin-aomenc)
+            word = re.escape(sub.lower().replace("_", "-"))
+            parts = [pkg for pkg in b.binaries(src) if re.search(rf"(^|[-.]){word}", pkg)]
+            for pkg in parts:
+                b.add(pkg, "source", f"the {sub} part of {how}", 4)
+            if 1 < len(parts) <= 4:  # Alpine's one subpackage is all of them (aomdec and aomenc)
+                b.cands[" ".join(parts)] = Candidate(tuple(parts), [Evidence("source", f"all of the {sub} part of {how}", 5)])
             if not b.cands and src == origin and src in b.binaries(src) and sub in _PART_WORDS:
                 # Debian does not split that part off (e2fsprogs-extra)
                 b.add(src, "source", f"Debian keeps the {sub} part in {src}", 3)
