@@ -203,8 +203,10 @@ class RuleContext:
                                         f"pin {line} to move to {newer[-1]}", Severity.INFO))
                 continue
             archived = tuple(s for s in suites if s in self.images.archived)
-            if archived:
-                self._ask_about_end_of_life(stage, archived[-1])
+            if archived or _oldest_current(spec, stage.version):
+                # no current tag: the archived suite, or (when not even one
+                # of those) a newer release of the same image, is a question
+                self._ask_about_end_of_life(stage, archived[-1] if archived else None)
                 continue
             stage.kind = None
             stage.unsupported = (
@@ -243,38 +245,48 @@ class RuleContext:
         stage.notes.append((f"{stage.image.expanded} replaced by {stage.new_image}, as answered: "
                            "apk lines migrate as for a Debian image; check the image is Debian-based", Severity.WARNING))
 
-    def _ask_about_end_of_life(self, stage: Stage, archived: str) -> None:
+    def _ask_about_end_of_life(self, stage: Stage, archived: str | None) -> None:
+        """No current Debian tag: the archived suite (recommended when there
+        is one), keep on Alpine, or the oldest newer release with a current
+        tag (recommended when there is no archived one and it stays within
+        the same major version)."""
         spec = stage.spec
         assert spec is not None
         upgrade = _oldest_current(spec, stage.version)
-        options = [
-            Option("archive", f"{spec.name}:{spec.tag(stage.version, archived)}: Debian {archived} from archive.debian.org "
-                              "(apt sources switched there; no security updates)"),
-            Option("keep", "keep this stage on Alpine"),
-        ]
+        options = []
+        if archived:
+            options.append(Option("archive", f"{spec.name}:{spec.tag(stage.version, archived)}: Debian {archived} from "
+                                             "archive.debian.org (apt sources switched there; no security updates)"))
+        options.append(Option("keep", "keep this stage on Alpine"))
         if upgrade:
             options.append(Option(f"upgrade:{upgrade[0]}", f"{spec.name}:{spec.tag(upgrade[0], upgrade[1])}: the oldest "
-                                  f"{spec.name} with a current image; your code may not run on it unchanged"))
+                                  f"newer {spec.name} with a current image; your code may not run on it unchanged"))
+        same_major = upgrade is not None and upgrade[0].split(".")[0] == stage.version.split(".")[0]
+        recommended = "archive" if archived else f"upgrade:{upgrade[0]}" if upgrade and same_major else "keep"
+        if archived:
+            question = (f"{spec.name} {stage.version or 'latest'} was last published for Debian {archived}, "
+                        "which now lives only in Debian's archive and gets no security updates")
+        else:
+            question = f"{spec.name} {stage.version or 'latest'} has no Debian tag that names its suite"
         answer = self.ask(Decision(
             key=f"UA101:end-of-life:{spec.name}:{stage.version}",
             rule="UA101",
-            question=(f"{spec.name} {stage.version or 'latest'} was last published for Debian {archived}, "
-                      "which now lives only in Debian's archive and gets no security updates"),
+            question=question,
             options=tuple(options),
-            recommended="archive",
+            recommended=recommended,
             line=stage.instruction.line,
             context=self._line_text(stage.instruction),
         ))
-        if answer == "keep":
-            stage.kind = None
-        elif answer.startswith("upgrade:") and upgrade:
+        if answer.startswith("upgrade:") and upgrade:
+            stage.notes.append((f"moved from {spec.name} {stage.version} to {upgrade[0]}: "
+                               "a newer release; test the application on it", Severity.WARNING))
             stage.version = upgrade[0]
             stage.candidates = tuple(s for s in spec.suites(upgrade[0]) or () if s in SUITES)
-            stage.notes.append((f"moved from {spec.name} {stage.python_version or stage.version} to {upgrade[0]}: "
-                               "a different major release; test the application on it", Severity.WARNING))
             stage.python_version = upgrade[0] if spec.name == "python" else stage.python_version
-        else:
+        elif answer == "archive" and archived:
             stage.candidates = (archived,)
+        else:
+            stage.kind = None
 
     def _ask_replacement(self, stage: Stage) -> None:
         """Deprecated or non-Debian images (openjdk, eclipse-temurin): the
@@ -359,15 +371,18 @@ class RuleContext:
 
 
 def _oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
-    """The oldest release line after `version` with a current Debian tag:
-    (line, its newest suite)."""
+    """The oldest release line after `version`, of the same variant (php's
+    -fpm), with a current Debian tag: (line, its newest suite)."""
+    variant = re.search(r"(-[a-z]+)$", version)
+    suffix = variant.group(1) if variant else ""
     lines: list[tuple[tuple[int, ...], str, str]] = []
     for key, suites in spec.rows.items():
-        if not re.fullmatch(r"\d+(?:\.\d+)*", key) or key.count(".") + 1 != spec.line:
+        numeric = re.fullmatch(r"(\d+(?:\.\d+)*)" + re.escape(suffix), key)
+        if not numeric or numeric.group(1).count(".") + 1 != spec.line:
             continue
         now = [s for s in suites if s in SUITES]
         if now:
-            lines.append((tuple(int(p) for p in key.split(".")), key, now[-1]))
+            lines.append((tuple(int(p) for p in numeric.group(1).split(".")), key, now[-1]))
     mine = tuple(int(p) for p in re.findall(r"\d+", version)[: spec.line]) or (0,)
     later = sorted(line for line in lines if line[0] > mine)
     return (later[0][1], later[0][2]) if later else None

@@ -226,7 +226,7 @@ def test_no_sources_switch_without_apt():
 def test_end_of_life_upgrade_names_the_oldest_current_release():
     result = run("FROM python:3.4-alpine\n", {"UA101:end-of-life": "upgrade:3.6"})
     assert result.text == "FROM python:3.6-slim-bullseye\n"
-    assert "a different major release" in messages(result)
+    assert "moved from python 3.4 to 3.6: a newer release" in messages(result)
 
 
 def test_target_an_archived_suite_by_name():
@@ -266,3 +266,21 @@ def test_temurin_stage_that_runs_apt_is_told_its_names_are_debian_s():
     assert "Ubuntu 24.04" not in messages(quiet)
     loud = run("FROM eclipse-temurin:21-jre-alpine\nRUN apk add --no-cache curl\n")
     assert "1 UA101 eclipse-temurin:21-jre-noble is Ubuntu 24.04 (noble)" in messages(loud)
+
+
+def test_a_version_with_no_suite_tag_moves_within_its_major_version():
+    # nginx tagged its Debian images with the suite only from 1.22 on
+    result = run("FROM nginx:1.21-alpine\n")
+    assert result.text == "FROM nginx:1.22-bullseye\n"
+    (decision,) = result.seen
+    assert [o.value for o in decision.options] == ["keep", "upgrade:1.22"]
+    # across a major version the recommendation is to keep
+    assert run("FROM node:4-alpine\n").text == "FROM node:4-alpine\n"
+
+
+def test_end_of_life_upgrade_keeps_the_variant():
+    # php 7.4 is the oldest line with a bullseye tag; the fpm variant stays fpm
+    result = run("FROM php:5.6-fpm-alpine\n", {"UA101:end-of-life": "upgrade:7.4-fpm"})
+    assert result.text == "FROM php:7.4-fpm-bullseye\n"
+    (decision,) = result.seen
+    assert [o.value for o in decision.options] == ["archive", "keep", "upgrade:7.4-fpm"]
