@@ -26,6 +26,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if evidence is None:
         return
     plan = ctx.wheel_plan()
+    if evidence.skipped and not plan.stages:
+        yield Finding(ID, 1, f"wheel check skipped: {evidence.skipped}")
     for stage_plan in plan.stages.values():
         yield from _stage_findings(ctx, stage_plan)
     if plan.stages:
@@ -82,7 +84,8 @@ def _describe(verdict: "Verdict") -> str:
     if wheels:
         parts.append("wheel " + ", ".join(wheels))
     if builds:
-        parts.append("builds from source " + (choices[0][1].sdist or "") + " (" + "; ".join(builds) + ")")
+        pure = ", pure Python: no compiler needed" if verdict.pure_python else ""
+        parts.append("builds from source " + (choices[0][1].sdist or "") + " (" + "; ".join(builds) + pure + ")")
     if verdict.alpine:
         alpine = [arch for arch, choice in verdict.alpine.items() if choice.builds and choice.version]
         if alpine:
@@ -99,12 +102,13 @@ def _report(ctx: RuleContext, plan) -> dict:
     return {
         "indexes": evidence.urls,
         "skipped": evidence.skipped or None,
+        "dependencies_checked": False,  # only the requirements named, not what they pull in
         "removed": plan.removed(),  # apk names removed because wheels made them unnecessary
         "stages": [
             {
                 "line": stage.line,
                 "python": stage.python,
-                "suite": ctx.suite,
+                "suite": stage.suite,
                 "arches": stage.arches,
                 "answer": stage.answer or None,
                 "removed": sorted(stage.drops) if stage.answer == "slim" else [],

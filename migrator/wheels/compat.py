@@ -21,7 +21,9 @@ from packaging.version import InvalidVersion, Version
 
 from migrator.wheels.index import Page
 
-GLIBC = {"bullseye": (2, 31), "bookworm": (2, 36), "trixie": (2, 41)}
+# glibc of each Debian suite an image can move to (archived ones included).
+GLIBC = {"jessie": (2, 19), "stretch": (2, 24), "buster": (2, 28), "bullseye": (2, 31), "bookworm": (2, 36),
+         "trixie": (2, 41)}
 MUSL = (1, 2)  # every Alpine the python images were built on since 3.13 has musl 1.2
 ARCHES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm/v7": "armv7l", "ppc64le": "ppc64le",
           "s390x": "s390x", "riscv64": "riscv64"}

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from migrator.wheels.requirements import Requirement
 
 ID = "UA601"
-DEBIAN_PYTHON = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}  # python3 of alpine:* stages
+# python3 of an alpine:* stage moved to debian:<suite>-slim
+DEBIAN_PYTHON = {"stretch": "3.5", "buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
 APK = {"apk", "/sbin/apk"}
 _APK_VALUE_OPTIONS = {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
                       "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout"}
@@ -47,6 +48,7 @@ class Knowledge:
     provides: dict[str, tuple[str, ...]]
     needs: dict[str, tuple[str, ...]]  # project -> Debian build packages
     pure: frozenset[str]
+    build_tools: frozenset[str]  # requirements that mean the image compiles code itself
 
     def is_build(self, names: set[str]) -> bool:
         return any(name in self.build or name.endswith("-dev") for name in names)
@@ -61,6 +63,7 @@ def knowledge() -> Knowledge:
         provides={name: tuple(names) for name, names in data.get("provides", {}).items()},
         needs={name: tuple(entry.get("needs", ())) for name, entry in sdists.items() if "needs" in entry},
         pure=frozenset(name for name, entry in sdists.items() if entry.get("pure")),
+        build_tools=frozenset(data.get("build_tools", ())),
     )
 
 
@@ -72,6 +75,8 @@ class Verdict:
     alpine: dict[str, Choice]  # arch -> what pip took on the Alpine original
     missing: str = ""  # why it was not checked
 
+    pure_python: bool = False  # no release ever had a platform-specific wheel, and some had py3-none-any ones
+
     @property
     def builds(self) -> list[str]:
         return [arch for arch, choice in self.targets.items() if choice.builds]
@@ -81,6 +86,7 @@ class Verdict:
 class StagePlan:
     stage: int  # index of the root stage
     line: int  # its FROM line
+    suite: str  # the Debian suite its new image is built on
     python: str  # "3.8"
     arches: list[str]
     verdicts: list[Verdict] = field(default_factory=list)
@@ -90,8 +96,9 @@ class StagePlan:
     blocked: list[str] = field(default_factory=list)  # why nothing is removed
     answer: str = ""  # "slim" or "keep" when a question was asked
 
-    def describe_target(self, suite: str) -> str:
-        return f"CPython {self.python} on Debian {suite} (glibc {'.'.join(map(str, GLIBC[suite]))}; {', '.join(self.arches)})"
+    def describe_target(self) -> str:
+        glibc = ".".join(map(str, GLIBC[self.suite]))
+        return f"CPython {self.python} on Debian {self.suite} (glibc {glibc}; {', '.join(self.arches)})"
 
 
 class WheelPlan:
@@ -128,7 +135,11 @@ def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
         projects = [p for p in evidence.found.projects if p.stage in indexes]
         if not requirements and not unreadable and not projects:
             continue
-        plan = StagePlan(stage.index, stage.instruction.line, _python(ctx, stage), _arches(stage, evidence.arches))
+        suite = stage.suite or ctx.image_suite
+        python = _python(stage, suite)
+        if python is None or suite not in GLIBC:
+            continue  # not a python image nor alpine:* (node, ...), or not a Debian suite: no known interpreter
+        plan = StagePlan(stage.index, stage.instruction.line, suite, python, _arches(stage, evidence.arches))
         plans[stage.index] = plan
         _collect_build_packages(ctx, group, plan)
         _judge(ctx, stage, evidence, requirements, plan)
@@ -147,15 +158,20 @@ def _root(stage: "Stage") -> "Stage":
     return stage
 
 
-def _python(ctx: "RuleContext", stage: "Stage") -> str:
-    if stage.kind == "debian":
-        return DEBIAN_PYTHON[ctx.suite]
+def _python(stage: "Stage", suite: str) -> str | None:
+    """The CPython the stage's new image runs; None when unknown."""
+    if stage.spec is None:  # alpine:* moved to debian:<suite>-slim
+        return DEBIAN_PYTHON.get(suite) if stage.kind == "debian" else None
+    if stage.spec.name != "python":
+        return None
     match = re.match(r"(\d+\.\d+(?:\.\d+)?)", stage.python_version or "")
     if match:
         return match.group(1)
     from migrator.images import python_minors
 
-    return max(python_minors(ctx.image_suite), key=Version)
+    # python:3-alpine, python:alpine: the newest minor with an image for the suite
+    minors = [m for m in python_minors(suite) if m.startswith(stage.python_version or "")]
+    return max(minors, key=Version) if minors else None
 
 
 def _arches(stage: "Stage", default: list[str]) -> list[str]:
@@ -213,11 +229,19 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         if page is None:
             verdict.missing = "not found on the index"
             continue
+        verdict.pure_python = _pure_python(page)
         no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
         for arch in arches:
-            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[ctx.suite], arch), no_binary)
+            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary)
             if stage.kind == "python":
                 verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch))
+
+
+def _pure_python(page) -> bool:
+    """A project that only ever published `none-any` wheels (and sdists) is
+    pure Python: building its sdist needs no compiler."""
+    wheels = [f.filename for f in page.files if f.filename.endswith(".whl")]
+    return bool(wheels) and all(name.endswith("-none-any.whl") for name in wheels)
 
 
 def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: StagePlan) -> None:
@@ -266,6 +290,9 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
     needed: dict[str, list[str]] = {}  # Debian build package -> requirements that need it
     for verdict in plan.verdicts:
         name = verdict.requirement.name
+        if name in known.build_tools:
+            plan.blocked.append(f"{verdict.requirement.text} is a build tool: this image compiles code with it")
+            continue
         if verdict.missing:
             plan.blocked.append(f"{verdict.requirement.text}: {verdict.missing}")
             continue
@@ -274,6 +301,8 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
             plan.blocked.append(f"{verdict.requirement.text}: {verdict.targets[unmatched[0]].why}")
             continue
         if not verdict.builds or name in known.pure:
+            continue
+        if name not in known.needs and verdict.pure_python:
             continue
         if name not in known.needs:
             plan.blocked.append(f"{verdict.requirement.text} builds from source ({verdict.targets[verdict.builds[0]].why}) "
@@ -293,16 +322,22 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
         else:
             plan.drops[apk] = ("build-only, and no requirement builds from source on " if not needed
                                else "build-only, and what still builds from source does not need it on ")
-            plan.drops[apk] += plan.describe_target(ctx.suite)
+            plan.drops[apk] += plan.describe_target()
     if not plan.drops:
         return
     wheels = sum(1 for v in plan.verdicts if not v.builds)
-    builds = [v.requirement.name for v in plan.verdicts if v.builds and v.requirement.name not in known.pure]
+    builds = [v.requirement.name for v in plan.verdicts
+              if v.builds and v.requirement.name not in known.pure and not v.pure_python]
     question = (f"{wheels} of {len(plan.verdicts)} requirement{'s' if len(plan.verdicts) != 1 else ''} install from wheels on "
-                f"{plan.describe_target(ctx.suite)}")
+                f"{plan.describe_target()}")
     if builds:
         question += f"; {', '.join(builds)} still build{'s' if len(builds) == 1 else ''} from source"
+    pinned_all = all(v.requirement.source.endswith(".lock") or v.requirement.specifier.startswith("==") for v in plan.verdicts)
     question += f". Remove the build-only packages {' '.join(plan.drops)}?"
+    if not pinned_all:
+        # Only the requirements named are checked, not what they depend on:
+        # a lock file or a fully pinned requirements file names everything.
+        question += " (Their dependencies are not checked; a lock or fully pinned file lists them all.)"
     plan.answer = ctx.ask(Decision(
         key=f"{ID}:slim:{','.join(sorted(plan.drops))}",
         rule=ID,
