@@ -252,3 +252,42 @@ def test_a_major_only_python_tag_checks_wheels_for_the_newest_minor_of_its_suite
     result, _ = run(tmp_path, text, offline=True, cache_root=tmp_path / "empty-cache")
     assert result.text.startswith("FROM python:3-slim-trixie\n")
     assert "gcc libc6-dev" in result.text
+
+
+def test_bare_python_tag_is_judged_on_the_newest_python_of_the_suite(tmp_path):
+    text = "FROM python:3-alpine\nRUN apk add gcc musl-dev libffi-dev && pip install cffi=={}\n"
+    result, _ = run(tmp_path, text.format("2.0.0"))
+    stage = result.report["wheels"]["stages"][0]
+    assert (stage["python"], stage["suite"]) == ("3.14", "trixie")
+    assert stage["requirements"][0]["debian"]["amd64"]["wheel"] == "cffi-2.0.0-cp314-cp314-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+    assert "apt-get" not in result.text
+    # 1.17.1 came before Python 3.14: no cp314 wheel, so cffi's build packages stay
+    result, _ = run(tmp_path, text.format("1.17.1"))
+    assert "gcc libc6-dev libffi-dev" in result.text
+
+
+def test_a_build_tool_requirement_keeps_the_compilers(tmp_path):
+    text = "FROM python:3.11-alpine\nRUN apk add --no-cache gcc cargo\nRUN pip install pybind11 cython\n"
+    result, _ = run(tmp_path, text.replace("pybind11 cython", "cython==3.0.10"))
+    assert "gcc cargo" in result.text
+    assert "cython==3.0.10 is a build tool" in messages(result)
+
+
+def test_a_pure_python_sdist_needs_no_compiler(tmp_path):
+    # ansible 2.10.6 is an sdist only; ansible's other releases are py3-none-any wheels
+    result, _ = run(tmp_path, "FROM python:3.9-alpine\nRUN apk add gcc musl-dev && pip install ansible==2.10.6\n")
+    assert "apt-get" not in result.text
+    assert "pure Python: no compiler needed" in messages(result)
+
+
+def test_a_bug_in_gathering_skips_the_check_and_keeps_the_migration(tmp_path, monkeypatch):
+    from migrator.wheels import requirements
+
+    def broken(document, context):
+        raise RuntimeError("boom")
+
+    monkeypatch.delenv("UNALPINE_TRACEBACK", raising=False)
+    monkeypatch.setattr(requirements, "find", broken)
+    result, _ = run(tmp_path, "FROM python:3.12-alpine\nRUN apk add gcc && pip install django\n")
+    assert "gcc" in result.text and "python:3.12-slim" in result.text
+    assert "wheel check skipped: internal error in the wheel check: RuntimeError: boom" in messages(result)

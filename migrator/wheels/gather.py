@@ -48,6 +48,18 @@ class WheelCheck:
     def gather(self, document: "Document", path: str) -> Evidence | None:
         if not _INSTALLERS.search(document.text):
             return None
+        try:
+            return self._gather(document, path)
+        except Exception as error:  # a bug here must not cost the file its migration
+            if os.environ.get("UNALPINE_TRACEBACK"):
+                raise
+            from migrator.wheels.requirements import Found
+
+            return Evidence(Found(), {}, list(self.arches), skipped=(
+                f"internal error in the wheel check: {type(error).__name__}: {error} "
+                "(UNALPINE_TRACEBACK=1 shows where; please report it)"))
+
+    def _gather(self, document: "Document", path: str) -> Evidence | None:
         from migrator.wheels import requirements
 
         context = self.context or (Path.cwd() if path in ("-", "") else Path(path).parent)
