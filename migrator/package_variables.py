@@ -27,6 +27,9 @@ _WHOLE_REFERENCE = re.compile(r'^("?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_
 # ENV/ARG NAME=VALUE pairs, the value quoted or not.
 _PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s"'\\]|\\.)*)""")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What a package word (with an optional version pin) may hold; anything else
+# (an expansion, quotes, shell syntax) is not a package name and stays.
+_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:-]*)?\Z")
 
 
 def reference(text: str) -> str | None:
@@ -98,14 +101,14 @@ def shell_definitions(script: ShellScript, run: Instruction, document: Document,
 
 def _words(text: str, start: int, end: int) -> list[Word]:
     """The names in a value written as `"a b"`, `'a b'` or `a`: words that
-    expand, quote or escape anything are not package names and stay."""
+    expand, quote, escape or otherwise are not package names stay."""
     value = text[start:end]
     if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
         start, end = start + 1, end - 1
     words = []
     for match in re.finditer(r"\S+", text[start:end]):
         word = match.group()
-        if any(char in word for char in "$`\"'\\"):
+        if not _PACKAGE.match(word):
             continue
         offset = start + match.start()
         words.append(Word(offset, offset + len(word), word, word))

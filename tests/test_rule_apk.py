@@ -360,3 +360,10 @@ def test_virtual_group_of_a_variable_deleted_in_a_later_run():
             "RUN pip install x\nRUN apk del .b\n")
     assert body(run(text).text).endswith(
         "RUN apt-mark auto gcc libc6-dev cargo && apt-get autoremove -y --purge\n")
+
+
+def test_words_in_a_variable_that_are_no_package_names_stay_and_stay_out_of_groups():
+    text = ("FROM python:3.12-alpine\nENV D=\"musl-dev (x\"\nRUN apk add --virtual .b $D && apk del .b\n")
+    result = run(text)
+    assert "ENV D=\"libc6-dev (x\"\n" in result.text
+    assert "apt-mark auto libc6-dev && apt-get autoremove" in result.text
