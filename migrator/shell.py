@@ -94,8 +94,18 @@ class ShellScript:
         """Where text appended to the whole script goes: after the last
         top-level statement, before a trailing comment or heredoc body."""
         root = self.tree.root_node
-        ends = [self.span(child)[1] for child in root.named_children if child.type != "comment"]
-        end = max(ends) if ends else 0
+        statements = [child for child in root.named_children if child.type != "comment"]
+        if not statements:
+            return 0
+        last = max(statements, key=lambda child: child.end_byte)
+        end = self.span(last)[1]
+        heredoc = _first_heredoc(last)
+        if heredoc is not None:
+            # `cmd <<EOF ... EOF` (a heredoc inside a heredoc script): the
+            # statement's line is where it can go on, not after the body.
+            start = self.span(heredoc)[0]
+            line_end = self.text.find("\n", start)
+            end = len(self.text[: len(self.text) if line_end < 0 else line_end].rstrip())
         if end > self.main_end:
             end = len(self.text[: self.main_end].rstrip())
         return end
@@ -168,6 +178,16 @@ class ShellScript:
             first, last = min(nodes, key=lambda n: n.start_byte), max(nodes, key=lambda n: n.end_byte)
             return [(self.span(first)[0], self.span(last)[1], "true")]
         return spans
+
+
+def _first_heredoc(node: Node) -> Node | None:
+    if node.type == "heredoc_redirect":
+        return node
+    for child in node.children:
+        found = _first_heredoc(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _statement(node: Node) -> Node:

@@ -241,7 +241,8 @@ class RunPlan:
         stays_before = any(c not in _BLANKS for _, c in self._chars(line, dead) if _ < start)
         if stays_before:
             left = start
-            while left > line.start and self.text[left - 1] in _BLANKS:
+            # not a blank the shell escapes (`a\ b`): it belongs to the word before
+            while left > line.start and self.text[left - 1] in _BLANKS and self.text[left - 2 : left - 1] != "\\":
                 left -= 1
             return left, end
         right = end

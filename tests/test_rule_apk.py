@@ -367,3 +367,13 @@ def test_words_in_a_variable_that_are_no_package_names_stay_and_stay_out_of_grou
     result = run(text)
     assert "ENV D=\"libc6-dev (x\"\n" in result.text
     assert "apt-mark auto libc6-dev && apt-get autoremove" in result.text
+
+
+def test_a_blank_the_shell_escapes_stays_with_its_word():
+    text = "FROM alpine:3.19\nRUN apk add gcc \\  --no-cache\n"
+    assert body(run(text).text) == f"RUN {INSTALL} gcc \\  {CLEAN}\n"
+
+
+def test_cleanup_goes_on_the_line_of_a_heredoc_inside_a_heredoc_script():
+    text = "FROM alpine:3.19\nRUN <<EOF\napk add gcc\ncat <<-END > /f\nx\nEND\nEOF\n"
+    assert body(run(text).text) == f"RUN <<EOF\n{INSTALL} gcc\ncat <<-END > /f {CLEAN}\nx\nEND\nEOF\n"
