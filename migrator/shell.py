@@ -62,7 +62,9 @@ class ShellScript:
         if not self._ascii:
             self._char_of_byte = _char_offsets(self.text)
         self.tree = _parser().parse(encoded)
-        self.has_errors = self.tree.root_node.has_error
+        # A heredoc that runs to the end of the text is an error too (bash
+        # only warns), so no rule appends to a body it cannot see the end of.
+        self.has_errors = self.tree.root_node.has_error or ("<<" in self.text and _open_heredoc(self.tree.root_node))
         self.commands: list[Command] = []
         self._collect(self.tree.root_node)
 
@@ -178,6 +180,19 @@ class ShellScript:
             first, last = min(nodes, key=lambda n: n.start_byte), max(nodes, key=lambda n: n.end_byte)
             return [(self.span(first)[0], self.span(last)[1], "true")]
         return spans
+
+
+def _open_heredoc(node: Node) -> bool:
+    """Whether a heredoc has no terminator line of its own (tree-sitter
+    then ends it at the end of the text, or at some other line)."""
+    if node.type == "heredoc_redirect":
+        start = next((c for c in node.children if c.type == "heredoc_start"), None)
+        end = next((c for c in node.children if c.type == "heredoc_end"), None)
+        if start is not None:
+            delimiter = re.sub(r"[\\'\"]", "", start.text.decode("utf-8", "replace"))
+            if end is None or end.text.decode("utf-8", "replace").lstrip("\t") != delimiter:
+                return True
+    return any(_open_heredoc(child) for child in node.children)
 
 
 def _first_heredoc(node: Node) -> Node | None:

@@ -118,3 +118,15 @@ def test_removing_everything_is_none():
 def test_removing_neighbours_together(body, expected):
     script = run_script(f"FROM alpine\nRUN {body}\n")
     assert without(script, *[c for c in script.commands if c.name == "apk"]) == expected
+
+
+def test_a_heredoc_that_runs_to_the_end_of_the_script_is_an_error():
+    from migrator.document import parse
+    from migrator.shell import script_of
+
+    text = "FROM alpine\nRUN <<EOF\napk add curl <<-END git\npip \"$X\" install x\nEOF\n"
+    (run,) = [i for i in parse(text).instructions if i.keyword == "RUN"]
+    assert script_of(run, text).has_errors
+    closed = "FROM alpine\nRUN <<EOF\ncat <<-END > /f\nx\nEND\nEOF\n"
+    (run,) = [i for i in parse(closed).instructions if i.keyword == "RUN"]
+    assert not script_of(run, closed).has_errors
