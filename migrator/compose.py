@@ -10,6 +10,7 @@ separate images, so each picks its own newest suite.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from migrator.engine import Resolver, Result, Settings, migrate
@@ -48,6 +49,21 @@ def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
             stack.extend(node.value)
 
 
+class _ShowYaml:
+    """Questions show the compose line, not the FROM they were asked about."""
+
+    def __init__(self, resolver: Resolver, line: str):
+        self.resolver = resolver
+        self.line = line
+        self.path = getattr(resolver, "path", None)
+
+    def __getattr__(self, name: str):
+        return getattr(self.resolver, name)
+
+    def resolve(self, decisions):
+        return self.resolver.resolve([replace(decision, context=self.line) for decision in decisions])
+
+
 def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:
     """Migrate the `image:` values of one compose file's text."""
     try:
@@ -64,7 +80,8 @@ def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver
             continue
         # the image as a FROM on the scalar's own line (blank lines before it)
         dockerfile = "\n" * (line - 1) + f"FROM {value}\n"
-        result = migrate(dockerfile, path, settings, resolver)
+        shown = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+        result = migrate(dockerfile, path, settings, _ShowYaml(resolver, shown))
         findings.extend(result.findings)
         answers.extend(answer for answer in result.answers if answer not in answers)
         new = result.text.strip().split()[1] if result.changed else value

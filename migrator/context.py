@@ -463,14 +463,17 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
         return stage
     match = alpine_tag(ref.tag)
     if match is None:
-        return stage
+        # `node:${NODE_VERSION}-alpine` with no default expands to `-alpine`
+        match = alpine_tag(ImageRef.parse(raw).tag)
+        if match is None or "$" not in (match.group("version") or ""):
+            return stage
     table = image_table()
     spec = table.official(ref)
     if spec is None:
         return stage  # the base-image rule asks or warns about it
     stage.spec = spec
     stage.kind = spec.base
-    stage.version = match.group("version") or ""
+    stage.version = expand(match.group("version") or "", variables)
     stage.alpine_suffix = match.group("suffix") or ""
     if spec.name == "python":
         stage.python_version = stage.version

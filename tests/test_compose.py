@@ -99,3 +99,14 @@ def test_bad_yaml_is_an_input_error_naming_the_line():
     with pytest.raises(InputError) as error:
         run("services:\n  web:\n    image: [python:3.12-alpine\n")
     assert str(error.value).startswith("compose.yml:")
+
+
+def test_questions_show_the_compose_line():
+    from rulekit import Recorded
+
+    resolver = Recorded()
+    text = "services:\n  old:\n    image: python:2.7-alpine  # legacy\n"
+    result = migrate_compose(text, "compose.yml", Settings(), resolver)
+    assert result.text == "services:\n  old:\n    image: python:2.7-slim-buster  # legacy\n"
+    (decision,) = resolver.seen
+    assert (decision.line, decision.context) == (3, "    image: python:2.7-alpine  # legacy")

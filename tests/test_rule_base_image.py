@@ -284,3 +284,10 @@ def test_end_of_life_upgrade_keeps_the_variant():
     assert result.text == "FROM php:7.4-fpm-bullseye\n"
     (decision,) = result.seen
     assert [o.value for o in decision.options] == ["archive", "keep", "upgrade:7.4-fpm"]
+
+
+def test_a_version_variable_without_default_migrates_with_a_warning():
+    result = run("ARG NODE_VERSION\nFROM node:${NODE_VERSION}-alpine\nRUN apk add --no-cache git\n")
+    assert result.text.splitlines()[1] == "FROM node:${NODE_VERSION}-trixie-slim"
+    assert "2 UA101 the version in node:${NODE_VERSION}-alpine comes from a variable with no default" in messages(result)
+    assert "no default" not in messages(run("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}-alpine\n"))

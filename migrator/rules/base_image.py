@@ -48,6 +48,10 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         else:
             new = _migrate(word.raw, stage, ctx)
             yield Edit(word.span[0], word.span[1], new, ID)
+        written = alpine_tag(ImageRef.parse(word.via_arg.value if word.via_arg else word.raw).tag)
+        if stage.spec is not None and written and "$" in (written.group("version") or "") and not stage.version:
+            yield Finding(ID, line, f"the version in {word.raw} comes from a variable with no default here: "
+                                    f"{new} is right only if that version has a {stage.suite} tag")
         if ImageRef.parse(word.expanded).digest:
             yield Finding(ID, line, f"the digest of {word.expanded} was dropped: re-pin {new} to a digest after the first build")
         for note, severity in stage.notes:
