@@ -119,6 +119,19 @@ def test_sdist_only_and_requires_python():
     assert newest.version == "1.24.4" and newest.wheel.startswith("numpy-1.24.4-cp38-cp38-manylinux")
 
 
+def test_a_choice_is_remembered_per_page_and_never_for_a_changed_one():
+    # A fleet asks the same question file after file: the answer is worked
+    # out once per page (the client hands out one Page per project per run).
+    crypto = page("cryptography")
+    first = choose(crypto, "==3.4.7", target("3.8"))
+    assert choose(crypto, "==3.4.7", target("3.8")) is first
+    assert choose(page("cryptography"), "==3.4.7", target("3.8")) == first  # an equal page: the same answer
+    assert choose(crypto, "==3.4.7", target("3.8", "arm64")) != first
+    newer = File("cryptography-3.4.7-cp36-abi3-manylinux_2_34_x86_64.whl", None, False)
+    moved = choose(Page(crypto.name, (*crypto.files, newer)), "==3.4.7", target("3.8"))
+    assert moved.wheel == newer.filename
+
+
 # --- index client, cache, offline ---------------------------------------------
 
 

@@ -89,7 +89,28 @@ def tags(target: Target) -> dict[Tag, int]:
     return ranks
 
 
+# A fleet asks the same question (a project, a specifier, an image) file after
+# file, and the index client hands out one Page per project per run: the
+# answer is remembered by the page's identity (the entry keeps the page
+# alive, so its id cannot be reused by another).
+_CHOSEN: dict[tuple, tuple[Page, "Choice"]] = {}
+
+
 def choose(page: Page, specifier: str, target: Target, no_binary: bool = False) -> Choice:
+    """What pip (default options) installs for `page`'s project on `target`;
+    worked out once per page, specifier and target."""
+    key = (id(page), specifier, target, no_binary)
+    known = _CHOSEN.get(key)
+    if known is not None and known[0] is page:
+        return known[1]
+    if len(_CHOSEN) > 4096:
+        _CHOSEN.clear()
+    chosen = _choose(page, specifier, target, no_binary)
+    _CHOSEN[key] = (page, chosen)
+    return chosen
+
+
+def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False) -> Choice:
     """What pip (default options) installs for `page`'s project on `target`.
 
     pip's order (its CandidateEvaluator sort key): a file that is not yanked
@@ -149,9 +170,18 @@ def _rank(filename: str, ranks: dict[Tag, int]) -> int | None:
     the target cannot install."""
     if not filename.endswith(".whl"):
         return -1
-    try:
-        file_tags = parse_wheel_filename(filename)[3]
-    except (InvalidWheelFilename, InvalidVersion):
+    file_tags = _wheel_tags(filename)
+    if file_tags is None:
         return None
     found = [ranks[tag] for tag in file_tags if tag in ranks]
     return min(found) if found else None
+
+
+@lru_cache(maxsize=65536)
+def _wheel_tags(filename: str) -> frozenset[Tag] | None:
+    """A wheel's tags, parsed once per process: every image of a fleet asks
+    about the same files."""
+    try:
+        return parse_wheel_filename(filename)[3]
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
