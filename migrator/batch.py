@@ -25,14 +25,14 @@ if TYPE_CHECKING:
 PARALLEL_FROM = 64
 
 
-@dataclass
+@dataclass(slots=True)  # a fleet holds thousands
 class FileJob:
     path: str  # as shown
     real: str  # the file the bytes live in ("-": stdin)
     text: str | None = None  # already read (stdin)
 
 
-@dataclass
+@dataclass(slots=True)  # a fleet holds thousands
 class FileOutcome:
     """What checking one file found. Holds the new text only when it differs."""
 

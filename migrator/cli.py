@@ -393,8 +393,18 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             if outcome.ok and not args.json and (show_diff or (args.check and args.diff)):
                 console.out(outcome.diff)
             if not args.json:
-                outcome.diff = ""  # shown; not needed again
+                # Shown and counted; keep only what writing and --save-answers
+                # still need (a fleet of 10,000 files must fit in memory).
+                outcome.diff = ""
                 outcome.findings = []
+                outcome.said = []
+                if not args.save_answers:
+                    outcome.answers = []
+                if not (args.write or ask_to_write or stdin_mode):
+                    outcome.text = ""
+                if not (outcome.changed or outcome.open_questions or outcome.answers or outcome.error
+                        or outcome.verification is not None or stdin_mode):
+                    continue  # unchanged and nothing to remember: counted, done
             files.append(outcome)
     except QuitRun:
         console.error("unalpine: quit; nothing was written")
