@@ -160,20 +160,28 @@ class DebianIndex:
         return out
 
 
-@functools.cache
-def _load_index(suite: str) -> DebianIndex:
-    if suite not in SUITES:
-        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+def _read_index(path: Path) -> tuple[str, list[str]]:
     import lzma
 
-    path = DebianIndex.path(suite)
     try:
         text = lzma.decompress(path.read_bytes()).decode("utf-8")
     except (OSError, lzma.LZMAError) as exc:
         raise MappingError(path, f"cannot read Debian index: {exc}") from exc
     lines = text.splitlines()
     header = lines[0] if lines and lines[0].startswith("#") else ""
-    names = [ln for ln in lines if ln and not ln.startswith("#")]
+    return header, [ln for ln in lines if ln and not ln.startswith("#")]
+
+
+@functools.cache
+def _load_index(suite: str) -> DebianIndex:
+    if suite not in SUITES:
+        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    from migrator.datacache import cached
+
+    path = DebianIndex.path(suite)
+    # decompressing and splitting takes ~4x longer than reading the list back
+    # from the user's cache (migrator/datacache.py)
+    header, names = cached(f"debian-names-{suite}", [str(path), __file__], lambda: _read_index(path))
     # The file is written sorted and unique; trust it and skip the re-sort.
     idx = DebianIndex.__new__(DebianIndex)
     idx.suite, idx.header = suite, header

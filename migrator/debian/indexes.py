@@ -24,6 +24,8 @@ from __future__ import annotations
 import bisect
 import functools
 import lzma
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 __all__ = ["DerivedIndex", "derived_path"]
@@ -35,21 +37,55 @@ def derived_path(suite: str) -> Path:
     return data_dir() / "debian" / f"{suite}.derived.xz"
 
 
+class Section(Mapping[str, tuple[str, ...]]):
+    """One index of a derived file: key → packages. Built from the section's
+    text on first use; values are split on access."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._map: dict[str, str] | None = None
+
+    def _data(self) -> dict[str, str]:
+        if self._map is None:
+            # "key<TAB>pkg pkg"; a key alone names the package of the same name
+            self._map = dict(line.split("\t", 1) if "\t" in line else (line, line)
+                             for line in self._text.split("\n") if line)
+            self._text = ""
+        return self._map
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return tuple(self._data()[key].split(" "))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def raw_items(self) -> Iterator[tuple[str, str]]:
+        """(key, "pkg pkg") pairs, without splitting."""
+        return iter(self._data().items())
+
+
 class DerivedIndex:
     """The derived indexes of one suite (see the module docstring)."""
 
-    def __init__(self, suite: str, header: str, sections: dict[str, dict[str, tuple[str, ...]]],
-                 base: frozenset[str], transitional: frozenset[str] = frozenset()):
+    def __init__(self, suite: str, header: str, sections: dict[str, str]):
         self.suite = suite
         self.header = header
-        self.pc = sections.get("pc", {})
-        self.so = sections.get("so", {})
-        self.bin = sections.get("bin", {})
-        self.include = sections.get("include", {})
-        self.source = sections.get("source", {})
-        self.base_set = base
-        self.transitional = transitional
+        self.pc = Section(sections.get("pc", ""))
+        self.so = Section(sections.get("so", ""))
+        self.bin = Section(sections.get("bin", ""))
+        self.include = Section(sections.get("include", ""))
+        self.source = Section(sections.get("source", ""))
+        self.base_set = frozenset(sections.get("base", "").split())
+        self.transitional = frozenset(sections.get("transitional", "").split())
         self._binary_source: dict[str, str] | None = None
+        self._by_norm: dict[str, list[str]] | None = None
+        self._command_counts: Counter[str] | None = None
         self._so_sorted: list[str] | None = None
         self._pc_sorted: list[str] | None = None
 
@@ -63,15 +99,34 @@ class DerivedIndex:
     def source_of(self, package: str) -> str | None:
         """The source package that builds ``package``."""
         if self._binary_source is None:
-            self._binary_source = {b: src for src, bins in self.source.items() for b in bins}
+            self._binary_source = {b: src for src, bins in self.source.raw_items() for b in bins.split(" ")}
         return self._binary_source.get(package)
+
+    def sources_by_norm(self) -> dict[str, list[str]]:
+        """Source names lower-cased without - _ . + (and again without
+        trailing digits) → the sources: finds tidy-html5 for "tidyhtml"."""
+        if self._by_norm is None:
+            names = list(self.source)
+            # one translate over all names at C speed, not 35,000 calls
+            normed = normalise("\n".join(names)).split("\n")
+            by_norm: dict[str, list[str]] = {}
+            for src, n in zip(names, normed):
+                by_norm.setdefault(n, []).append(src)
+                if n[-1:].isdigit():
+                    stripped = n.rstrip("0123456789")
+                    if stripped:
+                        by_norm.setdefault(stripped, []).append(src)
+            self._by_norm = by_norm
+        return self._by_norm
+
+    def command_count(self, package: str) -> int:
+        """How many commands ``package`` puts on the PATH."""
+        if self._command_counts is None:
+            self._command_counts = Counter(" ".join(pkgs for _, pkgs in self.bin.raw_items()).split(" "))
+        return self._command_counts.get(package, 0)
 
     def binaries(self, source: str) -> tuple[str, ...]:
         return self.source.get(source, ())
-
-    def commands_of(self, package: str) -> list[str]:
-        """Commands ``package`` installs on the PATH (slow: scans the bin index)."""
-        return [cmd for cmd, pkgs in self.bin.items() if package in pkgs]
 
     def sonames(self, prefix: str) -> list[str]:
         """Sonames starting with ``prefix`` (e.g. ``libfoo.so.``), sorted."""
@@ -84,6 +139,13 @@ class DerivedIndex:
         if self._pc_sorted is None:
             self._pc_sorted = sorted(self.pc)
         return _with_prefix(self._pc_sorted, prefix)
+
+
+_PUNCTUATION = str.maketrans("", "", "-_.+")
+
+
+def normalise(name: str) -> str:
+    return name.lower().translate(_PUNCTUATION)
 
 
 def _with_prefix(items: list[str], prefix: str) -> list[str]:
@@ -101,33 +163,27 @@ def _load(suite: str) -> DerivedIndex:
 
     if suite not in SUITES:
         raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    from migrator.datacache import cached
+
     path = derived_path(suite)
-    try:
-        text = lzma.decompress(path.read_bytes()).decode("utf-8")
-    except (OSError, lzma.LZMAError) as exc:
-        raise MappingError(path, f"cannot read Debian derived index: {exc}") from exc
-    return parse(suite, text)
+
+    def read() -> str:
+        try:
+            return lzma.decompress(path.read_bytes()).decode("utf-8")
+        except (OSError, lzma.LZMAError) as exc:
+            raise MappingError(path, f"cannot read Debian derived index: {exc}") from exc
+
+    # The decompressed text is read back from the user's cache
+    # (migrator/datacache.py) after the first time: a few big strings load in
+    # a millisecond, xz takes ~30 ms. Sections are parsed when first used.
+    return parse(suite, cached(f"debian-derived-{suite}", [str(path), __file__], read))
 
 
 def parse(suite: str, text: str) -> DerivedIndex:
-    header = ""
-    sections: dict[str, dict[str, tuple[str, ...]]] = {}
-    base: list[str] = []
-    current: dict[str, tuple[str, ...]] | None = None
-    transitional: list[str] = []
-    names: list[str] | None = None
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line[0] == "#":
-            header = header or line
-        elif line[0] == "@":
-            names = {"@base": base, "@transitional": transitional}.get(line)
-            current = None if names is not None else sections.setdefault(line[1:], {})
-        elif names is not None:
-            names.append(line)
-        elif current is not None:
-            key, tab, values = line.partition("\t")
-            # a key alone names the package of the same name
-            current[key] = tuple(values.split(" ")) if tab else (key,)
-    return DerivedIndex(suite, header, sections, frozenset(base), frozenset(transitional))
+    """A DerivedIndex from the text of a derived file."""
+    header = text.split("\n", 1)[0] if text.startswith("#") else ""
+    sections = {}
+    for block in text.split("\n@")[1:]:
+        title, _, body = block.partition("\n")
+        sections[title] = body
+    return DerivedIndex(suite, header, sections)

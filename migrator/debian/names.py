@@ -24,7 +24,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from migrator.debian.indexes import DerivedIndex
+from migrator.debian.indexes import DerivedIndex, normalise
 
 __all__ = ["Evidence", "Candidate", "Resolution", "resolve"]
 
@@ -112,24 +112,7 @@ _PHP_COMMON = {
 }
 
 
-_PUNCTUATION = str.maketrans("", "", "-_.+")
-
-
-def _norm(name: str) -> str:
-    return name.lower().translate(_PUNCTUATION)
-
-
-@functools.cache
-def _sources_by_norm(suite: str) -> dict[str, list[str]]:
-    """normalised source name (and the same without trailing digits) → sources."""
-    out: dict[str, list[str]] = {}
-    for src in DerivedIndex.load(suite).source:
-        n = _norm(src)
-        out.setdefault(n, []).append(src)
-        stripped = n.rstrip("0123456789")
-        if stripped and stripped != n:
-            out.setdefault(stripped, []).append(src)
-    return out
+_norm = normalise
 
 
 @functools.cache
@@ -138,15 +121,6 @@ def _so_by_lower(suite: str) -> tuple[list[str], dict[str, list[str]]]:
     for so in DerivedIndex.load(suite).so:
         lower.setdefault(so.lower(), []).append(so)
     return sorted(lower), lower
-
-
-@functools.cache
-def _commands_per_package(suite: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for pkgs in DerivedIndex.load(suite).bin.values():
-        for p in pkgs:
-            counts[p] = counts.get(p, 0) + 1
-    return counts
 
 
 class _Builder:
@@ -184,7 +158,7 @@ class _Builder:
         c = self.cands.setdefault(real, Candidate((real,)))
         if not any(e.kind == kind and e.text == text for e in c.evidence):
             c.evidence.append(Evidence(kind, text, weight))
-        c.commands = _commands_per_package(self.suite).get(real, 0)
+        c.commands = self.idx.command_count(real)
 
     # ------------------------------------------------------------ evidence
 
@@ -203,7 +177,7 @@ class _Builder:
             # too short a name matches anything once written differently
             keys = [k for k in keys if len(k) >= 4]
             for key in keys:
-                for src in _sources_by_norm(self.suite).get(key, ()):
+                for src in idx.sources_by_norm().get(key, ()):
                     if all(s != src for s, _ in found):
                         found.append((src, f"Debian source package {src} (same name written differently)"))
                 if found:
@@ -424,7 +398,7 @@ def _tools(b: _Builder, apk: str) -> None:
             b.real(f"{stem}-{alt}") and b.add(f"{stem}-{alt}", "name", f"Debian's name for {stem}'s commands", 5)
     for src, how in b.sources(stem):
         for pkg in b.binaries(src):
-            n = b.idx and _commands_per_package(b.suite).get(pkg, 0)
+            n = b.idx.command_count(pkg)
             if n and not pkg.endswith(("-dev", "-doc", "-dbg")):
                 b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
     _exact(b, stem, 2)
@@ -447,7 +421,7 @@ def _plain(b: _Builder, apk: str) -> None:
         for pkg in libs:
             b.add(pkg, "source", f"the runtime library of {how}", 4)
         for pkg in b.binaries(src):
-            n = _commands_per_package(b.suite).get(pkg, 0)
+            n = b.idx.command_count(pkg)
             if pkg not in libs and n and not pkg.endswith(("-dev", "-doc", "-dbg")):
                 b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
     for so, pkgs in b.sonames(stem):
