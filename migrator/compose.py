@@ -32,6 +32,7 @@ def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
         problem = getattr(error, "problem", None) or str(error)
         raise InputError(f"not valid YAML: {problem}", line=mark.line + 1 if mark else 0) from None
     stack = [node for node in documents if node is not None]
+    seen: set[tuple[int, int]] = set()
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.MappingNode):
@@ -41,9 +42,14 @@ def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
                         and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")):
                     start, end = value.start_mark.index, value.end_mark.index
                     if value.style in ("'", '"'):
-                        start, end = start + 1, end - 1
-                    if text[start:end] == value.value:  # no escapes or folding: safe to rewrite in place
-                        yield start, end, value.value, value.start_mark.line + 1, built
+                        end -= 1
+                    # the node's start mark includes an anchor (`&img python:...`)
+                    if text[start:end].endswith(value.value):
+                        start = end - len(value.value)
+                    # an alias (`image: *img`) is the same node: rewritten once
+                    if text[start:end] == value.value and (start, end) not in seen:
+                        seen.add((start, end))
+                        yield start, end, value.value, text.count("\n", 0, start) + 1, built
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

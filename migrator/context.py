@@ -164,7 +164,7 @@ class RuleContext:
         image has no current Debian tag of the same name."""
         current = set(SUITES)
         for stage in self.stages:
-            if stage.parent is None and not stage.kind and stage.image is not None:
+            if stage.parent is None and not stage.kind and stage.image is not None and not stage.unsupported:
                 self._ask_about_other_image(stage)
             if stage.parent is not None or not stage.kind or stage.new_image:
                 continue
@@ -471,6 +471,12 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
     spec = table.official(ref)
     if spec is None:
         return stage  # the base-image rule asks or warns about it
+    written = image.via_arg.value if image.via_arg else raw
+    if alpine_tag(ImageRef.parse(written).tag) is None:
+        # redis:${TAG:-7-alpine}: the Alpine part is inside a variable's default
+        stage.unsupported = (f"{raw}: the Alpine tag is inside a variable's default, which unalpine does not "
+                             f"rewrite; set it to the Debian tag by hand (for {expanded})")
+        return stage
     stage.spec = spec
     stage.kind = spec.base
     stage.version = expand(match.group("version") or "", variables)

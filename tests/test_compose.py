@@ -110,3 +110,17 @@ def test_questions_show_the_compose_line():
     assert result.text == "services:\n  old:\n    image: python:2.7-slim-buster  # legacy\n"
     (decision,) = resolver.seen
     assert (decision.line, decision.context) == (3, "    image: python:2.7-alpine  # legacy")
+
+
+def test_anchors_and_aliases_rewrite_the_anchored_value_once():
+    text = ("x-base: &base\n  image: &img python:3.12-alpine\nservices:\n"
+            "  a:\n    <<: *base\n  b:\n    image: *img\n")
+    assert run(text) == text.replace("python:3.12-alpine", "python:3.12-slim-trixie")
+
+
+def test_alpine_tag_inside_a_variable_default_is_left_with_a_warning():
+    text = 'services:\n  c:\n    image: "redis:${REDIS_TAG:-7-alpine}"\n'
+    result = migrate_compose(text, "compose.yml", Settings(), Answers(TakeRecommended(lambda message: None)))
+    assert result.text == text
+    assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [(3, "redis")]
+    assert "inside a variable's default" in result.findings[0].message

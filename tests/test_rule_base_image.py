@@ -291,3 +291,9 @@ def test_a_version_variable_without_default_migrates_with_a_warning():
     assert result.text.splitlines()[1] == "FROM node:${NODE_VERSION}-trixie-slim"
     assert "2 UA101 the version in node:${NODE_VERSION}-alpine comes from a variable with no default" in messages(result)
     assert "no default" not in messages(run("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}-alpine\n"))
+
+
+def test_alpine_tag_inside_a_variable_default_is_a_warning_not_a_crash():
+    result = run("FROM redis:${TAG:-7-alpine}\nRUN apk add curl\n")
+    assert result.text == "FROM redis:${TAG:-7-alpine}\nRUN apk add curl\n"
+    assert "1 UA101 redis:${TAG:-7-alpine}: the Alpine tag is inside a variable's default" in messages(result)
