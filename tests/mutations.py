@@ -49,6 +49,8 @@ TOKENS = [
     "if true; then", "fi", "for p in a b; do", "done", "(", ")", "{", "}", "\"", "'", "`", "$(", "=",
     "RUN", "RUN apk add --no-cache gcc", "ENV BUILD_DEPS=\"gcc musl-dev\"", "ARG PKGS=\"gcc libffi-dev\"",
     "BUILD_DEPS='gcc musl-dev' &&", "FROM alpine:3.19", "FROM python:3.12-alpine AS build",
+    "FROM python:3-alpine", "FROM python:2.7-alpine3.11", "FROM node:20-alpine AS web", "FROM nginx:alpine",
+    "FROM build", "AS", "--platform=$BUILDPLATFORM",
     "--mount=type=cache,target=/var/cache/apk", "CMD [\"sh\"]",
 ]
 
