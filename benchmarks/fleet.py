@@ -11,7 +11,9 @@
 2. Batch: `unalpine --yes --write --quiet` over the corpus (default workers:
    both cores), then hadolint over the same files (all in one invocation,
    the way `hadolint $(find ...)` runs; also in chunks of 100 files, its
-   faster way), alternately, three times each; wall-clock medians.
+   faster way), alternately, three times each; wall-clock medians. An
+   untimed run first fills the wheel check's cache of PyPI answers (a day's
+   worth), as any earlier run would have.
 3. One small file (fixtures/blog), `unalpine --yes --diff` and `hadolint`
    alternately, median of --single-runs each.
 4. Peak memory of `unalpine --yes --diff` over --memory-files files: the
@@ -190,6 +192,34 @@ def peak_memory(bin_dir: Path, root: Path) -> tuple[float, float, float]:
     return sampler.peak_one / 1024, sampler.peak_sum / 1024, elapsed
 
 
+def import_costs(bin_dir: Path, small: Path, runs: int = 9) -> dict[str, float]:
+    """Where one small file's imports go (ms, the least of `runs` of each
+    module's own time, from python -X importtime), by who needs them."""
+    best: dict[str, int] = {}
+    for _ in range(runs):
+        err = subprocess.run([str(bin_dir / "python"), "-X", "importtime", str(bin_dir / "unalpine"), "--yes",
+                              "--diff", str(small)], env=environment(), capture_output=True, text=True).stderr
+        for line in err.splitlines():
+            if not line.startswith("import time:") or "self [us]" in line:
+                continue
+            self_us, _, name = line[len("import time:"):].split("|")
+            name = name.strip()
+            best[name] = min(best.get(name, 1 << 60), int(self_us))
+    groups: dict[str, float] = {}
+    for name, us in best.items():
+        top = name.split(".")[0]
+        if name.startswith("migrator.wheels") or top == "packaging":
+            group = "the wheel check (migrator.wheels, packaging)"
+        elif top == "migrator":
+            group = "migrator (document, rules, engine, CLI)"
+        elif top.startswith("tree_sitter"):
+            group = "tree-sitter"
+        else:
+            group = "standard library"
+        groups[group] = groups.get(group, 0.0) + us / 1000
+    return groups
+
+
 def load_note() -> str:
     with open("/proc/loadavg") as handle:
         one, five, fifteen = handle.read().split()[:3]
@@ -226,7 +256,10 @@ def main() -> None:
         pristine = {path: path.read_bytes() for path in paths}
         names = [str(path) for path in paths]
 
-        # 2. batch, alternating
+        # 2. batch, alternating. One untimed run first: it fills the wheel
+        # check's index cache (PyPI pages of the projects the files pip
+        # install; kept a day), as any earlier run on the fleet would have.
+        timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
         ours, theirs, theirs_chunked = [], [], []
         for _ in range(args.batch_runs):
             for path, data in pristine.items():
@@ -246,6 +279,9 @@ def main() -> None:
         for _ in range(args.single_runs):
             one_ours.append(timed([unalpine, "--yes", "--diff", str(small)]))
             one_theirs.append(timed([hadolint, "--no-fail", str(small)]))
+
+        python_alone = statistics.median(timed([str(bin_dir / "python"), "-c", "pass"]) for _ in range(9))
+        imports = import_costs(bin_dir, small)
 
         # 4. memory over a bigger corpus
         big = work_dir / "big"
@@ -272,6 +308,10 @@ def main() -> None:
         f"Batch runs (s): unalpine {', '.join(f'{t:.2f}' for t in ours)}; hadolint "
         f"{', '.join(f'{t:.2f}' for t in theirs)}; chunked {', '.join(f'{t:.2f}' for t in theirs_chunked)}. "
         f"{changed} of {args.files} files changed.",
+        f"Where the small file's time goes: the interpreter with its site module {python_alone * 1000:.0f} ms; "
+        "imports (least of 9 runs, each module's own time): "
+        + ", ".join(f"{group} {ms:.0f} ms" for group, ms in sorted(imports.items(), key=lambda item: -item[1]))
+        + "; the rest is the work.",
         f"Peak memory, `--yes --diff` over {args.memory_files} files ({big_wall:.1f} s): largest process "
         f"{peak_one:.0f} MiB RSS, whole process tree {peak_sum:.0f} MiB RSS (forked workers share pages, "
         "so the sum over-counts).",

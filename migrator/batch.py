@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_FROM = 64
+# Files checked before the workers are forked (see check_all).
+WARM_UP = 8
 
 
 @dataclass(slots=True)  # a fleet holds thousands
@@ -167,12 +169,17 @@ def check_all(jobs: list[FileJob], settings: RunSettings, workers: int = 1) -> I
     except ValueError:  # no fork on this platform: one process it is
         yield from (check_file(job, settings) for job in jobs)
         return
-    from migrator.rules import all_rules
-
-    all_rules()  # import the rule modules once, before forking
+    # The first files are checked here, before forking: what they load on
+    # first use (rule modules, tree-sitter, Debian name indexes, the wheel
+    # check's modules and index pages) is then loaded once and shared by the
+    # workers, not loaded again in each.
+    warm = min(WARM_UP, len(jobs) - 1)
+    for job in jobs[:warm]:
+        yield check_file(job, settings)
+    rest = jobs[warm:]
     # Small chunks keep both processes busy to the end; big enough that the
     # pickling of results stays a small part of the work.
-    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    chunk = max(1, min(32, len(rest) // (workers * 8)))
     with context.Pool(workers, initializer=_start_worker, initargs=(settings,)) as pool:
-        yield from pool.imap(_check_in_worker, jobs, chunksize=chunk)
+        yield from pool.imap(_check_in_worker, rest, chunksize=chunk)
 
