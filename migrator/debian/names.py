@@ -424,6 +424,11 @@ def _plain(b: _Builder, apk: str) -> None:
             n = b.idx.command_count(pkg)
             if pkg not in libs and n and not pkg.endswith(("-dev", "-doc", "-dbg")):
                 b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
+            if pkg not in libs and pkg not in b.idx.transitional and _norm(pkg) == _norm(apk):
+                # the same name written Debian's way: postgresql15 is the
+                # server postgresql-15, not the client libraries its source
+                # also builds (the package depends on what it needs of them)
+                b.add(pkg, "name", f"Debian spells it {pkg}", 6)
     for so, pkgs in b.sonames(stem):
         for pkg in pkgs:
             if pkg in b.cands:
