@@ -181,6 +181,9 @@ class RuleContext:
                 continue
             suites = spec.suites(stage.version) or ()
             now = tuple(s for s in suites if s in current)
+            if not spec.knows(stage.version):
+                stage.notes.append((f"{spec.name} {stage.version} is not in unalpine's table of published tags "
+                                    "(newer than it, or a typo): check that the new tag exists", Severity.WARNING))
             line = spec.line_of(stage.version)
             if not now and line != stage.version:
                 # a patch release with no Debian tag we can move to (older or

@@ -125,6 +125,10 @@ class ImageSpec:
                 return self.rows[key]
         return None
 
+    def knows(self, version: str) -> bool:
+        """Whether the table has `version` or a line of it (not just the bare tag's row)."""
+        return not version or any(key in self.rows for key in version_chain(version)[:-1])
+
     def line_of(self, version: str) -> str:
         """The release line of a version ("3.9" for "3.9.7"), or the version."""
         numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)

@@ -297,3 +297,10 @@ def test_alpine_tag_inside_a_variable_default_is_a_warning_not_a_crash():
     result = run("FROM redis:${TAG:-7-alpine}\nRUN apk add curl\n")
     assert result.text == "FROM redis:${TAG:-7-alpine}\nRUN apk add curl\n"
     assert "1 UA101 redis:${TAG:-7-alpine}: the Alpine tag is inside a variable's default" in messages(result)
+
+
+def test_a_version_the_table_does_not_know_migrates_with_a_warning():
+    result = run("FROM node:99-alpine\n")
+    assert result.text == "FROM node:99-trixie-slim\n"
+    assert "1 UA101 node 99 is not in unalpine's table of published tags" in messages(result)
+    assert "not in unalpine's table" not in messages(run("FROM node:22.3.0-alpine\n"))
