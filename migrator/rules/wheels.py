@@ -42,9 +42,24 @@ def _stage_findings(ctx: RuleContext, plan: "StagePlan") -> Iterator[Finding]:
         hours = evidence.oldest / 3600
         if hours >= 24:
             yield Finding(ID, plan.line, f"wheel check used cached index answers up to {hours / 24:.0f} day(s) old", Severity.INFO)
+    pulled: dict[int, list[str]] = {}  # line -> dependencies that simply install from wheels
     for verdict in plan.verdicts:
-        if verdict.targets:
-            yield Finding(ID, verdict.requirement.line, _describe(verdict), Severity.INFO)
+        if not verdict.targets:
+            continue
+        if verdict.requirement.parent and any(c.version is None for c in verdict.targets.values()):
+            yield Finding(ID, verdict.requirement.line, f"{verdict.requirement.text} ({verdict.requirement.source}) has no release "
+                          f"for this Python; not judged (the release of {verdict.requirement.parent.split()[0]} this Python takes may not need it)",
+                          Severity.INFO)
+            continue
+        if verdict.requirement.parent and not verdict.builds:
+            pulled.setdefault(verdict.requirement.line, []).append(f"{verdict.requirement.name} {verdict.targets[next(iter(verdict.targets))].version}")
+            continue
+        yield Finding(ID, verdict.requirement.line, _describe(verdict), Severity.INFO)
+    for line, names in pulled.items():
+        yield Finding(ID, line, f"{len(names)} dependenc{'y installs' if len(names) == 1 else 'ies install'} from wheels too: {', '.join(names)}",
+                      Severity.INFO)
+    for note in evidence.dependency_notes:
+        yield Finding(ID, plan.line, f"dependencies not followed: {note}", Severity.INFO)
     if evidence.skipped:
         return
     if plan.blocked and plan.build_packages:
@@ -102,7 +117,8 @@ def _report(ctx: RuleContext, plan) -> dict:
     return {
         "indexes": evidence.urls,
         "skipped": evidence.skipped or None,
-        "dependencies_checked": False,  # only the requirements named, not what they pull in
+        # what the requirements pull in is judged too; these could not be followed
+        "dependencies_not_followed": evidence.dependency_notes,
         "removed": plan.removed(),  # apk names removed because wheels made them unnecessary
         "stages": [
             {

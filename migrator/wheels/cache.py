@@ -12,12 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
+FORMAT = "v2"  # v2 keeps wheel URLs for PEP 658 metadata; older answers are not read
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
 
 
 def folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "unalpine" / "index"
+    return Path(base) / "unalpine" / "index" / FORMAT
 
 
 class Cache:
@@ -42,14 +43,26 @@ class Cache:
             return None
         return entry.get("page"), age
 
+    def get_text(self, url: str) -> str | None:
+        """A file stored under its URL (wheel metadata: immutable, no expiry)."""
+        try:
+            return (self.root / "metadata" / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".txt")).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put_text(self, url: str, text: str) -> None:
+        self._write(self.root / "metadata" / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".txt"), text)
+
     def put(self, index_url: str, name: str, page: dict | None) -> None:
         """Store, atomically; a cache that cannot be written is no error."""
-        path = self._path(index_url, name)
+        self._write(self._path(index_url, name), json.dumps({"index": index_url, "fetched": time.time(), "page": page}))
+
+    def _write(self, path: Path, text: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".tmp")
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"index": index_url, "fetched": time.time(), "page": page}, handle)
+                handle.write(text)
             os.replace(temp, path)
         except OSError:
             pass

@@ -32,6 +32,8 @@ class Evidence:
     failed: dict[str, str] = field(default_factory=dict)  # index url -> why it failed
     uncached: list[str] = field(default_factory=list)  # --offline: projects with no cached answer
     oldest: float = 0.0  # age in seconds of the oldest cached answer used
+    dependencies: list = field(default_factory=list)  # Requirements the named ones pull in (dependencies.walk)
+    dependency_notes: list[str] = field(default_factory=list)  # what the walk could not follow
 
 
 @dataclass
@@ -81,11 +83,16 @@ class WheelCheck:
             client = self._clients[key] = Client(urls, Cache(self.cache_root), offline=self.offline)
         names = sorted({r.name for r in found.requirements})
         evidence.pages = client.pages(names)
+        if len(evidence.pages) == len(names):
+            from migrator.wheels.dependencies import walk
+
+            evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages)
+            names = sorted({*names, *(r.name for r in evidence.dependencies)})
         evidence.failed = dict(client.failed)
-        evidence.uncached = [name for name in client.uncached if name in names]
+        evidence.uncached = sorted({name for name in client.uncached if name in names})
         evidence.oldest = max((page.age for page in evidence.pages.values() if page is not None), default=0.0)
         if evidence.failed and len(evidence.pages) < len(names):
             evidence.skipped = "; ".join(evidence.failed.values())
         elif self.offline and evidence.uncached:
-            evidence.skipped = f"--offline and no cached index answer for {', '.join(sorted(set(evidence.uncached)))}"
+            evidence.skipped = f"--offline and no cached index answer for {', '.join(evidence.uncached)}"
         return evidence

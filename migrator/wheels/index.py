@@ -21,6 +21,7 @@ from pathlib import Path
 from migrator.wheels.cache import Cache
 
 PYPI = "https://pypi.org/simple/"
+PYPI_HOST = "https://pypi.org/"
 ACCEPT = "application/vnd.pypi.simple.v1+json"
 TIMEOUT = 5.0  # seconds per request
 ATTEMPTS = 2  # a timeout or 5xx is tried once more; a refused connection is not
@@ -32,6 +33,8 @@ class File:
     filename: str
     requires_python: str | None
     yanked: bool
+    url: str | None = None  # absolute
+    metadata: bool = False  # the index serves its core metadata at url + ".metadata" (PEP 658)
 
 
 @dataclass
@@ -196,19 +199,156 @@ class Client:
             oldest = max(oldest, age)
             if page is not None:
                 seen = True
-                files += [File(f["filename"], f.get("requires-python"), bool(f.get("yanked"))) for f in page["files"]]
+                files += [File(f["filename"], f.get("requires-python"), bool(f.get("yanked")), f.get("url"),
+                               bool(f.get("metadata"))) for f in page["files"]]
         return Page(name, tuple(files), oldest) if seen else None
+
+    def metadata(self, name: str, version: str, file: File | None) -> str | None:
+        """A release's core metadata: its wheel's PEP 658 file, or (for older
+        wheels PyPI has none for) PyPI's JSON API; from the cache or the
+        index. None when neither is offered or the index cannot be asked."""
+        if file is not None and file.metadata and file.url:
+            return self._text(file.url + ".metadata")
+        if file is not None and file.url and not self.offline:
+            return self._text(file.url + "#METADATA", lambda _: self._wheel_metadata(file))
+        if any(url.startswith(PYPI_HOST) for url in self.urls):
+            def requires_dist(body: str) -> str | None:
+                import json
+
+                try:
+                    requires = json.loads(body)["info"].get("requires_dist") or []
+                except (ValueError, KeyError, TypeError):
+                    return None
+                return f"Name: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+
+            return self._text(f"{PYPI_HOST}pypi/{name}/{version}/json", requires_dist)
+        return None
+
+    def _wheel_metadata(self, file: File) -> str | None:
+        """METADATA read out of the wheel itself with HTTP range requests (the
+        zip's directory at the end, then the one member), as pip's fast-deps
+        does, for indexes that offer no PEP 658 file."""
+        import io
+        import zipfile
+
+        class Remote(io.RawIOBase):
+            def __init__(reader) -> None:
+                tail = self._get_range(file.url, "bytes=-65536")
+                reader.size = tail[1]
+                reader.chunks = {reader.size - len(tail[0]): tail[0]}
+                reader.position = 0
+
+            def seekable(reader) -> bool:
+                return True
+
+            def readable(reader) -> bool:
+                return True
+
+            def seek(reader, offset: int, whence: int = 0) -> int:
+                reader.position = {0: offset, 1: reader.position + offset, 2: reader.size + offset}[whence]
+                return reader.position
+
+            def tell(reader) -> int:
+                return reader.position
+
+            def readinto(reader, buffer) -> int:
+                want = min(len(buffer), reader.size - reader.position)
+                if want <= 0:
+                    return 0
+                for start, data in reader.chunks.items():
+                    if start <= reader.position and reader.position + want <= start + len(data):
+                        piece = data[reader.position - start : reader.position - start + want]
+                        break
+                else:
+                    end = min(reader.size, reader.position + max(want, 65536)) - 1
+                    data = self._get_range(file.url, f"bytes={reader.position}-{end}")[0]
+                    reader.chunks[reader.position] = data
+                    piece = data[:want]
+                buffer[: len(piece)] = piece
+                reader.position += len(piece)
+                return len(piece)
+
+        try:
+            with zipfile.ZipFile(io.BufferedReader(Remote(), 65536)) as wheel:
+                name = next(n for n in wheel.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+                headers = wheel.read(name).decode("utf-8", "replace").split("\n\n", 1)[0].splitlines()
+                keep = ("name:", "version:", "requires-python:", "requires-dist:")
+                return "".join(line + "\n" for line in headers if line.lower().startswith(keep))
+        except (Unreachable, zipfile.BadZipFile, StopIteration, OSError, ValueError, KeyError):
+            return None
+
+    def _get_range(self, url: str, byte_range: str) -> tuple[bytes, int]:
+        """(bytes, total size of the file) for one HTTP range."""
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(url, headers={"Range": byte_range, "User-Agent": "unalpine"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+                total = response.headers.get("Content-Range", "").rpartition("/")[2]
+                if response.status != 206 or not total.isdigit():
+                    raise Unreachable(f"{url}: no range requests")
+                return body, int(total)
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise Unreachable(f"{url}: {getattr(error, 'reason', error)}") from None
+
+    def _text(self, url: str, keep=None) -> str | None:
+        """The text at `url` (or what `keep` makes of it), cached for good."""
+        cached = self.cache.get_text(url) if self.cache else None
+        if cached is not None or self.offline:
+            return cached
+        index = next((u for u in self.urls if url.startswith(u.split("/simple")[0])), self.urls[0] if self.urls else "")
+        with self._lock:
+            if index in self.failed:
+                return None
+        if "#" in url:  # not a URL to get: `keep` reads it itself
+            text = keep("") if keep is not None else None
+            if text is not None and self.cache:
+                self.cache.put_text(url, text)
+            return text
+        try:
+            answer = self._get(url, "*/*")
+        except Unreachable as error:
+            with self._lock:
+                self.failed.setdefault(index, str(error))
+            return None
+        if answer is None:
+            return None
+        text = answer[0].decode("utf-8", "replace")
+        if keep is not None:
+            text = keep(text)
+            if text is None:
+                return None
+        if self.cache:
+            self.cache.put_text(url, text)
+        return text
 
     def _fetch(self, index_url: str, name: str) -> dict | None:
         """The project's page, trimmed to what the check reads; None on 404."""
-        import gzip
         import json
+
+        base = f"{index_url}{name}/"
+        answer = self._get(base, ACCEPT)
+        if answer is None:
+            return None
+        body, kind = answer
+        if "json" not in kind:
+            raise Unreachable(f"{index_url} does not answer in PEP 691 JSON (got {kind or 'no content type'})")
+        try:
+            return trim(json.loads(body), base)
+        except (ValueError, KeyError, TypeError) as error:
+            raise Unreachable(f"{index_url} gave an unreadable answer ({error})") from None
+
+    def _get(self, url: str, accept: str) -> tuple[bytes, str] | None:
+        """(body, content type), None on 404; Unreachable after bounded retries."""
+        import gzip
         import socket
         import urllib.error
         import urllib.request
 
         request = urllib.request.Request(
-            f"{index_url}{name}/", headers={"Accept": ACCEPT, "Accept-Encoding": "gzip", "User-Agent": "unalpine"},
+            url, headers={"Accept": accept, "Accept-Encoding": "gzip", "User-Agent": "unalpine"},
         )
         last = ""
         for _ in range(ATTEMPTS):
@@ -217,11 +357,7 @@ class Client:
                     body = response.read()
                     if response.headers.get("Content-Encoding") == "gzip":
                         body = gzip.decompress(body)
-                    kind = response.headers.get("Content-Type", "")
-                if "json" not in kind:
-                    raise Unreachable(f"{index_url} does not answer in PEP 691 JSON (got {kind or 'no content type'})")
-                data = json.loads(body)
-                return trim(data)
+                    return body, response.headers.get("Content-Type", "")
             except urllib.error.HTTPError as error:
                 if error.code == 404:
                     return None
@@ -236,19 +372,26 @@ class Client:
             except (ValueError, KeyError, OSError) as error:
                 last = f"unreadable answer ({error})"
                 break
-        raise Unreachable(f"{index_url} could not be reached ({last})")
+        index = url.split("/simple/")[0] + "/simple/" if "/simple/" in url else url
+        raise Unreachable(f"{index} could not be reached ({last})")
 
 
-def trim(data: dict) -> dict:
+def trim(data: dict, base: str = "") -> dict:
     """Only what the check reads: a project like cryptography is 1.7 MB of
-    JSON, about 300 kB of it matters."""
-    return {
-        "name": data.get("name", ""),
-        "files": [
-            {key: entry[key] for key in ("filename", "requires-python", "yanked") if entry.get(key) not in (None, False)}
-            for entry in data["files"]
-        ],
-    }
+    JSON, about 300 kB of it matters (URLs are kept for wheels that have
+    PEP 658 metadata, to read their dependencies)."""
+    from urllib.parse import urljoin
+
+    files = []
+    for entry in data["files"]:
+        kept = {key: entry[key] for key in ("filename", "requires-python", "yanked") if entry.get(key) not in (None, False)}
+        has_metadata = any(entry.get(key) for key in ("core-metadata", "data-dist-info-metadata", "dist-info-metadata"))
+        if entry["filename"].endswith(".whl") and entry.get("url"):
+            kept["url"] = urljoin(base, entry["url"])
+            if has_metadata:
+                kept["metadata"] = True
+        files.append(kept)
+    return {"name": data.get("name", ""), "files": files}
 
 
 _UNKNOWN = object()

@@ -130,7 +130,7 @@ def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
             continue
         group = [s for s in ctx.stages if _root(s) is stage]
         indexes = {s.index for s in group}
-        requirements = [r for r in evidence.found.requirements if r.stage in indexes]
+        requirements = [r for r in (*evidence.found.requirements, *evidence.dependencies) if r.stage in indexes]
         unreadable = [u for u in evidence.found.unreadable if u.stage in indexes]
         projects = [p for p in evidence.found.projects if p.stage in indexes]
         if not requirements and not unreadable and not projects:
@@ -297,6 +297,8 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
             plan.blocked.append(f"{verdict.requirement.text}: {verdict.missing}")
             continue
         unmatched = [arch for arch, choice in verdict.targets.items() if choice.version is None]
+        if unmatched and verdict.requirement.parent:
+            continue  # read from the parent's newest release; the one this Python takes need not want it
         if unmatched:
             plan.blocked.append(f"{verdict.requirement.text}: {verdict.targets[unmatched[0]].why}")
             continue
@@ -328,16 +330,12 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
     wheels = sum(1 for v in plan.verdicts if not v.builds)
     builds = [v.requirement.name for v in plan.verdicts
               if v.builds and v.requirement.name not in known.pure and not v.pure_python]
-    question = (f"{wheels} of {len(plan.verdicts)} requirement{'s' if len(plan.verdicts) != 1 else ''} install from wheels on "
-                f"{plan.describe_target()}")
+    pulled = sum(1 for v in plan.verdicts if v.requirement.parent)
+    question = (f"{wheels} of {len(plan.verdicts)} requirement{'s' if len(plan.verdicts) != 1 else ''}"
+                f"{f' ({pulled} of them dependencies)' if pulled else ''} install from wheels on {plan.describe_target()}")
     if builds:
         question += f"; {', '.join(builds)} still build{'s' if len(builds) == 1 else ''} from source"
-    pinned_all = all(v.requirement.source.endswith(".lock") or v.requirement.specifier.startswith("==") for v in plan.verdicts)
     question += f". Remove the build-only packages {' '.join(plan.drops)}?"
-    if not pinned_all:
-        # Only the requirements named are checked, not what they depend on:
-        # a lock file or a fully pinned requirements file names everything.
-        question += " (Their dependencies are not checked; a lock or fully pinned file lists them all.)"
     plan.answer = ctx.ask(Decision(
         key=f"{ID}:slim:{','.join(sorted(plan.drops))}",
         rule=ID,

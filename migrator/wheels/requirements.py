@@ -36,6 +36,8 @@ class Requirement:
     source: str  # where it was read: "Dockerfile:5", "requirements.txt:3", "poetry.lock"
     line: int  # line of the RUN in the Dockerfile that installs it
     stage: int  # index of the build stage
+    extras: tuple[str, ...] = ()
+    parent: str = ""  # for a dependency: "cryptography 3.4.7", whose metadata asks for it
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,8 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
                  relative_to: str | None = None) -> None:
     line = instruction.line
     text = text.strip()
+    if text.startswith((".", "/")) and text.endswith(".whl"):
+        return  # a wheel built earlier (often in another stage): nothing to compile here
     if text.startswith((".", "/")) or text == "." or text.startswith("file:"):
         path = text.removeprefix("file:").split("[", 1)[0].split("#", 1)[0]
         base = relative_to or stage.workdir
@@ -296,6 +300,7 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
         return
     found.requirements.append(Requirement(
         canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""), text, where, line, stage.index,
+        tuple(sorted(canonicalize_name(e) for e in parsed.extras)),
     ))
 
 

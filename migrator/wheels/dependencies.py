@@ -1,0 +1,128 @@
+"""What the requirements pull in: their dependencies, read from the core
+metadata (PEP 658 `.metadata` files) of their wheels, breadth first.
+
+A dependency that builds from source needs its compiler as much as a named
+requirement does, so each is judged like one. The version whose metadata is
+read is the newest the specifier allows (the image may take an older one:
+the report names the version read). Markers that depend on the image stay
+on the dependency and are evaluated per target; `extra ==` markers are
+settled here against the extras the parent was installed with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement as Parsed
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from migrator.wheels.requirements import Requirement
+
+if TYPE_CHECKING:
+    from migrator.wheels.index import Client, File, Page
+
+LIMIT = 300  # projects per Dockerfile: beyond this the walk stops and says so
+_EXTRA = re.compile(r"\bextra\b")
+
+
+def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tuple[list[Requirement], list[str]]:
+    """The dependencies of `requirements` (fetching pages into `pages` as it
+    goes), and notes on what could not be followed."""
+    known = {(r.stage, r.name) for r in requirements}
+    found: list[Requirement] = []
+    notes: list[str] = []
+    queue = list(requirements)
+    while queue:
+        missing = sorted({r.name for r in queue if r.name not in pages})
+        if missing:
+            pages.update(client.pages(missing))
+        following: list[Requirement] = []
+        for requirement in queue:
+            page = pages.get(requirement.name)
+            if page is None:
+                continue  # not on the index, or not asked: the plan reports it
+            chosen = _metadata_file(page, requirement.specifier)
+            if chosen is None:
+                continue  # no release the specifier allows: the plan reports it
+            version, file = chosen
+            text = client.metadata(page.name, version, file)
+            if text is None:
+                notes.append(f"{requirement.name} {version}: the index has no metadata to read its dependencies from")
+                continue
+            for dependency in requires_dist(text, requirement.extras):
+                name = canonicalize_name(dependency.name)
+                if (requirement.stage, name) in known:
+                    continue
+                known.add((requirement.stage, name))
+                marker = str(dependency.marker) if dependency.marker is not None else ""
+                item = replace(
+                    requirement,
+                    name=name,
+                    specifier=str(dependency.specifier),
+                    marker=marker,
+                    text=f"{dependency.name}{dependency.specifier}",
+                    source=f"dependency of {page.name} {version}",
+                    extras=tuple(sorted(canonicalize_name(e) for e in dependency.extras)),
+                    parent=f"{page.name} {version}",
+                )
+                found.append(item)
+                following.append(item)
+                if len(known) > LIMIT:
+                    notes.append(f"more than {LIMIT} projects: the dependencies after {name} are not checked")
+                    return found, notes
+        queue = following
+    return found, notes
+
+
+def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Parsed]:
+    """Requires-Dist entries that apply with `extras` (image markers kept)."""
+    out = []
+    for line in metadata.splitlines():
+        if not line:
+            break  # the headers end at the first empty line
+        if not line.lower().startswith("requires-dist:"):
+            continue
+        try:
+            dependency = Parsed(line.split(":", 1)[1].strip())
+        except InvalidRequirement:
+            continue
+        marker = dependency.marker
+        if marker is not None and _EXTRA.search(str(marker)):
+            if not any(_extra_applies(marker, extra) for extra in extras):
+                continue
+            dependency.marker = None  # settled; whatever else it said is the host's guess
+        out.append(dependency)
+    return out
+
+
+def _extra_applies(marker: Marker, extra: str) -> bool:
+    try:
+        return marker.evaluate({"extra": extra})
+    except Exception:  # an unknown variable in a marker: do not follow it
+        return False
+
+
+def _metadata_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | None:
+    """(version, a wheel of it) for the newest final release the specifier
+    allows; the file is None when that release is an sdist only. None when
+    no release is allowed."""
+    try:
+        wanted = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+    for version, files in page.releases.items():
+        if version.is_prerelease and not wanted.prereleases or not wanted.contains(version, prereleases=True):
+            continue
+        wheels = [f for f in files if f.filename.endswith(".whl") and not f.yanked]
+        if not wheels:
+            if any(not f.yanked for f in files):
+                return str(version), None  # the newest allowed release is an sdist only
+            continue
+        # one with a PEP 658 file first, then a pure wheel (the same metadata on every platform)
+        wheels.sort(key=lambda f: (not f.metadata, not f.filename.endswith("-none-any.whl")))
+        return str(version), wheels[0]
+    return None
