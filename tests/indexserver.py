@@ -4,7 +4,8 @@ It is what the offline tests (and pip, as the oracle) talk to: the real HTTP
 client, cache and JSON parsing run, only the answers are recorded. A wheel
 file is served as a stub: a valid wheel holding only its dist-info (name and
 version from the file name, which is all pip reads with --no-deps), also
-offered as PEP 658 metadata. pip chooses among the recorded files by their
+offered as PEP 658 metadata; where tests/index/metadata/ holds the real
+metadata of a wheel (recorded for the dependency walk), that is served. pip chooses among the recorded files by their
 names alone, so the stubs cannot steer its choice. Unknown projects are a
 404, as on PyPI.
 """
@@ -26,8 +27,8 @@ RECORDINGS = Path(__file__).resolve().parent / "index"
 
 
 @cache
-def page(name: str) -> dict | None:
-    path = RECORDINGS / f"{name}.json.gz"
+def page(name: str, recordings: Path = RECORDINGS) -> dict | None:
+    path = recordings / f"{name}.json.gz"
     if not path.is_file():
         return None
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -41,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         if len(parts) == 2 and parts[0] == "simple":
-            data = page(parts[1])
+            data = page(parts[1], self.server.recordings)
             if data is None:
                 return self._send(404, "text/plain", b"not found")
             files = [
@@ -60,6 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.dumps({"meta": {"api-version": "1.1"}, "name": data["name"], "files": files}).encode()
             return self._send(200, "application/vnd.pypi.simple.v1+json", body)
         if len(parts) == 3 and parts[0] == "files" and parts[2].endswith(".metadata"):
+            recorded_metadata = self.server.recordings / "metadata" / parts[2]
+            if recorded_metadata.is_file():
+                return self._send(200, "text/plain", recorded_metadata.read_bytes())
             filename = parts[2][: -len(".metadata")]
             if filename.endswith(".whl"):
                 name, version, _, _ = parse_wheel_filename(filename)
@@ -96,8 +100,9 @@ def stub_wheel(filename: str) -> bytes:
 
 
 class IndexServer:
-    def __init__(self) -> None:
+    def __init__(self, recordings: Path = RECORDINGS) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.recordings = recordings  # another folder: a made-up index for one test
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/simple/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

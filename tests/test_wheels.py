@@ -5,6 +5,7 @@ and unreachable behaviour, and the slimming plan through the real engine."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -304,3 +305,53 @@ def test_a_bug_in_gathering_skips_the_check_and_keeps_the_migration(tmp_path, mo
     result, _ = run(tmp_path, "FROM python:3.12-alpine\nRUN apk add gcc && pip install django\n")
     assert "gcc" in result.text and "python:3.12-slim" in result.text
     assert "wheel check skipped: internal error in the wheel check: RuntimeError: boom" in messages(result)
+
+
+# --- dependencies ----------------------------------------------------------------------
+
+
+def test_requires_dist_settles_extras_and_keeps_image_markers():
+    from migrator.wheels.dependencies import requires_dist
+
+    metadata = (
+        "Name: cryptography\nVersion: 3.4.7\nRequires-Dist: cffi (>=1.12)\n"
+        "Requires-Dist: bcrypt (>=3.1.5) ; extra == 'ssh'\n"
+        "Requires-Dist: pytest (>=6.0) ; extra == 'test'\n"
+        "Requires-Dist: typing-extensions ; python_version < \"3.11\"\n\nRequires-Dist: not-a-header\n"
+    )
+    plain = [(d.name, str(d.specifier), str(d.marker or "")) for d in requires_dist(metadata, ())]
+    assert plain == [("cffi", ">=1.12", ""), ("typing-extensions", "", 'python_version < "3.11"')]
+    assert [d.name for d in requires_dist(metadata, ("ssh",))] == ["cffi", "bcrypt", "typing-extensions"]
+
+
+def test_the_blog_walks_the_recorded_dependencies(tmp_path):
+    blog = Path(__file__).resolve().parent.parent / "fixtures" / "blog"
+    result, _ = run(blog, (blog / "before.Dockerfile").read_text())
+    requirements = {r["name"]: r for r in result.report["wheels"]["stages"][0]["requirements"]}
+    assert requirements["cffi"]["source"] == "dependency of cryptography 3.4.7"
+    assert requirements["cffi"]["debian"]["amd64"]["wheel"].startswith("cffi-1.17.1-cp38-cp38-manylinux")
+    assert {"asgiref", "sqlparse", "pytz", "pycparser"} <= set(requirements)
+
+
+def test_a_dependency_that_builds_from_source_keeps_what_it_needs(tmp_path):
+    """A pure Python app whose dependency (psycopg2) has no wheel: the walk
+    finds it through the app's wheel metadata, served by a made-up index."""
+    import gzip
+    import shutil
+
+    from indexserver import RECORDINGS, IndexServer
+
+    index = tmp_path / "index"
+    (index / "metadata").mkdir(parents=True)
+    shutil.copy(RECORDINGS / "psycopg2.json.gz", index)
+    with gzip.open(index / "shop-app.json.gz", "wt") as handle:
+        json.dump({"name": "shop-app", "files": [{"filename": "shop_app-1.0-py3-none-any.whl"}]}, handle)
+    (index / "metadata" / "shop_app-1.0-py3-none-any.whl.metadata").write_text(
+        "Name: shop-app\nVersion: 1.0\nRequires-Dist: psycopg2>=2.9\n")
+    text = "FROM python:3.12-alpine\nRUN apk add gcc musl-dev postgresql-dev libffi-dev && pip install shop-app==1.0\n"
+    with IndexServer(index) as server:
+        result, _ = run(tmp_path, text, environ={"PIP_INDEX_URL": server.url, "PIP_CONFIG_FILE": os.devnull},
+                        cache_root=tmp_path / "cache")
+    assert "gcc libc6-dev libpq-dev &&" in result.text and "libffi" not in result.text
+    assert "kept gcc musl-dev postgresql-dev: psycopg2 builds from source and needs them" in messages(result)
+    assert "psycopg2>=2.9 (dependency of shop-app 1.0" in messages(result)
