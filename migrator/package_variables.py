@@ -54,8 +54,7 @@ def build_definitions(document: Document, name: str) -> list[Definition]:
             continue
         logical = instruction.logical
         for start, end in _values(instruction, name):
-            found.append(Definition(instruction, document.line_of(logical.file_offset(start)),
-                                    _words(logical.text, start, end), logical))
+            found.append(Definition(instruction, instruction.line, _words(logical.text, start, end), logical))
     return found
 
 

@@ -377,3 +377,11 @@ def test_a_blank_the_shell_escapes_stays_with_its_word():
 def test_cleanup_goes_on_the_line_of_a_heredoc_inside_a_heredoc_script():
     text = "FROM alpine:3.19\nRUN <<EOF\napk add gcc\ncat <<-END > /f\nx\nEND\nEOF\n"
     assert body(run(text).text) == f"RUN <<EOF\n{INSTALL} gcc\ncat <<-END > /f {CLEAN}\nx\nEND\nEOF\n"
+
+
+def test_a_continued_env_value_with_a_comment_line_is_named_by_its_first_line():
+    text = ("FROM python:3.12-alpine\nENV DEPS \\\n    # compilers\n    gcc \\\n    musl-dev \\\n    bash\n"
+            "RUN apk add $DEPS\n")
+    result = run(text)
+    assert body(result.text) == f"ENV DEPS \\\n    # compilers\n    gcc \\\n    libc6-dev\nRUN {INSTALL} $DEPS {CLEAN}\n"
+    assert "2 UA201 DEPS holds packages for apk (line 7)" in messages(result)
