@@ -114,7 +114,8 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
     except OverlappingEdits as error:
         raise InputError(f"internal error, refusing to write: {error}", path) from None
     try:
-        parse(new_text)
+        if new_text != text:  # the original parsed already
+            parse(new_text)
     except InputError as error:
         raise InputError(f"internal error, refusing to write: the result does not parse ({error.message})", path, error.line) from None
     used = [answers[key] for key in ctx.asked if key in answers]
