@@ -140,6 +140,11 @@ def _check_in_worker(job: FileJob) -> FileOutcome:
 def _start_worker(settings: RunSettings) -> None:
     global _SETTINGS
     _SETTINGS = settings
+    # Ctrl-C is the parent's to handle: it stops the pool (nothing is written
+    # before every file is checked), without a traceback from each worker.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers(count: int) -> int:

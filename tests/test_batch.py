@@ -4,7 +4,9 @@ two, the closing summary."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -220,3 +222,18 @@ def test_terminal_quit_writes_nothing(tmp_path):
     assert term.finish() == 3
     assert "unalpine: quit; nothing was written" in term.text()
     assert snapshot(tmp_path) == before
+
+
+def test_ctrl_c_stops_a_parallel_batch_quietly(tmp_path):
+    varied_fleet(tmp_path, 1500)
+    before = snapshot(tmp_path)
+    argv = [sys.executable, "-m", "migrator", *BASE_ARGS, "--yes", "-w", "-j", "2", "."]
+    term = Terminal(argv, tmp_path, env={"UNALPINE_PROGRESS_AFTER": "0"})
+    term.expect("%|")  # the workers are busy
+    # What a terminal does on Ctrl-C: SIGINT to the whole foreground process
+    # group, the workers included (Terminal's child leads its own group).
+    os.killpg(term.proc.pid, signal.SIGINT)
+    assert term.finish() == 130, term.text()[-2000:]
+    assert "unalpine: interrupted" in term.text()
+    assert "Traceback" not in term.text() and "ForkPoolWorker" not in term.text()
+    assert snapshot(tmp_path) == before  # nothing is written before every file is checked
