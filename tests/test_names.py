@@ -178,6 +178,7 @@ def test_build_derived_from_archive_files():
         # the same name written Debian's way beats the libraries its source also builds
         ("postgresql15", "bookworm", "postgresql-15", "Debian spells it postgresql-15"),
         ("enchant2", "bookworm", "enchant-2", "Debian spells it enchant-2"),
+        ("postgresql15", "trixie", "postgresql-17", "another version"),  # not its client libraries
         ("cmd:envsubst-zzz", "bookworm", None, None),
         ("cmd:xmllint", "bookworm", "libxml2-utils", "installs the command xmllint"),
         ("pc:libxml-2.0", "trixie", "libxml2-dev", "ships libxml-2.0.pc"),

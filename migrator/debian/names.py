@@ -417,6 +417,13 @@ def _plain(b: _Builder, apk: str) -> None:
         b.add(pkg, "bin", f"installs the command {apk}", 2 if has_libs else 5 + (pkg == apk))
     stem = re.sub(r"[0-9.]+$", "", apk) or apk
     for src, how in sources:
+        if _other_version(apk, src):
+            # postgresql15 on trixie: the suite has another version of it;
+            # its libraries are not what a versioned name asks for
+            for pkg in b.binaries(src):
+                if _other_version(apk, pkg) and pkg not in b.idx.transitional:
+                    b.add(pkg, "source", f"Debian {b.suite} has another version: {pkg} (from {how})", 3)
+            continue
         libs = b.runtime_libraries(src)
         for pkg in libs:
             b.add(pkg, "source", f"the runtime library of {how}", 4)
@@ -435,6 +442,13 @@ def _plain(b: _Builder, apk: str) -> None:
                 b.add(pkg, "so", f"ships {so}", 1)
     if not b.cands:
         _subpackage(b, apk)
+
+
+def _other_version(apk: str, name: str) -> bool:
+    """postgresql15 vs postgresql-17: the same name with another version number."""
+    a, n = _norm(apk), _norm(name)
+    digits = "0123456789"
+    return a[-1:].isdigit() and n[-1:].isdigit() and a != n and a.rstrip(digits) == n.rstrip(digits)
 
 
 def _subpackage(b: _Builder, apk: str) -> None:
