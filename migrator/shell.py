@@ -147,7 +147,8 @@ class ShellScript:
                 index = next(i for i, c in enumerate(siblings) if c.id == node.id)
                 start, end = self.span(node)
                 if index + 2 < len(siblings):
-                    spans.append((start, self.span(siblings[index + 2])[0], ""))
+                    following = self.span(siblings[index + 2])[0]
+                    spans.append((start, end, "true") if self._flag_after(start, following) else (start, following, ""))
                 else:
                     spans.append((self.span(siblings[index - 2])[1], end, ""))
             else:
@@ -159,6 +160,12 @@ class ShellScript:
             spans.extend(result)
         return _merge(spans)
 
+    def _flag_after(self, start: int, following: int) -> bool:
+        """Whether removing text[start:following] would put a word that
+        starts with `-` first in the RUN, where buildkit reads it as a flag
+        of RUN (`RUN --no-cache`); such a statement becomes `true` instead."""
+        return self.text[:start].strip() == "" and self.text[following:].startswith("-")
+
     def _remove_from_body(self, nodes: list[Node], removed: dict[int, Node]) -> list[tuple[int, int, str]] | None:
         parent = nodes[0].parent
         siblings = [c for c in parent.children if c.type != "comment"]
@@ -168,7 +175,8 @@ class ShellScript:
             start, end = self.span(node)
             following = _neighbour(siblings, index, +1, removed)
             if following is not None:
-                spans.append((start, self.span(following)[0], ""))
+                after = self.span(following)[0]
+                spans.append((start, end, "true") if self._flag_after(start, after) else (start, after, ""))
                 continue
             previous = _neighbour(siblings, index, -1, removed)
             if previous is not None:

@@ -385,3 +385,8 @@ def test_a_continued_env_value_with_a_comment_line_is_named_by_its_first_line():
     result = run(text)
     assert body(result.text) == f"ENV DEPS \\\n    # compilers\n    gcc \\\n    libc6-dev\nRUN {INSTALL} $DEPS {CLEAN}\n"
     assert "2 UA201 DEPS holds packages for apk (line 7)" in messages(result)
+
+
+def test_a_removed_first_command_never_leaves_a_word_that_buildkit_reads_as_a_flag():
+    text = "FROM alpine:3.19\nRUN apk update && --version\n"
+    assert body(run(text).text) == "RUN true && --version\n"
