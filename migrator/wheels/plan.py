@@ -31,7 +31,7 @@ from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 
 if TYPE_CHECKING:
     from migrator.context import RuleContext, Stage
-    from migrator.wheels.gather import Evidence
+    from migrator.wheels.evidence import Evidence
     from migrator.wheels.requirements import Requirement
 
 ID = "UA601"

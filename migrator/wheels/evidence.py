@@ -1,0 +1,66 @@
+"""What the wheel check gathered for one Dockerfile, and the gathering itself:
+the requirements read from the file and its build context, the index's
+answers, and the dependencies walked from them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from migrator.wheels.requirements import Found, find
+
+if TYPE_CHECKING:
+    from migrator.document import Document
+    from migrator.wheels.gather import WheelCheck
+    from migrator.wheels.index import Page
+
+
+@dataclass
+class Evidence:
+    found: "Found"
+    pages: dict[str, "Page | None"]  # project -> its files (None: not on the index); absent: not checked
+    arches: list[str]
+    urls: list[str] = field(default_factory=list)  # the indexes asked
+    skipped: str = ""  # why the index was not asked at all
+    failed: dict[str, str] = field(default_factory=dict)  # index url -> why it failed
+    uncached: list[str] = field(default_factory=list)  # --offline: projects with no cached answer
+    oldest: float = 0.0  # age in seconds of the oldest cached answer used
+    dependencies: list = field(default_factory=list)  # Requirements the named ones pull in (dependencies.walk)
+    dependency_notes: list[str] = field(default_factory=list)  # what the walk could not follow
+
+
+def gather(check: "WheelCheck", document: "Document", path: str) -> Evidence:
+    context = check.context or (Path.cwd() if path in ("-", "") else Path(path).parent)
+    found = find(document, context)
+    if not found.requirements and not found.unreadable and not found.projects:
+        return Evidence(found, {}, list(check.arches))
+    from migrator.wheels.cache import Cache
+    from migrator.wheels.index import Client, choose_urls
+
+    environ = os.environ if check.environ is None else check.environ
+    urls = choose_urls(found.index_url, found.extra_index_urls, dict(environ))
+    evidence = Evidence(found, {}, list(check.arches), urls)
+    if not urls:
+        evidence.skipped = "no http(s) index to ask"
+        return evidence
+    key = tuple(urls)
+    client = check._clients.get(key)
+    if client is None:
+        client = check._clients[key] = Client(urls, Cache(check.cache_root), offline=check.offline)
+    names = sorted({r.name for r in found.requirements})
+    evidence.pages = client.pages(names)
+    if len(evidence.pages) == len(names):
+        from migrator.wheels.dependencies import walk
+
+        evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages)
+        names = sorted({*names, *(r.name for r in evidence.dependencies)})
+    evidence.failed = dict(client.failed)
+    evidence.uncached = sorted({name for name in client.uncached if name in names})
+    evidence.oldest = max((page.age for page in evidence.pages.values() if page is not None), default=0.0)
+    if evidence.failed and len(evidence.pages) < len(names):
+        evidence.skipped = "; ".join(evidence.failed.values())
+    elif check.offline and evidence.uncached:
+        evidence.skipped = f"--offline and no cached index answer for {', '.join(evidence.uncached)}"
+    return evidence
