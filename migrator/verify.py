@@ -373,3 +373,21 @@ def as_json(verification: Verification) -> dict:
         ],
         "not_checked": [{"line": line or None, "message": text} for line, text in verification.notes],
     }
+
+
+def install_lines(text: str) -> list[tuple[int, str | None, list[str]]]:
+    """Every `apt-get install` of a file: (line, the stage's suite or None,
+    the literal package words). For tests and tools that replay them."""
+    document = parse(text)
+    stage_of = _check_images(document, Verification())
+    found = []
+    for instruction in document.instructions:
+        stage = stage_of.get(instruction.line)
+        script = script_of(instruction, text) if instruction.command == "RUN" else None
+        if stage is None or script is None:
+            continue
+        for names, _ in apt_installs(script):
+            words = [value for _, value in names if value is not None and not value.startswith(("/", "./"))]
+            if words:
+                found.append((instruction.line, stage.suite, words))
+    return found

@@ -126,7 +126,9 @@ class System:
             and (not relation or (provided_version and satisfies(provided_version, relation, version)))
         ]
         rank = {"required": 0, "important": 1, "standard": 2, "optional": 3, "extra": 4}
-        providers.sort(key=lambda p: (p.name not in self.installed, rank.get(p.priority, 5), p.name))
+        seen = self.index.first_seen
+        # ties go to the provider apt numbered last (it met the name last)
+        providers.sort(key=lambda p: (p.name not in self.installed, rank.get(p.priority, 5), -seen.get(p.name, 0)))
         return found + providers
 
     # -- installing ----------------------------------------------------------
@@ -172,7 +174,12 @@ class System:
         result.notes.append(f"{name} is a virtual package in {suite}; apt selects {providers[0]}")
         return self.index.candidate(providers[0])
 
-    def _mark(self, package: Package, state: dict[str, Package], provided: dict, result: Resolution, root: str) -> None:
+    def _mark(self, package: Package, state: dict[str, Package], provided: dict, result: Resolution, root: str,
+              or_chosen: dict[str, list[Group]] | None = None) -> None:
+        """Mark `package` and, depth first in the order they are written, what
+        it needs. `or_chosen` remembers which packages were picked from an
+        or-group, so a later hard dependency can swap them (below)."""
+        or_chosen = {} if or_chosen is None else or_chosen
         state[package.name] = package
         for name, _, version in package.provides:
             provided.setdefault(name, []).append((package, version))
@@ -182,17 +189,74 @@ class System:
                 continue
             choice = None
             for alternative in group:
-                choices = [c for c in self._choices(alternative) if state.get(c.name) is not c]
+                choices = [c for c in self._choices(alternative)
+                           if state.get(c.name) is not c and not self._clashes(c, state, provided)]
                 if choices:
                     choice = choices[0]
                     break
+            if choice is None:
+                choice = self._swap(group, state, provided, result, or_chosen)
             if choice is None:
                 wanted = " | ".join(_text(alternative) for alternative in group)
                 result.problems.append(Problem(
                     root, f"{package.name} depends on {wanted}, which {self.index.label or 'the index'} cannot provide"
                 ))
                 continue
-            self._mark(choice, state, provided, result, root)
+            if len(group) > 1 or choice.name != group[0][0]:
+                or_chosen.setdefault(choice.name, []).append(group)
+            self._mark(choice, state, provided, result, root, or_chosen)
+
+    def _swap(self, group: Group, state: dict[str, Package], provided: dict, result: Resolution,
+              or_chosen: dict[str, list[Group]]) -> Package | None:
+        """apt's problem resolver, for its common case: a dependency whose
+        only candidates clash with a package chosen earlier from an or-group
+        that the candidate also satisfies (libreoffice-base-core took
+        `libreoffice-core-nogui | libreoffice-core`, then libreoffice needs
+        libreoffice-core). The earlier choice is dropped for this one."""
+        for alternative in group:
+            for candidate in self._choices(alternative):
+                rivals = [
+                    other for other in state.values()
+                    if other.name != candidate.name and (
+                        self._clashes(candidate, {other.name: other}, self._provided({other.name: other}))
+                    )
+                ]
+                if not rivals or any(other.name not in or_chosen for other in rivals):
+                    continue
+                alone = {candidate.name: candidate}
+                if not all(
+                    any(self._met(alt, alone, self._provided(alone)) for alt in earlier)
+                    for other in rivals for earlier in or_chosen[other.name]
+                ):
+                    continue
+                for other in rivals:
+                    del state[other.name]
+                    for name, entries in provided.items():
+                        entries[:] = [entry for entry in entries if entry[0] is not other]
+                    result.new.remove(other)
+                    del or_chosen[other.name]
+                return candidate
+        return None
+
+    def _clashes(self, candidate: Package, state: dict[str, Package], provided: dict) -> bool:
+        """Whether `candidate` conflicts with (or breaks) something installed or
+        chosen, or the other way round: apt passes over such an alternative."""
+        for field_name in ("Conflicts", "Breaks"):
+            for group in candidate.relations(field_name):
+                for alternative in group:
+                    if any(other.name != candidate.name for other in _hits(alternative, state, provided)):
+                        return True
+        mine = {candidate.name: candidate}
+        mine_provided = self._provided(mine)
+        for package in state.values():
+            if package.name == candidate.name:
+                continue
+            for field_name in ("Conflicts", "Breaks"):
+                for group in package.relations(field_name):
+                    for alternative in group:
+                        if _hits(alternative, mine, mine_provided):
+                            return True
+        return False
 
     def _check_conflicts(self, state: dict[str, Package], result: Resolution) -> None:
         new = {package.name for package in result.new}
@@ -200,20 +264,32 @@ class System:
         for package in state.values():
             for field_name in ("Conflicts", "Breaks"):
                 for group in package.relations(field_name):
-                    for name, relation, version in group:
-                        hits = []
-                        other = state.get(name)
-                        if other is not None and other is not package and _fits(other.version, relation, version):
-                            hits.append(other)
-                        if not relation:
-                            hits += [p for p, _ in provided.get(name, ()) if p is not package and p.name != package.name]
-                        for other in hits:
-                            if package.name in new or other.name in new:
-                                result.problems.append(Problem(
-                                    package.name if package.name in new else other.name,
-                                    f"{package.name} {field_name.lower()} {_text((name, relation, version))} "
-                                    f"({other.name} {other.version})",
-                                ))
+                    for alternative in group:
+                        for other in _hits(alternative, state, provided):
+                            if other.name == package.name or not (package.name in new or other.name in new):
+                                continue
+                            result.problems.append(Problem(
+                                package.name if package.name in new else other.name,
+                                f"{package.name} {field_name.lower()} {_text(alternative)} "
+                                f"({other.name} {other.version})",
+                            ))
+
+
+def _hits(alternative: Alternative, state: dict[str, Package], provided: dict) -> list[Package]:
+    """The packages of `state` that a Conflicts/Breaks entry hits: the named
+    package at a matching version, or a provider of the name (any provider
+    when unversioned; a versioned Provides at a matching version otherwise)."""
+    name, relation, version = alternative
+    hits = []
+    package = state.get(name)
+    if package is not None and _fits(package.version, relation, version):
+        hits.append(package)
+    for provider, provided_version in provided.get(name, ()):
+        if provider.name != name and (
+            not relation or (provided_version and satisfies(provided_version, relation, version))
+        ):
+            hits.append(provider)
+    return hits
 
 
 def _first_available(index: PackageIndex, line: str) -> str | None:

@@ -39,6 +39,9 @@ _FIELDS = {
 }
 
 
+_RELATION_FIELDS = {"Depends", "Pre-Depends", "Provides", "Conflicts", "Breaks"}
+
+
 class IndexUnavailable(Exception):
     """The archive could not be reached and nothing is cached."""
 
@@ -162,6 +165,25 @@ class PackageIndex:
         for versions in self.versions.values():
             versions.sort(key=lambda p: p.parsed_version, reverse=True)
         self._providers: dict[str, list[tuple[Package, str]]] | None = None
+        self._order = packages
+        self._first_seen: dict[str, int] | None = None
+
+    @property
+    def first_seen(self) -> dict[str, int]:
+        """Each name's rank in the order the indexes first mention it (as a
+        package or in a relation): the order apt numbers packages in its
+        cache, which breaks ties between providers of a virtual name."""
+        if self._first_seen is None:
+            seen: dict[str, int] = {}
+            for package in self._order:
+                seen.setdefault(package.name, len(seen))
+                for field_name, text in package.raw.items():
+                    if field_name in _RELATION_FIELDS:
+                        for group in parse_relations(text):
+                            for name, _, _ in group:
+                                seen.setdefault(name, len(seen))
+            self._first_seen = seen
+        return self._first_seen
 
     @property
     def providers(self) -> dict[str, list[tuple[Package, str]]]:
