@@ -603,7 +603,7 @@ class PackageTable:
 
         res = resolve(apk, suite)
         choices = [
-            Choice(f"map:{c.label}", f"install Debian's {c.label}", names=c.names,
+            Choice(f"map:{c.label}", f"install Debian's {c.label} ({c.evidence[0].text})", names=c.names,
                    why="; ".join(e.text for e in c.evidence))
             for c in res.candidates
         ]

@@ -247,6 +247,7 @@ def test_unknown_choices_carry_the_evidence(table):
     assert m.kind == "unknown" and m.recommended == "map:libonig-dev"
     choice = next(c for c in m.choices if c.value == m.recommended)
     assert choice.names == ("libonig-dev",) and "oniguruma.pc" in choice.why
+    assert "oniguruma.pc" in choice.label  # what a prompt shows
     assert [c.value for c in m.choices][-2:] == ["keep", "drop"]
 
 
