@@ -28,7 +28,8 @@ PYTHONDONTWRITEBYTECODE=1; an editable install also adds an import hook
 costing ~12 ms per start. Neither is what users run.) `--python` uses an
 existing environment instead (its bin/ must hold unalpine and hadolint).
 
-`--readme` writes the results between the markers in benchmarks/README.md.
+`--readme` writes the results between the markers in benchmarks/README.md,
+and the table into README.md's Speed section.
 """
 
 from __future__ import annotations
@@ -319,12 +320,18 @@ def main() -> None:
     text = "\n".join(rows)
     print(text)
     if args.readme:
-        readme = README.read_text(encoding="utf-8")
-        if BEGIN not in readme:
-            readme = readme.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-        before, rest = readme.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        README.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}", encoding="utf-8")
+        _replace_between(README, BEGIN, END, text)
+        summary = "\n".join([*rows[3:8], "", rows[-1], "", rows[1]])
+        _replace_between(ROOT / "README.md", "<!-- speed summary: begin -->", "<!-- speed summary: end -->", summary)
+
+
+def _replace_between(path: Path, begin: str, end: str, text: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    if begin not in content:
+        content = content.rstrip("\n") + f"\n\n{begin}\n{end}\n"
+    before, rest = content.split(begin, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(f"{before}{begin}\n{text}\n{end}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":
