@@ -54,7 +54,10 @@ def cached(name: str, sources: Sequence[str], build: Callable[[], T]) -> T:
     import zlib
 
     folder = cache_dir()
-    path = os.path.join(folder, f"{name}-{zlib.crc32(repr(fingerprint).encode()):08x}.pickle")
+    # One slot per install (the sources' location), so that two installs or
+    # checkouts sharing a cache folder never evict each other's entries.
+    slot = f"{name}-{zlib.crc32(chr(0).join(os.path.abspath(s) for s in sources).encode()):08x}-"
+    path = os.path.join(folder, f"{slot}{zlib.crc32(repr(fingerprint).encode()):08x}.pickle")
     try:
         with open(path, "rb") as handle:
             stored_fingerprint, value = pickle.load(handle)
@@ -69,8 +72,8 @@ def cached(name: str, sources: Sequence[str], build: Callable[[], T]) -> T:
         with open(temp, "wb") as handle:
             pickle.dump((fingerprint, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)  # readers see the old file or the whole new one
-        for other in os.listdir(folder):  # drop what older versions left
-            if other.startswith(f"{name}-") and other.endswith(".pickle") and other != os.path.basename(path):
+        for other in os.listdir(folder):  # drop what this install's older versions left
+            if other.startswith(slot) and other.endswith(".pickle") and other != os.path.basename(path):
                 os.unlink(os.path.join(folder, other))
     except Exception:  # a read-only home, a full disk: the cache is optional
         try:

@@ -36,6 +36,13 @@ def test_built_once_then_read_back_and_rebuilt_when_a_source_changes(tmp_path, c
     assert datacache.cached("demo", [str(source)], build) == {"text": "two"}
     assert len(builds) == 2
     assert len(list(cache_home.iterdir())) == 1  # the stale entry is gone
+    # Another install (other source paths) has its own slot: nobody evicts it.
+    other = tmp_path / "other" / "data.txt"
+    other.parent.mkdir()
+    other.write_text("two")
+    assert datacache.cached("demo", [str(other)], build) == {"text": "two"}
+    assert datacache.cached("demo", [str(source)], build) == {"text": "two"}
+    assert len(builds) == 3 and len(list(cache_home.iterdir())) == 2
 
 
 def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, cache_home, monkeypatch):
