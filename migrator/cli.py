@@ -278,11 +278,14 @@ class Tally:
 def _wheel_check(args: argparse.Namespace) -> Any:
     from pathlib import Path
 
-    from migrator.wheels.gather import DEFAULT_ARCHES, WheelCheck
+    from migrator.wheels.gather import DEFAULT_ARCHES, KNOWN_ARCHES, WheelCheck
 
     if args.context and not os.path.isdir(args.context):
         raise InputError(f"--context {args.context}: not a folder")
-    arches = tuple(dict.fromkeys(args.arch)) if args.arch else DEFAULT_ARCHES
+    arches = tuple(dict.fromkeys(arch.removeprefix("linux/") for arch in args.arch)) if args.arch else DEFAULT_ARCHES
+    unknown = [arch for arch in arches if arch not in KNOWN_ARCHES]
+    if unknown:
+        raise InputError(f"--arch {unknown[0]}: not one of {', '.join(KNOWN_ARCHES)}")
     return WheelCheck(offline=args.offline, context=Path(args.context) if args.context else None, arches=arches)
 
 

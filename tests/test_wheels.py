@@ -355,3 +355,27 @@ def test_a_dependency_that_builds_from_source_keeps_what_it_needs(tmp_path):
     assert "gcc libc6-dev libpq-dev &&" in result.text and "libffi" not in result.text
     assert "kept gcc musl-dev postgresql-dev: psycopg2 builds from source and needs them" in messages(result)
     assert "psycopg2>=2.9 (dependency of shop-app 1.0" in messages(result)
+
+
+def test_env_in_the_dockerfile_names_the_index(tmp_path):
+    document = parse(
+        "FROM python:3.12-alpine\nENV PIP_INDEX_URL=https://idx.example/simple \\\n"
+        "    PIP_EXTRA_INDEX_URL=\"https://a.example/simple https://b.example/simple\"\nRUN pip install six\n"
+    )
+    found = find(document, tmp_path)
+    assert found.index_url == "https://idx.example/simple"
+    assert found.extra_index_urls == ["https://a.example/simple", "https://b.example/simple"]
+    legacy = find(parse("FROM python:3.12-alpine\nENV PIP_INDEX_URL https://old.example/simple\n"), tmp_path)
+    assert legacy.index_url == "https://old.example/simple"
+
+
+def test_cli_arch_is_checked_and_taken(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install orjson==3.10.0\n")
+    bad = subprocess.run([sys.executable, "-m", "migrator", "--arch", "mips", "Dockerfile"],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert bad.returncode == 2 and "--arch mips: not one of amd64, arm64" in bad.stderr
+    good = subprocess.run([sys.executable, "-m", "migrator", "--yes", "--json", "--arch", "linux/s390x", "Dockerfile"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    stage = json.loads(good.stdout)["files"][0]["wheels"]["stages"][0]
+    assert stage["arches"] == ["s390x"]
+    assert stage["requirements"][0]["debian"]["s390x"]["wheel"].endswith("s390x.whl")

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from migrator.wheels.evidence import Evidence
 
 DEFAULT_ARCHES = ("amd64", "arm64")
+# Docker's architecture names the check knows (compat.ARCHES maps them to wheel tags).
+KNOWN_ARCHES = ("amd64", "arm64", "386", "arm/v7", "ppc64le", "s390x", "riscv64")
 _INSTALLERS = re.compile(r"\b(?:pip[0-9.]*|poetry|uv|pipenv)\b")
 
 

@@ -161,9 +161,31 @@ def find(document: Document, context: Path) -> Found:
             stage.workdir = posixpath.join(stage.workdir, instruction.args.strip().strip("\"'"))
         elif keyword in ("COPY", "ADD"):
             _copy(instruction, stage)
+        elif keyword == "ENV":
+            _env(instruction, found)
         elif keyword == "RUN":
             _run(instruction, document, stage, ctx, found)
     return found
+
+
+_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
+
+
+def _env(instruction: Instruction, found: Found) -> None:
+    """ENV PIP_INDEX_URL / PIP_EXTRA_INDEX_URL: pip in the image reads them."""
+    args = instruction.args.strip()
+    pairs = [(m.group(1), m.group(2).strip("\"'")) for m in _ENV_PAIR.finditer(args)]
+    if not pairs and " " in args:  # the old `ENV KEY value` form
+        key, value = args.split(None, 1)
+        pairs = [(key, value.strip().strip("\"'"))]
+    for key, value in pairs:
+        if "$" in value:
+            continue
+        if key == "PIP_INDEX_URL":
+            found.add_index(primary=value)
+        elif key == "PIP_EXTRA_INDEX_URL":
+            for url in value.split():
+                found.add_index(extra=url)
 
 
 def _copy(instruction: Instruction, stage: _Stage) -> None:
