@@ -119,7 +119,8 @@ class RunPlan:
 
     # -- rendering: line by line ---------------------------------------------
 
-    def _render_deletions(self, words: list[tuple[int, int]], removals: list[tuple[int, int]]):
+    def _render_deletions(self, words: list[tuple[int, int]], removals: list[tuple[int, int]]
+                          ) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
         """Pure deletions covering the deleted words and whatever around them
         would otherwise be left broken, plus the removed commands (whose
         spans the shell model already chose); and redirects for appended
@@ -151,7 +152,7 @@ class RunPlan:
                             regions.append((self._first_visible(line), rest_start))
                         redirects.append((keep_end, line.stop, keep_end))
                         continue
-            for start, end in self._runs(line, touched[index], dead):
+            for start, end in self._runs(touched[index]):
                 regions.append(self._with_space(line, start, end, dead))
         return _merge(regions), redirects
 
@@ -225,7 +226,7 @@ class RunPlan:
             position += 1
         return position
 
-    def _runs(self, line: PhysicalLine, spans: list[tuple[int, int]], dead: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _runs(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Deleted spans on one line, joined where only blanks lie between."""
         runs: list[list[int]] = []
         for start, end in spans:
