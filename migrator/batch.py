@@ -121,9 +121,14 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if run.keep_original:
         outcome.original = original
     if run.verify and not outcome.open_questions:
-        from migrator.verify import verify
+        from migrator.verify import removed_by_wheels, verify
 
-        outcome.verification = verify(result.text, job.path)
+        removed = {}
+        if outcome.report.get("wheels"):
+            from migrator.packages import PackageTable
+
+            removed = removed_by_wheels(outcome.report["wheels"], run.engine.table or PackageTable.load())
+        outcome.verification = verify(result.text, job.path, removed)
     return outcome
 
 

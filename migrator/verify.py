@@ -59,9 +59,25 @@ class Install:
 
 
 @dataclass
+class Saving:
+    """What the build packages the wheel check removed would have installed
+    in a stage, on top of everything the stage still installs."""
+
+    line: int  # the stage's FROM
+    suite: str
+    removed: list[str]  # Debian names
+    packages: list[tuple[str, str, int]]
+
+    @property
+    def size_kib(self) -> int:
+        return sum(size for _, _, size in self.packages)
+
+
+@dataclass
 class Verification:
     problems: list[Problem] = field(default_factory=list)
     installs: list[Install] = field(default_factory=list)
+    savings: list[Saving] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)  # things not checked, and why
 
     @property
@@ -76,9 +92,12 @@ class _Stage:
     suite: str | None
     base: str  # "python", "debian" or "" (not a base the resolver knows)
     system: object = None  # depsolver.System once an install needs it
+    line: int = 0  # its FROM
 
 
-def verify(text: str, path: str = "") -> Verification:
+def verify(text: str, path: str = "", removed: dict[int, list[str]] | None = None) -> Verification:
+    """Check `text`. `removed` maps a stage's FROM line to the Debian build
+    packages the wheel check took out of it, to measure what that saves."""
     result = Verification()
     try:
         document = parse(text)
@@ -88,6 +107,8 @@ def verify(text: str, path: str = "") -> Verification:
     _check_shell(document, text, result)
     stages = _check_images(document, result)
     _check_installs(document, text, stages, result)
+    if removed:
+        _measure_savings(stages, removed, result)
     result.problems.sort(key=lambda problem: (problem.line, problem.check))
     return result
 
@@ -153,6 +174,8 @@ def _check_images(document: Document, result: Verification) -> dict[int, _Stage]
                 current = _Stage(label, parent.image, parent.suite, parent.base, parent)
             else:
                 current = _Stage(label, image, *_image_suite(image, instruction.line, table, result))
+            current.line = instruction.line
+            stage_of[instruction.line] = current
             if name:
                 by_name[name.lower()] = current
         elif current is not None:
@@ -309,6 +332,31 @@ def _check_installs(document: Document, text: str, stage_of: dict[int, _Stage], 
             result.installs.append(Install(instruction.line, stage.name, stage.suite, requested, packages))
 
 
+def _measure_savings(stage_of: dict[int, _Stage], removed: dict[int, list[str]], result: Verification) -> None:
+    from migrator.debian.packages_index import IndexUnavailable
+
+    for line, names in sorted(removed.items()):
+        stage = stage_of.get(line)
+        if stage is None or stage.line != line or stage.suite not in RESOLVABLE or not names:
+            continue
+        try:
+            system = _system(stage).copy()
+        except IndexUnavailable:
+            return  # already said: dependencies are not resolved offline
+        resolution = system.resolve(names)
+        if resolution.ok:
+            packages = [(p.name, p.version, p.installed_size) for p in resolution.new]
+            result.savings.append(Saving(line, stage.suite, list(names), packages))
+
+
+def describe_saving(saving: Saving) -> str:
+    from migrator.debian.depsolver import human_size
+
+    count = len(saving.packages)
+    return (f"the wheel check saves {count} package{'s' if count != 1 else ''}, {human_size(saving.size_kib)} "
+            f"on {saving.suite}: {', '.join(saving.removed)} and what only they need are no longer installed")
+
+
 def _check_names_offline(document, script, suite, literal, reason, result) -> None:
     """Without the full index: the shipped name lists say whether each name
     exists (dependencies are not resolved)."""
@@ -349,6 +397,7 @@ def report_lines(path: str, verification: Verification) -> tuple[list[str], list
                 for line, text in verification.notes if not line]
     info = [f"{path}:{line}: verify: {text}" for line, text in verification.notes if line]
     info += [f"{path}:{install.line}: UA904 {describe(install)}" for install in verification.installs]
+    info += [f"{path}:{saving.line}: UA904 {describe_saving(saving)}" for saving in verification.savings]
     return errors, warnings, info
 
 
@@ -371,6 +420,17 @@ def as_json(verification: Verification) -> dict:
             }
             for install in verification.installs
         ],
+        "savings": [
+            {
+                "line": saving.line,
+                "suite": saving.suite,
+                "removed": saving.removed,
+                "packages": [{"name": n, "version": v, "installed_size_kib": s} for n, v, s in saving.packages],
+                "installed_size_kib": saving.size_kib,
+                "summary": describe_saving(saving),
+            }
+            for saving in verification.savings
+        ],
         "not_checked": [{"line": line or None, "message": text} for line, text in verification.notes],
     }
 
@@ -391,3 +451,18 @@ def install_lines(text: str) -> list[tuple[int, str | None, list[str]]]:
             if words:
                 found.append((instruction.line, stage.suite, words))
     return found
+
+
+def removed_by_wheels(wheels: dict | None, table) -> dict[int, list[str]]:
+    """From UA601's report: each stage's FROM line → the Debian names of the
+    apk build packages the wheel check removed there."""
+    removed: dict[int, list[str]] = {}
+    for stage in (wheels or {}).get("stages", ()):
+        names: list[str] = []
+        for apk in stage.get("removed", ()):
+            mapping = table.lookup(apk, stage["suite"], "python")
+            if mapping.kind == "map":
+                names += [name for name in mapping.names if name not in names]
+        if names:
+            removed[stage["line"]] = names
+    return removed

@@ -140,3 +140,31 @@ def test_from_tags(image, problem):
         assert messages == []
     else:
         assert len(messages) == 1 and problem in messages[0]
+
+
+def test_savings_of_the_wheel_check(cache, monkeypatch):
+    """What removed build packages would have added, on top of what the stage
+    still installs: packages the stage keeps are not counted as saved."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    from migrator.debian import packages_index
+
+    monkeypatch.setattr(packages_index, "_LOADED", {})
+    text = "FROM python:3.12-slim-trixie\nRUN apt-get install -y --no-install-recommends tini\n"
+    (saving,) = verify(text, removed={1: ["gcc", "libc6-dev"]}).savings
+    assert (saving.line, saving.suite, saving.removed) == (1, "trixie", ["gcc", "libc6-dev"])
+    assert [name for name, _, _ in saving.packages] == ["gcc", "cpp", "cpp-14", "gcc-14", "libc6-dev"]
+    assert saving.size_kib == 50 + 30 + 31000 + 61000 + 13500
+    kept_gcc = "FROM python:3.12-slim-trixie\nRUN apt-get install -y --no-install-recommends gcc\n"
+    (saving,) = verify(kept_gcc, removed={1: ["libc6-dev"]}).savings
+    assert [name for name, _, _ in saving.packages] == ["libc6-dev"]
+
+
+def test_removed_apk_names_become_debian_names():
+    from migrator.packages import PackageTable
+    from migrator.verify import removed_by_wheels
+
+    report = {"stages": [{"line": 1, "suite": "trixie", "removed": ["gcc", "musl-dev", "openssl-dev", "python3-dev"]},
+                         {"line": 9, "suite": "trixie", "removed": []}]}
+    # python3-dev maps to nothing on a python image: nothing to save there
+    assert removed_by_wheels(report, PackageTable.load()) == {1: ["gcc", "libc6-dev", "libssl-dev"]}
+    assert removed_by_wheels(None, PackageTable.load()) == {}
