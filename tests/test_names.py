@@ -345,3 +345,30 @@ def test_python2_era_names(table):
     # py2-<module>: Debian's Python 2 name where it still exists, else Python 3's
     assert resolve("py2-six", "bullseye").recommended == "python-six"
     assert resolve("py2-six", "bookworm").recommended == "python3-six"
+
+
+# ---------------------------------------------------------------- any name at all
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_NAME = st.one_of(
+    st.from_regex(r"(cmd:|pc:|so:|py3-|perl-|ruby-|lua5\.[1-4]-|php8[0-4]-|nodejs-|lib)?[a-z0-9][a-z0-9+._-]{0,20}", fullmatch=True),
+    st.sampled_from(["-dev", "lib", "so:libfoo", "gtk+3.0", "x-tools", "foo-libs", "cmd:sh"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=_NAME, suite=st.sampled_from(SUITES))
+def test_any_name_gets_an_answer_that_exists(table, name, suite):
+    """Whatever the name, the lookup answers, and what --yes would install
+    exists in the suite (keep is recommended only with no candidate at all)."""
+    m = table.lookup(name, suite, "debian")
+    idx = DebianIndex.load(suite)
+    rec = next((c for c in m.choices if c.value == m.recommended), None)
+    if m.kind == "unknown":
+        assert rec is not None
+        maps = [c for c in m.choices if c.value.startswith("map:")]
+        if rec.value == "keep":
+            assert not maps
+        for c in maps:
+            assert all(n in idx for n in c.names), (name, c)
