@@ -147,6 +147,12 @@ def test_client_fetches_caches_and_then_works_offline(tmp_path):
     assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
     # One Page per project per run: the next Dockerfile gets the same object.
     assert online.pages(["django"])["django"] is pages["django"]
+    # And a metadata file is read once per run, whatever it held.
+    django = pages["django"]
+    version, files = next(iter(django.releases.items()))
+    wheel = next((f for f in files if f.filename.endswith(".whl")), None)
+    first = online.metadata("django", str(version), wheel)
+    assert first is not None and online.metadata("django", str(version), wheel) is first
     assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
@@ -78,8 +79,10 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
     return found, notes
 
 
+@lru_cache(maxsize=1024)  # a fleet reads the same metadata file after file
 def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Parsed]:
-    """Requires-Dist entries that apply with `extras` (image markers kept)."""
+    """Requires-Dist entries that apply with `extras` (image markers kept).
+    The list is shared between callers: read it, do not change it."""
     out = []
     for line in metadata.splitlines():
         if not line:

@@ -152,6 +152,7 @@ class Client:
         # file after file; re-reading the cache, rebuilding the File objects
         # and regrouping Page.releases each time was most of a fleet's run.
         self._known: dict[str, object] = {}
+        self._texts: dict[str, str | None] = {}
 
     def pages(self, names: list[str]) -> dict[str, Page | None]:
         """Each project's files over all indexes; None for a project no index
@@ -294,7 +295,14 @@ class Client:
             raise Unreachable(f"{url}: {getattr(error, 'reason', error)}") from None
 
     def _text(self, url: str, keep=None) -> str | None:
-        """The text at `url` (or what `keep` makes of it), cached for good."""
+        """The text at `url` (or what `keep` makes of it), cached for good;
+        asked once per run (a fleet reads the same metadata file after file,
+        and an index that offers none is not asked again)."""
+        if url not in self._texts:
+            self._texts[url] = self._read_text(url, keep)
+        return self._texts[url]
+
+    def _read_text(self, url: str, keep=None) -> str | None:
         cached = self.cache.get_text(url) if self.cache else None
         if cached is not None or self.offline:
             return cached
