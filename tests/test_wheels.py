@@ -385,3 +385,37 @@ def test_cli_arch_is_checked_and_taken(tmp_path):
     stage = json.loads(good.stdout)["files"][0]["wheels"]["stages"][0]
     assert stage["arches"] == ["s390x"]
     assert stage["requirements"][0]["debian"]["s390x"]["wheel"].endswith("s390x.whl")
+
+
+def test_lock_files_of_uv_and_pipenv(tmp_path):
+    write(tmp_path, {
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\n\n'
+                   '[[package]]\nname = "lxml"\nversion = "5.2.2"\nsource = { registry = "https://pypi.org/simple" }\n',
+        "Pipfile.lock": json.dumps({"_meta": {}, "default": {"psycopg2": {"version": "==2.9.9"}, "six": {"version": "==1.16.0"}},
+                                    "develop": {"pytest": {"version": "==8.0.0"}}}),
+    })
+    document = parse(
+        "FROM python:3.12-alpine\nWORKDIR /srv\nCOPY uv.lock Pipfile.lock ./\n"
+        "RUN uv sync --frozen\nRUN pipenv install --system --deploy\n"
+    )
+    found = find(document, tmp_path)
+    assert [(r.name, r.specifier, r.source, r.line) for r in found.requirements] == [
+        ("lxml", "==5.2.2", "uv.lock", 4), ("psycopg2", "==2.9.9", "Pipfile.lock", 5), ("six", "==1.16.0", "Pipfile.lock", 5),
+    ]
+
+
+def test_pyproject_poetry_and_setup_cfg_are_read_statically(tmp_path):
+    from migrator.wheels import projects
+
+    write(tmp_path / "poetry", {"pyproject.toml": (
+        '[tool.poetry.dependencies]\npython = "^3.10"\ndjango = "^4.2"\nrequests = "~2.31"\n'
+        'uvicorn = {version = "0.30.1", extras = ["standard"]}\nsentry-sdk = {version = "*", optional = true}\n')})
+    assert [r for r, _ in projects.read(tmp_path / "poetry").requirements] == [
+        "django>=4.2,<5", "requests>=2.31,<2.32", "uvicorn==0.30.1"]
+    write(tmp_path / "cfg", {"setup.cfg": "[options]\ninstall_requires =\n    click>=8\n    lxml==5.2.2\n"})
+    assert [r for r, _ in projects.read(tmp_path / "cfg").requirements] == ["click>=8", "lxml==5.2.2"]
+    write(tmp_path / "computed", {"setup.py": "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"})
+    with pytest.raises(projects.Unreadable, match="computed, not a literal"):
+        projects.read(tmp_path / "computed")
+    write(tmp_path / "ext", {"setup.py": "from setuptools import setup, Extension\nsetup(install_requires=['six'], ext_modules=[Extension('x', ['x.c'])])\n"})
+    assert projects.read(tmp_path / "ext").compiled == "its setup.py builds ext_modules"

@@ -115,8 +115,8 @@ def _poetry_constraint(text: str) -> str:
             if piece.startswith("^"):
                 first = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
                 upper = numbers[: first + 1]
-            else:
-                upper = numbers[: max(len(numbers) - 1, 1)] if len(numbers) > 1 else numbers[:1]
+            else:  # ~1.2 and ~1.2.3 allow patch releases, ~1 minor ones
+                upper = numbers[:2] if len(numbers) > 1 else numbers[:1]
             upper = upper[:-1] + [upper[-1] + 1]
             parts.append(f">={version},<{'.'.join(map(str, upper))}")
         elif piece[0].isdigit():
