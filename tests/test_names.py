@@ -167,6 +167,7 @@ def test_build_derived_from_archive_files():
         ("perl-dbd-sqlite", "trixie", "libdbd-sqlite3-perl", "with a version"),
         ("lua-cjson", "bookworm", "lua-cjson", "Lua module"),
         ("php82-pdo_mysql", "bookworm", "php-mysql", "pdo_mysql"),
+        ("php83", "trixie", "php-cli", "PHP command line"),
         ("nodejs-dev", "bookworm", "libnode-dev", "-dev package of Debian source package nodejs"),
         ("lua5.1-libs", "bookworm", "liblua5.1-0", "ships liblua5.1.so.0"),
         ("samba-dev", "bookworm", "samba-dev", "same name"),

@@ -315,6 +315,8 @@ def _classify(apk: str) -> tuple[str, str]:
         return "ruby", "a Ruby gem (Debian: ruby-<name>, or the gem's command)"
     if re.match(r"lua[0-9.]*-", apk):
         return "lua", "a Lua module (Debian: lua-<name>)"
+    if re.fullmatch(r"php[0-9]+", apk):
+        return "php", "PHP itself, one version (Debian: php-cli for the suite's PHP)"
     if re.match(r"php[0-9]*-", apk):
         return "php", "a PHP extension or SAPI (Debian: php-<name>)"
     if apk.startswith(("nodejs-", "node-")) and apk != "nodejs-current":
@@ -500,6 +502,9 @@ def _lua(b: _Builder, apk: str) -> None:
 
 
 def _php(b: _Builder, apk: str) -> str | None:
+    if "-" not in apk:  # php83: the interpreter
+        b.add("php-cli", "name", "Debian's PHP command line, for the suite's PHP version", 6)
+        return None
     ext = apk.split("-", 1)[1]
     if ext in _PHP_COMMON:
         return f"the PHP extension {ext} is built into Debian's php-common/php-cli"
