@@ -144,10 +144,10 @@ def test_progress_bar_on_a_terminal_not_on_a_pipe(tmp_path):
     shown = term.text()
     assert re.search(r"unalpine: +\d+%\|.*\| *\d+/40 ", shown), shown[-2000:]
     assert "unalpine: 40 files scanned, 40 would be migrated" in shown
-    # By default the bar waits a second: this short batch shows none.
-    term = Terminal(argv, tmp_path)
+    # The bar waits for the batch to run that long (default: a second).
+    term = Terminal(argv, tmp_path, env={"UNALPINE_PROGRESS_AFTER": "3600"})
     assert term.finish() == 0
-    assert "%|" not in term.text()
+    assert "%|" not in term.text() and "40 files scanned" in term.text()
     # On pipes: no bar whatever the delay.
     proc = unalpine("--yes", "--diff", "-j", "1", ".", cwd=tmp_path, env=fast, check=0)
     assert "%|" not in proc.err and "\r" not in proc.err
