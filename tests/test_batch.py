@@ -225,7 +225,7 @@ def test_terminal_quit_writes_nothing(tmp_path):
 
 
 def test_ctrl_c_stops_a_parallel_batch_quietly(tmp_path):
-    varied_fleet(tmp_path, 1500)
+    varied_fleet(tmp_path, 4000)  # seconds of work: the signal comes well before the end
     before = snapshot(tmp_path)
     argv = [sys.executable, "-m", "migrator", *BASE_ARGS, "--yes", "-w", "-j", "2", "."]
     term = Terminal(argv, tmp_path, env={"UNALPINE_PROGRESS_AFTER": "0"})
