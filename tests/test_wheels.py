@@ -419,3 +419,13 @@ def test_pyproject_poetry_and_setup_cfg_are_read_statically(tmp_path):
         projects.read(tmp_path / "computed")
     write(tmp_path / "ext", {"setup.py": "from setuptools import setup, Extension\nsetup(install_requires=['six'], ext_modules=[Extension('x', ['x.c'])])\n"})
     assert projects.read(tmp_path / "ext").compiled == "its setup.py builds ext_modules"
+
+
+def test_offline_with_pages_but_no_metadata_cached_says_so(tmp_path):
+    write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
+    text = "FROM python:3.8-alpine\nCOPY requirements.txt .\nRUN apk add gcc musl-dev\nRUN pip install -r requirements.txt\n"
+    cache = Cache(tmp_path / "cache")
+    Client([index_url()], cache).pages(["cryptography"])  # the page is cached, its wheels' metadata is not
+    result, _ = run(tmp_path, text, offline=True, cache_root=tmp_path / "cache")
+    assert "dependencies not followed: cryptography 3.4.7: its metadata is not in the cache (--offline)" in messages(result)
+    assert "apt-get" not in result.text

@@ -52,7 +52,9 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
             version, file = chosen
             text = client.metadata(page.name, version, file)
             if text is None:
-                notes.append(f"{requirement.name} {version}: the index has no metadata to read its dependencies from")
+                why = ("its metadata is not in the cache (--offline)" if client.offline
+                       else "the index has no metadata to read its dependencies from")
+                notes.append(f"{requirement.name} {version}: {why}")
                 continue
             for dependency in requires_dist(text, requirement.extras):
                 name = canonicalize_name(dependency.name)
