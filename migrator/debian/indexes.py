@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import lzma
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -84,7 +85,8 @@ class DerivedIndex:
         self.base_set = frozenset(sections.get("base", "").split())
         self.transitional = frozenset(sections.get("transitional", "").split())
         self._binary_source: dict[str, str] | None = None
-        self._by_norm: dict[str, list[str]] | None = None
+        self._norm_text: str | None = None
+        self._norm_names: list[str] = []
         self._command_counts: Counter[str] | None = None
         self._so_sorted: list[str] | None = None
         self._pc_sorted: list[str] | None = None
@@ -102,22 +104,19 @@ class DerivedIndex:
             self._binary_source = {b: src for src, bins in self.source.raw_items() for b in bins.split(" ")}
         return self._binary_source.get(package)
 
-    def sources_by_norm(self) -> dict[str, list[str]]:
-        """Source names lower-cased without - _ . + (and again without
-        trailing digits) → the sources: finds tidy-html5 for "tidyhtml"."""
-        if self._by_norm is None:
-            names = list(self.source)
-            # one translate over all names at C speed, not 35,000 calls
-            normed = normalise("\n".join(names)).split("\n")
-            by_norm: dict[str, list[str]] = {}
-            for src, n in zip(names, normed):
-                by_norm.setdefault(n, []).append(src)
-                if n[-1:].isdigit():
-                    stripped = n.rstrip("0123456789")
-                    if stripped:
-                        by_norm.setdefault(stripped, []).append(src)
-            self._by_norm = by_norm
-        return self._by_norm
+    def sources_by_norm(self, key: str) -> list[str]:
+        """Sources whose name, lower-cased without - _ . + (and, when ``key``
+        has no version, without their trailing digits), is ``key``: finds
+        tidy-html5 for "tidyhtml", softhsm2 for "softhsm"."""
+        if self._norm_text is None:
+            self._norm_names = list(self.source)
+            # one translate over all names at C speed; searched with a regex
+            # instead of building a 35,000-entry dict
+            self._norm_text = normalise("\n".join(self._norm_names))
+        digits = "[0-9]*" if not key[-1:].isdigit() else ""
+        text = self._norm_text
+        return [self._norm_names[text.count("\n", 0, m.start())]
+                for m in re.finditer(rf"^{re.escape(key)}{digits}$", text, re.M)]
 
     def command_count(self, package: str) -> int:
         """How many commands ``package`` puts on the PATH."""

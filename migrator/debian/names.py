@@ -177,7 +177,7 @@ class _Builder:
             # too short a name matches anything once written differently
             keys = [k for k in keys if len(k) >= 4]
             for key in keys:
-                for src in idx.sources_by_norm().get(key, ()):
+                for src in idx.sources_by_norm(key):
                     if all(s != src for s, _ in found):
                         found.append((src, f"Debian source package {src} (same name written differently)"))
                 if found:
