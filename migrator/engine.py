@@ -19,9 +19,10 @@ from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
 from migrator.rules import Rule, all_rules
 
-# Each round answers at least one new question, so this only stops a rule that
-# keeps inventing questions from looping forever.
-MAX_ROUNDS = 8
+# Each round answers at least one new question (a file with many answers that
+# are not the recommended ones takes a round each), so this only stops a rule
+# that keeps inventing questions from looping forever.
+MAX_ROUNDS = 64
 
 
 class Unresolved(Exception):
@@ -100,12 +101,21 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
             raise error.located(path) from None
         if not ctx.pending:
             break
-        resolved = resolver.resolve(ctx.pending)
-        answers.update(resolved)
         # While a question is pending, ctx.ask hands the rules its recommended
-        # value: when every answer is that value (--yes, --check, open
-        # questions, most prompts), this round already computed the result.
-        if all(resolved[decision.key].value == decision.recommended for decision in ctx.pending):
+        # value. Questions are answered in order until one gets another value:
+        # the ones after it were asked by rules that assumed the recommended
+        # value (keeping a stage on Alpine makes its apk questions moot), so
+        # the rules run again before anything more is asked.
+        resolved: dict[str, Answer] = {}
+        for decision in ctx.pending:
+            resolved.update(resolver.resolve([decision]))
+            if resolved[decision.key].value != decision.recommended:
+                break
+        answers.update(resolved)
+        # Every answer the recommended value (--yes, --check, open questions,
+        # most prompts): this round already computed the result.
+        if all(decision.key in resolved and resolved[decision.key].value == decision.recommended
+               for decision in ctx.pending):
             break
     else:
         raise InputError("the rules kept asking new questions; this is a bug", path)

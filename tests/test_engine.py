@@ -95,3 +95,35 @@ def test_rules_run_once_when_every_answer_is_the_recommended_one():
     result = migrate("FROM alpine\n", "Dockerfile", Settings(), Recorded({"T:first": "b"}), rules=[rule])
     assert result.text == "# b\nFROM alpine\n"
     assert len(calls) == 2
+
+
+def gated(ctx):
+    # Like a digest pin: keeping the stage makes the package question moot.
+    stage = ctx.ask(Decision("T:stage", "UA999", "migrate?", (Option("drop", "d"), Option("keep", "k")), "drop"))
+    if stage == "drop":
+        ctx.ask(Decision("T:package", "UA999", "package?", (Option("x", "x"), Option("y", "y")), "x"))
+    return iter([Edit(0, 0, f"# {stage}\n", "UA999")])
+
+
+def test_a_question_made_moot_by_an_earlier_answer_is_never_asked():
+    rule = Rule("UA999", "t", "t", gated)
+    resolver = Recorded({"T:stage": "keep"})
+    result = migrate("FROM alpine\n", "Dockerfile", Settings(), resolver, rules=[rule])
+    assert [d.key for d in resolver.seen] == ["T:stage"]
+    assert [a.decision.key for a in result.answers] == ["T:stage"]
+    # With the recommended answer both are asked, in one round.
+    resolver = Recorded()
+    migrate("FROM alpine\n", "Dockerfile", Settings(), resolver, rules=[rule])
+    assert [d.key for d in resolver.seen] == ["T:stage", "T:package"]
+
+
+def test_many_answers_that_are_not_the_recommended_ones_are_fine():
+    def many(ctx):
+        for n in range(20):
+            ctx.ask(Decision(f"T:{n}", "UA999", f"q{n}?", (Option("a", "a"), Option("b", "b")), "a"))
+        return iter([])
+
+    resolver = Recorded({"T:": "b"})
+    result = migrate("FROM alpine\n", "Dockerfile", Settings(), resolver, rules=[Rule("UA999", "t", "t", many)])
+    assert [a.value for a in result.answers] == ["b"] * 20
+    assert len(resolver.seen) == 20  # each asked once
