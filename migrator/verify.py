@@ -301,7 +301,10 @@ def _check_installs(document: Document, text: str, stage_of: dict[int, _Stage], 
         requested: list[str] = []
         packages: list[tuple[str, str, int]] = []
         failed = False
-        for names, _no_recommends in installs:
+        for names, no_recommends in installs:
+            if not no_recommends:
+                result.notes.append((instruction.line, "apt-get install without --no-install-recommends also installs "
+                                     "Recommends; they are not resolved or counted here"))
             literal = [(offset, value) for offset, value in names if value is not None and not value.startswith(("/", "./"))]
             for offset, value in names:
                 if value is None:

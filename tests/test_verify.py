@@ -121,6 +121,8 @@ def test_stages_inherit_what_earlier_stages_installed(cache, monkeypatch):
     )
     assert result.ok, result.problems
     assert [len(install.packages) for install in result.installs] == [4, 1, 4]
+    # no --no-install-recommends: said, since Recommends are not counted
+    assert [line for line, text in result.notes if "without --no-install-recommends" in text] == [2, 4, 6]
 
 
 @pytest.mark.parametrize("image, problem", [
