@@ -138,6 +138,7 @@ class System:
         result = Resolution(list(names))
         state = dict(self.installed)
         provided = self._provided(state)
+        requested: list[tuple[Package, str]] = []
         for word in names:
             name, _, pinned = word.partition("=")
             name = name.partition("/")[0]  # name/release: the release is ours anyway
@@ -147,7 +148,14 @@ class System:
             current = state.get(package.name)
             if current is not None and (pinned == "" or current.version == pinned):
                 continue  # already installed: apt says "is already the newest version"
-            self._mark(package, state, provided, result, word)
+            # like apt-get, every named package is marked before any
+            # dependency is resolved, so an or-group can be met by a package
+            # named later on the line
+            self._add(package, state, provided, result)
+            requested.append((package, word))
+        or_chosen: dict[str, list[Group]] = {}
+        for package, word in requested:
+            self._expand(package, state, provided, result, word, or_chosen)
         self._check_conflicts(state, result)
         return result
 
@@ -179,11 +187,18 @@ class System:
         """Mark `package` and, depth first in the order they are written, what
         it needs. `or_chosen` remembers which packages were picked from an
         or-group, so a later hard dependency can swap them (below)."""
-        or_chosen = {} if or_chosen is None else or_chosen
+        self._add(package, state, provided, result)
+        self._expand(package, state, provided, result, root, {} if or_chosen is None else or_chosen)
+
+    @staticmethod
+    def _add(package: Package, state: dict[str, Package], provided: dict, result: Resolution) -> None:
         state[package.name] = package
         for name, _, version in package.provides:
             provided.setdefault(name, []).append((package, version))
         result.new.append(package)
+
+    def _expand(self, package: Package, state: dict[str, Package], provided: dict, result: Resolution, root: str,
+                or_chosen: dict[str, list[Group]]) -> None:
         for group in package.depends:
             if any(self._met(alternative, state, provided) for alternative in group):
                 continue
