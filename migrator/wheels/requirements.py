@@ -278,20 +278,10 @@ def _pip_args(command: Command, args: list[str | None], instruction: Instruction
             value = args[index + 1] if index + 1 < len(args) else None
             index += 1
         if option.startswith("-"):
-            if option in ("-r", "--requirement", "-c", "--constraint"):
-                if value is None:
-                    found.unreadable.append(Unreadable(word, "names a file through a variable", line, stage.index))
-                else:
-                    _requirement_file(posixpath.join(stage.workdir, value), option in ("-c", "--constraint"),
-                                      instruction, stage, ctx, found, set())
-            elif option in ("-i", "--index-url"):
-                found.add_index(primary=value)
-            elif option == "--extra-index-url":
-                found.add_index(extra=value)
-            elif option == "--no-binary" and value:
-                found.no_binary.update(_no_binary(value))
-            elif option in ("-e", "--editable") and value is not None:
-                _requirement(value, where, instruction, stage, ctx, found)
+            if value is None and option in _FILE_OPTIONS:
+                found.unreadable.append(Unreadable(word, "names a file through a variable", line, stage.index))
+            else:
+                _pip_option(option, value, stage.workdir, False, where, instruction, stage, ctx, found, set())
             index += 1
             continue
         _requirement(word, where, instruction, stage, ctx, found)
@@ -350,20 +340,8 @@ def _requirement_file(image_path: str, constraints: bool, instruction: Instructi
             option, value = option.split("=", 1)
         elif option[:2] in ("-r", "-c", "-i", "-e", "-f") and len(option) > 2:
             option, value = option[:2], option[2:]
-        if option in ("-r", "--requirement", "-c", "--constraint"):
-            if value:
-                _requirement_file(posixpath.join(folder, value), constraints or option in ("-c", "--constraint"),
-                                  instruction, stage, ctx, found, seen)
-        elif option in ("-i", "--index-url"):
-            found.add_index(primary=value)
-        elif option == "--extra-index-url":
-            found.add_index(extra=value)
-        elif option == "--no-binary" and value:
-            found.no_binary.update(_no_binary(value))
-        elif option in ("-e", "--editable") and value:
-            _requirement(value, where, instruction, stage, ctx, found, folder)
-        elif option.startswith("-"):
-            continue  # --hash is cut off below; --pre, --find-links, ... do not change which wheels exist
+        if option.startswith("-"):
+            _pip_option(option, value or None, folder, constraints, where, instruction, stage, ctx, found, seen)
         elif "$" in entry:
             found.unreadable.append(Unreadable(entry, f"{where}: expands a variable", line, stage.index))
         elif constraints:
@@ -375,6 +353,30 @@ def _requirement_file(image_path: str, constraints: bool, instruction: Instructi
             found.constraints[name] = ",".join(filter(None, [found.constraints.get(name, ""), str(parsed.specifier)]))
         else:
             _requirement(entry, where, instruction, stage, ctx, found, folder)
+
+
+# -r/-c and whether the file they name holds constraints.
+_FILE_OPTIONS = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
+
+
+def _pip_option(option: str, value: str | None, folder: str, constraints: bool, where: str,
+                instruction: Instruction, stage: _Stage, ctx: _Context, found: Found, seen: set[str]) -> None:
+    """One pip option, on a command line or in a requirement file: another file
+    to read, an index, --no-binary or an editable requirement. Paths start at
+    `folder`; `constraints`: the option sits in a constraints file. Other
+    options (--pre, --find-links, ...) do not change which wheels exist."""
+    if option in _FILE_OPTIONS:
+        if value is not None:
+            _requirement_file(posixpath.join(folder, value), constraints or _FILE_OPTIONS[option],
+                              instruction, stage, ctx, found, seen)
+    elif option in ("-i", "--index-url"):
+        found.add_index(primary=value)
+    elif option == "--extra-index-url":
+        found.add_index(extra=value)
+    elif option == "--no-binary" and value:
+        found.no_binary.update(_no_binary(value))
+    elif option in ("-e", "--editable") and value is not None:
+        _requirement(value, where, instruction, stage, ctx, found, folder)
 
 
 def _no_binary(value: str) -> set[str]:
