@@ -474,6 +474,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         console.out(json.dumps(_report(files, args, code), indent=2, ensure_ascii=False) + "\n")
     elif not stdin_mode:
         _summary(tally, files, console, wrote=write, check=args.check)
+        if args.verify:
+            verified = sum(1 for run in files if run.verification is not None)
+            console.info(f"unalpine: --verify: {verified - len(unverified)} of {verified} "
+                         f"file{'s' if verified != 1 else ''} passed")
     return code
 
 
