@@ -366,12 +366,6 @@ class RuleContext:
                                    "(files copied between stages of different suites may need other libraries)", Severity.WARNING))
         return chosen
 
-    def archived(self, stage: Stage) -> bool:
-        """Whether the stage's new image is on a suite only the archive serves."""
-        while stage.parent is not None:
-            stage = stage.parent
-        return stage.suite in self.images.archived
-
 
 def _oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
     """The oldest release line after `version`, of the same variant (php's

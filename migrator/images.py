@@ -193,11 +193,6 @@ def python_minors(suite: str) -> list[str]:
     return [version for version, suites in rows.items() if re.fullmatch(r"\d+\.\d+", version) and suite in suites]
 
 
-def minor_of(version: str | None) -> str | None:
-    match = re.match(r"(\d+\.\d+)", version or "")
-    return match.group(1) if match else None
-
-
 @cache
 def image_table() -> ImageTable:
     # Read back from the user's cache (migrator/datacache.py) until
