@@ -82,16 +82,24 @@ def expand(word: str, variables: dict[str, str]) -> str:
     return _VARIABLE.sub(value, word)
 
 
+def _release(version: str) -> tuple[list[str], str] | None:
+    """A numeric version's numbers and variant suffix: "8.2.1-fpm" → (["8",
+    "2", "1"], "-fpm"), "3.13.0a1" → (["3", "13", "0"], ""); None for "lts"."""
+    numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
+    if not numeric:
+        return None
+    variant = re.search(r"(-[a-z]+)$", numeric.group(2))
+    return numeric.group(1).split("."), variant.group(1) if variant else ""
+
+
 def version_chain(version: str) -> list[str]:
     """Where a version is looked up, most specific first: "3.8.12" → 3.8.12,
     3.8, 3, ""; "8.2-fpm" → 8.2-fpm, 8-fpm, fpm, ""; "3.13.0a1" → 3.13.0a1,
     3.13.0, 3.13, 3, ""; "lts" → lts, "". The empty version is the bare tag."""
     chain = [version]
-    numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
-    if numeric:
-        numbers = numeric.group(1).split(".")
-        variant = re.search(r"(-[a-z]+)$", numeric.group(2))
-        suffix = variant.group(1) if variant else ""
+    release = _release(version)
+    if release:
+        numbers, suffix = release
         for count in range(len(numbers), 0, -1):
             chain.append(".".join(numbers[:count]) + suffix)
         if suffix:
@@ -131,12 +139,11 @@ class ImageSpec:
 
     def line_of(self, version: str) -> str:
         """The release line of a version ("3.9" for "3.9.7"), or the version."""
-        numeric = re.match(r"^(\d+(?:\.\d+)*)(.*)$", version)
-        if not numeric or self.line == 0:
+        release = _release(version)
+        if not release or self.line == 0:
             return version
-        numbers = numeric.group(1).split(".")
-        variant = re.search(r"(-[a-z]+)$", numeric.group(2))
-        return ".".join(numbers[: self.line]) + (variant.group(1) if variant else "")
+        numbers, suffix = release
+        return ".".join(numbers[: self.line]) + suffix
 
     def suffix(self, alpine_suffix: str) -> str | None:
         """The Debian variant suffix for an Alpine one (nginx's -perl); None
