@@ -77,6 +77,7 @@ def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver
     except InputError as error:
         raise error.located(path) from None
     edits, findings, answers = [], [], []
+    lines = text.splitlines()
     for start, end, value, line, built in scalars:
         if "alpine" not in value:
             continue
@@ -86,7 +87,7 @@ def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver
             continue
         # the image as a FROM on the scalar's own line (blank lines before it)
         dockerfile = "\n" * (line - 1) + f"FROM {value}\n"
-        shown = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+        shown = lines[line - 1] if line <= len(lines) else ""
         result = migrate(dockerfile, path, settings, _ShowYaml(resolver, shown))
         findings.extend(result.findings)
         answers.extend(answer for answer in result.answers if answer not in answers)
