@@ -88,7 +88,7 @@ class DerivedIndex:
         self._norm_text: str | None = None
         self._norm_names: list[str] = []
         self._command_counts: Counter[str] | None = None
-        self._so_sorted: list[str] | None = None
+        self._so_lower: tuple[list[str], dict[str, list[str]]] | None = None
         self._pc_sorted: list[str] | None = None
 
     @classmethod
@@ -128,10 +128,15 @@ class DerivedIndex:
         return self.source.get(source, ())
 
     def sonames(self, prefix: str) -> list[str]:
-        """Sonames starting with ``prefix`` (e.g. ``libfoo.so.``), sorted."""
-        if self._so_sorted is None:
-            self._so_sorted = sorted(self.so)
-        return _with_prefix(self._so_sorted, prefix)
+        """Sonames that, lower-cased, start with ``prefix`` (e.g.
+        ``libfoo.so.``), sorted by their lower-case form."""
+        if self._so_lower is None:
+            lower: dict[str, list[str]] = {}
+            for so in self.so:
+                lower.setdefault(so.lower(), []).append(so)
+            self._so_lower = sorted(lower), lower
+        keys, lower = self._so_lower
+        return [so for key in _with_prefix(keys, prefix) for so in lower[key]]
 
     def pc_modules(self, prefix: str) -> list[str]:
         """pkg-config modules starting with ``prefix``, sorted."""

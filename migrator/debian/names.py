@@ -20,7 +20,6 @@ already has (``base`` set) makes "drop" the recommendation.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -115,14 +114,6 @@ _PHP_COMMON = {
 _norm = normalise
 
 
-@functools.cache
-def _so_by_lower(suite: str) -> tuple[list[str], dict[str, list[str]]]:
-    lower: dict[str, list[str]] = {}
-    for so in DerivedIndex.load(suite).so:
-        lower.setdefault(so.lower(), []).append(so)
-    return sorted(lower), lower
-
-
 class _Builder:
     """Collects candidates and their evidence for one name on one suite."""
 
@@ -192,17 +183,12 @@ class _Builder:
 
     def sonames(self, bare: str) -> list[tuple[str, tuple[str, ...]]]:
         """Sonames of lib<bare> (any case): (soname, packages)."""
-        keys, lower = _so_by_lower(self.suite)
         out = []
         for prefix in (f"lib{bare.lower()}.so.", f"lib{bare.lower()}-"):
-            i = _bisect(keys, prefix)
-            while i < len(keys) and keys[i].startswith(prefix):
-                if prefix.endswith("-") and not re.fullmatch(r"[0-9.]+\.so\.[0-9]+", keys[i][len(prefix):]):
-                    i += 1
+            for so in self.idx.sonames(prefix):
+                if prefix.endswith("-") and not re.fullmatch(r"[0-9.]+\.so\.[0-9]+", so.lower()[len(prefix):]):
                     continue
-                for so in lower[keys[i]]:
-                    out.append((so, self.idx.so[so]))
-                i += 1
+                out.append((so, self.idx.so[so]))
         return out
 
     def pc_modules(self, stem: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -226,12 +212,6 @@ class _Builder:
 
     def ranked(self) -> list[Candidate]:
         return sorted(self.cands.values(), key=lambda c: (-c.score, -c.commands, c.label))
-
-
-def _bisect(keys: list[str], prefix: str) -> int:
-    import bisect
-
-    return bisect.bisect_left(keys, prefix)
 
 
 def _is_runtime_library(name: str) -> bool:
