@@ -455,7 +455,7 @@ def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
 # the table
 
 
-_PATTERN_DROPS: tuple[tuple[str, str], ...] = (
+PATTERN_DROPS: tuple[tuple[str, str], ...] = (
     (
         "-pyc",
         "Alpine splits precompiled Python bytecode into *-pyc subpackages; Debian "
@@ -524,7 +524,7 @@ class PackageTable:
                 recommended=spec.recommended,
                 source=entry.source,
             )
-        for suffix, why in _PATTERN_DROPS:
+        for suffix, why in PATTERN_DROPS:
             if apk.endswith(suffix) and len(apk) > len(suffix):
                 return Mapping(apk, "drop", why=why + f" (pattern *{suffix})")
         if apk.startswith(("cmd:", "pc:", "so:")) and len(apk.split(":", 1)[1]) > 0:

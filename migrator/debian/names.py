@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from migrator.debian.indexes import DerivedIndex, normalise
+from migrator.packages import PATTERN_DROPS
 
 __all__ = ["Evidence", "Candidate", "Resolution", "resolve"]
 
@@ -82,14 +83,6 @@ class Resolution:
 # ----------------------------------------------------------------------------
 # roles
 
-_DROP_SUFFIXES = {
-    "-doc": "documentation; Debian's slim images do not even keep /usr/share/doc",
-    "-lang": "translations (message catalogs); containers run in one language",
-    "-bash-completion": "shell completion for interactive shells",
-    "-zsh-completion": "shell completion for interactive shells",
-    "-fish-completion": "shell completion for interactive shells",
-    "-dbg": "debug symbols",
-}
 # Alpine subpackage parts that Debian often leaves in the main package
 # (e2fsprogs-extra); "s6-overlay" is another project, not a part of s6
 _PART_WORDS = {"extra", "extras", "misc", "common", "core", "base", "full", "data", "scripts", "minimal",
@@ -278,7 +271,8 @@ def _classify(apk: str) -> tuple[str, str]:
     ):
         if apk.startswith(prefix):
             return role, text.format(apk[len(prefix):])
-    for suffix, why in _DROP_SUFFIXES.items():
+    # the table drops these before it asks; the resolver says the same
+    for suffix, why in PATTERN_DROPS:
         if apk.endswith(suffix) and len(apk) > len(suffix):
             return "drop", f"Alpine's {suffix[1:]} subpackage: {why}"
     # before the language prefixes: nodejs-dev, lua5.1-libs, perl-dev are
