@@ -19,7 +19,7 @@ from typing import Iterator
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
-from migrator.package_variables import build_definitions, reference, references, shell_definitions
+from migrator.package_variables import Definition, build_definitions, reference, references, shell_definitions
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
@@ -185,7 +185,7 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
     """Variables that hold apk's package lists: rewritten where they are
     defined when apk is all that reads them, else a question."""
     uses: dict[tuple[int | None, str], list[tuple[Stage, Instruction, tuple[int, int]]]] = {}
-    runs: dict[int, tuple[Instruction, ShellScript]] = {}
+    in_run: dict[tuple[int, str], list[Definition]] = {}  # (RUN offset, name) -> its shell definitions
     for stage in ctx.migrated():
         for instruction in stage.instructions:
             script = ctx.script(instruction)
@@ -199,19 +199,20 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
                     name = reference(word.text) if word.value is None else None
                     if name is None:
                         continue
-                    local = bool(shell_definitions(script, instruction, ctx.document, name))
-                    scope = (instruction.start if local else None, name)
-                    runs[instruction.start] = (instruction, script)
+                    local = (instruction.start, name)
+                    if local not in in_run:
+                        in_run[local] = shell_definitions(script, instruction, ctx.document, name)
+                    scope = local if in_run[local] else (None, name)
                     uses.setdefault(scope, []).append((stage, instruction, script.file_span(word.start, word.end)))
     local_names = {(start, name) for start, name in uses if start is not None}
     for (start, name), apk_uses in uses.items():
         if start is not None:
-            run, script = runs[start]
-            definitions = shell_definitions(script, run, ctx.document, name)
+            run = apk_uses[0][1]  # the RUN the variable belongs to
+            definitions = in_run[(start, name)]
             seen = references(ctx.text, name, run.start, run.stop)
         else:
             definitions = build_definitions(ctx.document, name)
-            shadowed = [runs[s][0] for s, n in local_names if n == name]
+            shadowed = [uses[key][0][1] for key in local_names if key[1] == name]
             seen = [offset for offset in references(ctx.text, name)
                     if not any(r.start <= offset < r.stop for r in shadowed)]
         if not definitions:
