@@ -501,8 +501,7 @@ def _python(b: _Builder, apk: str) -> None:
         b.add(f"python-{mod}", "name", f"Debian's name for Python 2's {mod}", 6)
     for name in dict.fromkeys((mod, mod.replace("_", "-"), mod.removeprefix("python-"), mod.removeprefix("py"))):
         b.add(f"python3-{name}", "name", f"Debian's name for the Python module {name}", 6)
-    if _exact(b, mod, 3):
-        pass
+    _exact(b, mod, 3)
 
 
 def _conventions(b: _Builder, apk: str) -> None:
