@@ -136,7 +136,7 @@ def _pip_install_word(command: Command):
 
 VERSION_ID = "UA502"
 # The python3 each suite ships (Debian's, on debian:<suite>-slim).
-DEBIAN_PYTHON = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
+DEBIAN_PYTHON = {"stretch": "3.5", "buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
 _VERSIONED = re.compile(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?python(3\.\d+)(?![\d])")
 
 

@@ -27,6 +27,8 @@ from packaging.version import Version
 
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
+from migrator.rules.apk import APK_COMMANDS
+from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 
 if TYPE_CHECKING:
@@ -35,9 +37,6 @@ if TYPE_CHECKING:
     from migrator.wheels.requirements import Requirement
 
 ID = "UA601"
-# python3 of an alpine:* stage moved to debian:<suite>-slim
-DEBIAN_PYTHON = {"stretch": "3.5", "buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
-APK = {"apk", "/sbin/apk"}
 _APK_VALUE_OPTIONS = {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
                       "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout"}
 
@@ -259,7 +258,7 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
                 name = command.name or ""
                 if name in OTHER_BUILDS or name.rsplit("/", 1)[-1] in OTHER_BUILDS:
                     plan.blocked.append(f"line {instruction.line} runs {name}, which may need the build packages too")
-                if name not in APK or len(command.words) < 2 or command.words[1].value != "add":
+                if name not in APK_COMMANDS or len(command.words) < 2 or command.words[1].value != "add":
                     continue
                 words = command.words[2:]
                 skip = False
