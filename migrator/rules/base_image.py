@@ -14,11 +14,12 @@ from migrator.context import RuleContext, Stage
 from migrator.images import ImageRef, alpine_tag
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
+from migrator.rules.apk import APK_COMMANDS
 
 ID = "UA101"
 ARCHIVE = "http://archive.debian.org/debian"
 # programs whose presence means the stage talks to apt (apk lines become apt-get)
-_APT_USERS = {"apk", "/sbin/apk", "apt-get", "apt", "/usr/bin/apt-get"}
+_APT_USERS = APK_COMMANDS | {"apt-get", "apt", "/usr/bin/apt-get"}
 
 
 @rule(ID, "base-image", "Move an Alpine base image to the matching Debian slim image")
