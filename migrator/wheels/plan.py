@@ -27,7 +27,7 @@ from packaging.version import Version
 
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
-from migrator.rules.apk import APK_COMMANDS
+from migrator.rules.apk import APK_COMMANDS, parse_apk
 from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from migrator.wheels.requirements import Requirement
 
 ID = "UA601"
-_APK_VALUE_OPTIONS = {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
-                      "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout"}
 
 
 @dataclass(frozen=True)
@@ -260,17 +258,8 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
                     plan.blocked.append(f"line {instruction.line} runs {name}, which may need the build packages too")
                 if name not in APK_COMMANDS or len(command.words) < 2 or command.words[1].value != "add":
                     continue
-                words = command.words[2:]
-                skip = False
-                for word in words:
-                    value = word.value or ""
-                    if skip:
-                        skip = False
-                        continue
-                    if value.startswith("-"):
-                        skip = value in _APK_VALUE_OPTIONS
-                        continue
-                    apk = re.split(r"[=<>~@]", value, 1)[0]
+                for word in parse_apk(command).operands:
+                    apk = re.split(r"[=<>~@]", word.value or "", 1)[0]
                     if apk and known.is_build(_names(ctx, stage, apk)):
                         plan.build_packages.setdefault(apk, instruction.line)
 
