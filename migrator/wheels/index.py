@@ -158,13 +158,16 @@ class Client:
         """Each project's files over all indexes; None for a project no index
         has; a name missing from the result could not be checked."""
         names = list(dict.fromkeys(names))
-        if len(names) <= 1 or self.offline:
-            results = [self._page(name) for name in names]
-        else:
+        # Threads only for the projects not read yet this run: in a fleet most
+        # are known after the first files, and starting threads to look them
+        # up in a dict cost more than the lookups.
+        unread = [name for name in names if name not in self._known]
+        if len(unread) > 1 and not self.offline:
             from concurrent.futures import ThreadPoolExecutor  # only when the index may be asked
 
-            with ThreadPoolExecutor(max_workers=min(WORKERS, len(names))) as pool:
-                results = list(pool.map(self._page, names))
+            with ThreadPoolExecutor(max_workers=min(WORKERS, len(unread))) as pool:
+                list(pool.map(self._page, unread))
+        results = [self._page(name) for name in names]
         return {name: result for name, result in zip(names, results) if result is not _UNKNOWN}
 
     def _page(self, name: str):
