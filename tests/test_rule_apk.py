@@ -369,6 +369,14 @@ def test_words_in_a_variable_that_are_no_package_names_stay_and_stay_out_of_grou
     assert "apt-mark auto libc6-dev && apt-get autoremove" in result.text
 
 
+def test_a_pinned_py3_name_in_a_variable_leaves_it_with_the_pip_warning():
+    text = 'FROM python:3.12-alpine\nENV D="gcc py3-requests=2.31.0-r0"\nRUN apk add --no-cache $D\n'
+    result = run(text)
+    assert 'ENV D="gcc"\n' in result.text
+    assert "version pin py3-requests=2.31.0-r0 removed" in messages(result)
+    assert "py3-requests in D stands for pip install requests" in messages(result)
+
+
 def test_a_blank_the_shell_escapes_stays_with_its_word():
     text = "FROM alpine:3.19\nRUN apk add gcc \\  --no-cache\n"
     assert body(run(text).text) == f"RUN {INSTALL} gcc \\  {CLEAN}\n"

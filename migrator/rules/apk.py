@@ -265,15 +265,9 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
 def _variable_word(ctx: RuleContext, stage: Stage, variable: str, value: str, line: int):
     """The Debian names for one name in a package variable (a generator:
     findings are yielded, the names returned)."""
-    name = value
-    pin = _PIN.match(value)
-    if pin:
-        name = pin.group(1)
-        yield Finding(ID, line, f"version pin {value} removed: Alpine versions mean nothing to Debian")
-    result, findings = _resolve(ctx, stage, name, line, ctx.document.lines[line - 1].content(ctx.text))
-    yield from findings
+    result = yield from _package(ctx, stage, value, line, ctx.document.lines[line - 1].content(ctx.text))
     if result.pip:
-        yield Finding(ID, line, f"{name} in {variable} stands for pip install {' '.join(result.pip)}, which a package "
+        yield Finding(ID, line, f"{_unpinned(value)} in {variable} stands for pip install {' '.join(result.pip)}, which a package "
                       "list cannot say: removed from it, install that with pip")
     return result.names
 
@@ -366,13 +360,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
                 yield Finding(ID, line, f"package list {word.text} is kept as is: its Alpine names are not migrated")
             resolved.append((word, None))
             continue
-        name = word.value
-        pin = _PIN.match(name)
-        if pin:
-            name = pin.group(1)
-            yield Finding(ID, line, f"version pin {word.value} removed: Alpine versions mean nothing to Debian")
-        result, findings = _resolve(ctx, stage, name, line, edits.context(call.command))
-        yield from findings
+        result = yield from _package(ctx, stage, word.value, line, edits.context(call.command))
         resolved.append((word, result))
         group.extend(result.names)
     names = [n for _, result in resolved if result for n in result.names]
@@ -433,6 +421,22 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
     edits.replace(call.subcommand, "auto")
     edits.drop_options(call)
     edits.append(call.command, " && apt-get autoremove -y --purge")
+
+
+def _package(ctx: RuleContext, stage: Stage, value: str, line: int, context: str):
+    """Debian names (or PyPI projects) for one package word as written, its
+    version pin removed (a generator: findings are yielded, the names returned)."""
+    name = _unpinned(value)
+    if name != value:
+        yield Finding(ID, line, f"version pin {value} removed: Alpine versions mean nothing to Debian")
+    result, findings = _resolve(ctx, stage, name, line, context)
+    yield from findings
+    return result
+
+
+def _unpinned(value: str) -> str:
+    pin = _PIN.match(value)
+    return pin.group(1) if pin else value
 
 
 def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
