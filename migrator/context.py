@@ -111,6 +111,10 @@ class RuleContext:
     def line_of(self, offset: int) -> int:
         return self.document.line_of(offset)
 
+    def instruction_text(self, instruction: Instruction) -> str:
+        """An instruction as written, for a question's context."""
+        return self.text[instruction.start : instruction.stop].rstrip("\r\n")
+
     def script(self, instruction: Instruction) -> ShellScript | None:
         """The parsed shell of a RUN (None for other instructions, exec form
         or another interpreter), parsed once however many rules ask."""
@@ -150,7 +154,7 @@ class RuleContext:
                 ),
                 recommended="drop",
                 line=stage.instruction.line,
-                context=self.text[stage.instruction.start : stage.instruction.stop].rstrip("\r\n"),
+                context=self.instruction_text(stage.instruction),
             ))
             if answer == "keep":
                 stage.kind = None
@@ -238,7 +242,7 @@ class RuleContext:
             ),
             recommended="keep",
             line=stage.instruction.line,
-            context=self._line_text(stage.instruction),
+            context=self.instruction_text(stage.instruction),
         ))
         if answer in ("keep", "other") or not answer.strip():
             stage.unsupported = f"{stage.image.expanded} is Alpine-based and was kept on Alpine (its apk lines too)"
@@ -278,7 +282,7 @@ class RuleContext:
             options=tuple(options),
             recommended=recommended,
             line=stage.instruction.line,
-            context=self._line_text(stage.instruction),
+            context=self.instruction_text(stage.instruction),
         ))
         if answer.startswith("upgrade:") and upgrade:
             stage.notes.append((f"moved from {spec.name} {stage.version} to {upgrade[0]}: "
@@ -321,7 +325,7 @@ class RuleContext:
             options=tuple(options),
             recommended=options[0].value,
             line=stage.instruction.line,
-            context=self._line_text(stage.instruction),
+            context=self.instruction_text(stage.instruction),
         ))
         if answer not in choices:
             stage.kind = None
@@ -329,9 +333,6 @@ class RuleContext:
         name, tag = choices[answer]
         ref = ImageRef.parse(stage.image.expanded)
         stage.new_image = ImageRef(ref.prefix, name, tag, None).render()
-
-    def _line_text(self, instruction: Instruction) -> str:
-        return self.text[instruction.start : instruction.stop].rstrip("\r\n")
 
     def _choose_suite(self, target: str | None) -> str:
         """The newest suite every migrated stage's image has (or --target).

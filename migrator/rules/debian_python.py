@@ -90,7 +90,7 @@ def _check_command(ctx: RuleContext, instruction, script, command: Command) -> I
         ),
         recommended="flag",
         line=line,
-        context=ctx.text[instruction.start : instruction.stop].rstrip("\r\n"),
+        context=ctx.instruction_text(instruction),
     ))
     if answer == "flag":
         end = script.file_span(install.start, install.end)[1]

@@ -334,5 +334,5 @@ def _decide(ctx: "RuleContext", stage: "Stage", group: list["Stage"], plan: Stag
         ),
         recommended="slim",
         line=min(plan.build_packages[name] for name in plan.drops),
-        context=ctx.text[stage.instruction.start : stage.instruction.stop].rstrip("\r\n"),
+        context=ctx.instruction_text(stage.instruction),
     ))
