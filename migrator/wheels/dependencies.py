@@ -111,10 +111,28 @@ def _extra_applies(marker: Marker, extra: str) -> bool:
         return False
 
 
+# A fleet walks the same projects with the same specifiers file after file;
+# the client hands out one Page per project per run, so the answer is kept by
+# the page's identity (the entry keeps the page alive: its id is not reused).
+_CHOSEN_FILE: dict[tuple[int, str], tuple["Page", tuple[str, "File | None"] | None]] = {}
+
+
 def _metadata_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | None:
     """(version, a wheel of it) for the newest final release the specifier
     allows; the file is None when that release is an sdist only. None when
     no release is allowed."""
+    key = (id(page), specifier)
+    known = _CHOSEN_FILE.get(key)
+    if known is not None and known[0] is page:
+        return known[1]
+    if len(_CHOSEN_FILE) > 4096:
+        _CHOSEN_FILE.clear()
+    chosen = _newest_allowed_file(page, specifier)
+    _CHOSEN_FILE[key] = (page, chosen)
+    return chosen
+
+
+def _newest_allowed_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | None:
     try:
         wanted = SpecifierSet(specifier)
     except InvalidSpecifier:
