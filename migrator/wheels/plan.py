@@ -234,9 +234,22 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
                 verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch))
 
 
+_PURE: dict[int, tuple[object, bool]] = {}  # by the page's identity, as compat.choose
+
+
 def _pure_python(page) -> bool:
     """A project that only ever published `none-any` wheels (and sdists) is
     pure Python: building its sdist needs no compiler."""
+    known = _PURE.get(id(page))
+    if known is not None and known[0] is page:
+        return known[1]
+    if len(_PURE) > 4096:
+        _PURE.clear()
+    pure = _PURE[id(page)] = (page, _only_pure_wheels(page))
+    return pure[1]
+
+
+def _only_pure_wheels(page) -> bool:
     wheels = [f.filename for f in page.files if f.filename.endswith(".whl")]
     return bool(wheels) and all(name.endswith("-none-any.whl") for name in wheels)
 
