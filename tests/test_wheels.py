@@ -207,6 +207,15 @@ def test_psycopg2_keeps_its_build_packages_pillow_loses_its_headers(tmp_path):
     assert [d.rule for d in resolver.seen if d.rule == "UA601"] == ["UA601"]
 
 
+@pytest.mark.parametrize("add", ["apk --no-cache add", "apk -U add", "apk add --no-cache"])
+def test_options_before_the_subcommand_still_name_build_packages(tmp_path, add):
+    write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
+    text = f"FROM python:3.8-alpine\nCOPY requirements.txt .\nRUN {add} gcc musl-dev libffi-dev openssl-dev cargo\nRUN pip install -r requirements.txt\n"
+    result, _ = run(tmp_path, text)
+    assert "gcc" not in result.text and "cargo" not in result.text
+    assert sorted(result.report["wheels"]["removed"]) == ["cargo", "gcc", "libffi-dev", "musl-dev", "openssl-dev"]
+
+
 def test_offline_with_no_cache_completes_and_says_the_check_was_skipped(tmp_path):
     write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
     text = "FROM python:3.8-alpine\nCOPY requirements.txt .\nRUN apk add gcc musl-dev\nRUN pip install -r requirements.txt\n"

@@ -269,9 +269,13 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
                 name = command.name or ""
                 if name in OTHER_BUILDS or name.rsplit("/", 1)[-1] in OTHER_BUILDS:
                     plan.blocked.append(f"line {instruction.line} runs {name}, which may need the build packages too")
-                if name not in APK_COMMANDS or len(command.words) < 2 or command.words[1].value != "add":
+                if name not in APK_COMMANDS:
                     continue
-                for word in parse_apk(command).operands:
+                call = parse_apk(command)
+                # options may come before the subcommand: `apk --no-cache add gcc`
+                if call.subcommand is None or call.subcommand.value != "add":
+                    continue
+                for word in call.operands:
                     apk = re.split(r"[=<>~@]", word.value or "", 1)[0]
                     if apk and known.is_build(_names(ctx, stage, apk)):
                         plan.build_packages.setdefault(apk, instruction.line)
