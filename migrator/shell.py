@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from migrator.document import Instruction, LogicalLine
@@ -26,7 +25,25 @@ _SHELLS = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash)$")
 
 @cache
 def _parser() -> Parser:
-    return Parser(Language(tree_sitter_bash.language()))
+    return Parser(Language(_bash_language()))
+
+
+def _bash_language():
+    """tree-sitter-bash's grammar, loaded from its compiled module alone: the
+    package's __init__ imports importlib.resources (and with it tempfile,
+    shutil, random: ~3.5 ms of every start) for a query file we never read."""
+    from importlib.machinery import PathFinder
+
+    try:
+        package = PathFinder.find_spec("tree_sitter_bash")
+        spec = PathFinder.find_spec("tree_sitter_bash._binding", package.submodule_search_locations)
+        binding = spec.loader.create_module(spec)
+        spec.loader.exec_module(binding)
+        return binding.language()
+    except Exception:  # laid out otherwise (a future version, a zip): the ordinary way
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
 
 
 @dataclass(frozen=True)
