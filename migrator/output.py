@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import tempfile
 
 from migrator.errors import InputError
 
@@ -88,6 +87,8 @@ def atomic_write(path: str, data: bytes, backup: bool = False) -> None:
 
 def _replace(path: str, data: bytes, info: os.stat_result) -> None:
     folder, name = os.path.split(path)
+    import tempfile  # only when writing: --diff and --check never do (~2.5 ms of a start)
+
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".unalpine-tmp", dir=folder or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
