@@ -111,6 +111,12 @@ class RuleContext:
     def line_of(self, offset: int) -> int:
         return self.document.line_of(offset)
 
+    def line_text(self, offset: int) -> str:
+        """The file line holding `offset`, without its line end."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return self.text[start : len(self.text) if end < 0 else end].rstrip("\r")
+
     def instruction_text(self, instruction: Instruction) -> str:
         """An instruction as written, for a question's context."""
         return self.text[instruction.start : instruction.stop].rstrip("\r\n")

@@ -346,6 +346,13 @@ def test_other_use_of_the_variable_is_a_question_naming_both_lines():
     assert "its Alpine names are kept" in messages(kept)
 
 
+@pytest.mark.parametrize("end", ["", "\n", "\r\n"])
+def test_the_question_shows_the_whole_apk_line_whatever_ends_the_file(end):
+    text = f"FROM python:3.12-alpine\nENV D=\"gcc musl-dev\"\nRUN echo $D > /deps\nRUN apk add $D{end}"
+    (decision,) = [d for d in run(text).seen if d.key == "UA201:variable:D"]
+    assert decision.context == "RUN apk add $D"
+
+
 def test_a_use_in_a_stage_that_stays_on_alpine_recommends_keeping_the_names():
     text = ("ARG D=\"gcc musl-dev\"\nFROM myorg/builder:3-alpine AS web\nARG D\nRUN apk add $D\n"
             "FROM python:3.12-alpine\nARG D\nRUN apk add $D\n")

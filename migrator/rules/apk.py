@@ -234,7 +234,7 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
                 ),
                 recommended="keep" if stays_alpine else "map",
                 line=first.line,
-                context=ctx.text[ctx.text.rfind("\n", 0, apk_uses[0][2][0]) + 1 : ctx.text.find("\n", apk_uses[0][2][0])],
+                context=ctx.line_text(apk_uses[0][2][0]),
             ))
             if answer == "keep":
                 yield Finding(ID, first.line, f"{name} (line {first.line}) feeds apk on line {apk_line} and is also used "
