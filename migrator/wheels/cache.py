@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -58,6 +57,8 @@ class Cache:
         self._write(self._path(index_url, name), json.dumps({"index": index_url, "fetched": time.time(), "page": page}))
 
     def _write(self, path: Path, text: str) -> None:
+        import tempfile  # only when something is stored: a warm cache is only read (~2 ms of a start)
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
