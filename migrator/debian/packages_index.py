@@ -21,6 +21,7 @@ from email.utils import formatdate
 from functools import cached_property
 from pathlib import Path
 
+from migrator.datacache import cache_dir as user_cache_dir
 from migrator.debian.versions import Version
 
 ARCHIVE = "http://deb.debian.org/debian"
@@ -47,8 +48,7 @@ class IndexUnavailable(Exception):
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "unalpine"
+    return Path(user_cache_dir())
 
 
 def sources(suite: str) -> list[tuple[str, str]]:

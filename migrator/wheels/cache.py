@@ -11,13 +11,14 @@ import os
 import time
 from pathlib import Path
 
+from migrator.datacache import cache_dir as user_cache_dir
+
 FORMAT = "v2"  # v2 keeps wheel URLs for PEP 658 metadata; older answers are not read
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
 
 
 def folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "unalpine" / "index" / FORMAT
+    return Path(user_cache_dir()) / "index" / FORMAT
 
 
 class Cache:
