@@ -404,6 +404,10 @@ def report_lines(path: str, verification: Verification) -> tuple[list[str], list
     return errors, warnings, info
 
 
+def _packages_json(packages: list[tuple[str, str, int]]) -> list[dict]:
+    return [{"name": n, "version": v, "installed_size_kib": s} for n, v, s in packages]
+
+
 def as_json(verification: Verification) -> dict:
     return {
         "ok": verification.ok,
@@ -417,7 +421,7 @@ def as_json(verification: Verification) -> dict:
                 "stage": install.stage,
                 "suite": install.suite,
                 "requested": install.requested,
-                "packages": [{"name": n, "version": v, "installed_size_kib": s} for n, v, s in install.packages],
+                "packages": _packages_json(install.packages),
                 "installed_size_kib": install.size_kib,
                 "summary": describe(install),
             }
@@ -428,7 +432,7 @@ def as_json(verification: Verification) -> dict:
                 "line": saving.line,
                 "suite": saving.suite,
                 "removed": saving.removed,
-                "packages": [{"name": n, "version": v, "installed_size_kib": s} for n, v, s in saving.packages],
+                "packages": _packages_json(saving.packages),
                 "installed_size_kib": saving.size_kib,
                 "summary": describe_saving(saving),
             }
