@@ -133,6 +133,31 @@ def test_a_choice_is_remembered_per_page_and_never_for_a_changed_one():
     assert moved.wheel == newer.filename
 
 
+def test_ranking_a_wheel_by_its_machine_first_agrees_with_parsing_every_tag():
+    # _rank rules out wheels for other machines by their name before parsing
+    # their tags; over every recorded file and image it must say what the
+    # full parse says.
+    from packaging.utils import parse_wheel_filename
+
+    from migrator.wheels.compat import _rank, tags
+
+    names = sorted(path.name.removesuffix(".json.gz") for path in (Path(__file__).parent / "index").glob("*.json.gz"))
+    filenames = {f["filename"] for name in names for f in recorded(name)["files"] if f["filename"].endswith(".whl")}
+    assert len(filenames) > 10_000
+    compared = 0
+    for arch in ("amd64", "arm64", "386"):
+        for image in (target("3.8", arch), target("3.11", arch, musl=True)):
+            ranks = tags(image)
+            for filename in filenames:
+                try:
+                    found = [ranks[tag] for tag in parse_wheel_filename(filename)[3] if tag in ranks]
+                except ValueError:
+                    found = []
+                assert _rank(filename, ranks, image.machine) == (min(found) if found else None), (filename, image)
+                compared += bool(found)
+    assert compared > 1000  # some of them fit: the comparison is not all None
+
+
 # --- index client, cache, offline ---------------------------------------------
 
 

@@ -118,23 +118,22 @@ def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False)
     before an sdist. Pre-releases count only when the specifier names one or
     no final release has a file that fits (SpecifierSet.filter, as pip uses
     it). Releases are tried newest first, so only their files are parsed."""
-    try:
-        wanted = SpecifierSet(specifier)
-    except InvalidSpecifier:
+    wanted = _specifier_set(specifier)
+    if wanted is None:
         return Choice(None, None, None, f"cannot read the version specifier {specifier!r}")
-    python = Version(".".join(map(str, target.python)))
+    python = _python_version(target.python)
     ranks = {} if no_binary else tags(target)
+    machine = target.machine
     too_new_python = False
     for prereleases in (bool(wanted.prereleases), True):
-        versions = [v for v in page.releases
-                    if (prereleases or not v.is_prerelease) and wanted.contains(v, prereleases=True)]
+        versions = _allowed(page, specifier, wanted, prereleases)
         for yanked_ok in (False, True):
             for version in versions:
                 best: tuple[int, str] | None = None
                 for file in page.releases[version]:
                     if file.yanked and not yanked_ok:
                         continue
-                    rank = _rank(file.filename, ranks)
+                    rank = _rank(file.filename, ranks, machine)
                     if rank is None:
                         continue
                     if file.requires_python and not _python_fits(file.requires_python, python):
@@ -153,6 +152,37 @@ def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False)
     return Choice(None, None, None, f"{why} ({specifier or 'any version'})")
 
 
+# The releases a specifier allows depend on the page and the specifier only,
+# not on the image: a fleet asks them for many Pythons and architectures.
+_ALLOWED: dict[tuple, tuple[Page, list]] = {}
+
+
+def _allowed(page: Page, specifier: str, wanted: SpecifierSet, prereleases: bool) -> list:
+    """The page's versions (newest first) that `wanted` allows."""
+    key = (id(page), specifier, prereleases)
+    known = _ALLOWED.get(key)
+    if known is not None and known[0] is page:
+        return known[1]
+    if len(_ALLOWED) > 4096:
+        _ALLOWED.clear()
+    versions = [v for v in page.releases if (prereleases or not v.is_prerelease) and wanted.contains(v, prereleases=True)]
+    _ALLOWED[key] = (page, versions)
+    return versions
+
+
+@lru_cache(maxsize=1024)
+def _specifier_set(specifier: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _python_version(python: tuple[int, int, int]) -> Version:
+    return Version(".".join(map(str, python)))
+
+
 @lru_cache(maxsize=1024)
 def _python_fits(requires_python: str, python: Version) -> bool:
     try:
@@ -165,11 +195,16 @@ def _platform_word(target: Target) -> str:
     return "musllinux" if target.libc == "musl" else "manylinux"
 
 
-def _rank(filename: str, ranks: dict[Tag, int]) -> int | None:
+def _rank(filename: str, ranks: dict[Tag, int], machine: str) -> int | None:
     """The best rank of a wheel's tags, -1 for an sdist, None for a wheel
     the target cannot install."""
     if not filename.endswith(".whl"):
         return -1
+    # Every platform the target accepts ends in its machine (or is `any`):
+    # a wheel for other machines is ruled out without parsing its name
+    # (most of a release's files, and a fleet ranks ~80,000 of them).
+    if machine not in filename and "any" not in filename:
+        return None
     file_tags = _wheel_tags(filename)
     if file_tags is None:
         return None
