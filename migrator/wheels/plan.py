@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from packaging.markers import InvalidMarker, Marker
@@ -180,6 +180,18 @@ def _arches(stage: "Stage", default: list[str]) -> list[str]:
     return list(default)
 
 
+@lru_cache(maxsize=256)
+def _marker_applies(marker: str, python: str, arch: str) -> bool:
+    """Whether a requirement with this marker installs on the image; an
+    unreadable marker does not exclude it. Once per process: a fleet's
+    files carry the same markers."""
+    try:
+        return Marker(marker).evaluate(_environment(python, arch))
+    except InvalidMarker:
+        return True
+
+
+@lru_cache(maxsize=256)
 def _target(python: str, libc: str, version: tuple[int, int], arch: str) -> Target:
     numbers = [int(n) for n in python.split(".")]
     patch = numbers[2] if len(numbers) > 2 else 99  # the image carries the newest patch release
@@ -207,11 +219,7 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         seen.add((requirement.name, specifier))
         arches = plan.arches
         if requirement.marker:
-            try:
-                marker = Marker(requirement.marker)
-                arches = [arch for arch in arches if marker.evaluate(_environment(plan.python, arch))]
-            except InvalidMarker:
-                pass
+            arches = [arch for arch in arches if _marker_applies(requirement.marker, plan.python, arch)]
             if not arches:
                 continue  # not installed on this image
         verdict = Verdict(requirement, specifier, {}, {})
@@ -259,7 +267,6 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
     something other than pip there compiles."""
     from migrator.wheels.requirements import OTHER_BUILDS
 
-    known = knowledge()
     for stage in group:
         for instruction in stage.instructions:
             script = ctx.script(instruction)
@@ -277,8 +284,25 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
                     continue
                 for word in call.operands:
                     apk = re.split(r"[=<>~@]", word.value or "", 1)[0]
-                    if apk and known.is_build(_names(ctx, stage, apk)):
+                    if apk and _is_build(ctx, stage, apk):
                         plan.build_packages.setdefault(apk, instruction.line)
+
+
+_BUILD: dict[tuple, tuple[object, bool]] = {}  # by the table's identity, as compat.choose by the page's
+
+
+def _is_build(ctx: "RuleContext", stage: "Stage", apk: str) -> bool:
+    """Whether an apk name (or a Debian name it maps to) is a build-only
+    package; once per process for a name, suite and image kind."""
+    key = (id(ctx.table), apk, ctx.suite, stage.kind or "python")
+    known = _BUILD.get(key)
+    if known is not None and known[0] is ctx.table:
+        return known[1]
+    if len(_BUILD) > 4096:
+        _BUILD.clear()
+    build = knowledge().is_build(_names(ctx, stage, apk))
+    _BUILD[key] = (ctx.table, build)
+    return build
 
 
 def _names(ctx: "RuleContext", stage: "Stage", apk: str) -> set[str]:
