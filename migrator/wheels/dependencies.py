@@ -12,7 +12,6 @@ settled here against the extras the parent was installed with.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -57,21 +56,13 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
                 notes.append(f"{requirement.name} {version}: {why}")
                 continue
             for dependency in requires_dist(text, requirement.extras):
-                name = canonicalize_name(dependency.name)
+                name = dependency.canonical
                 if (requirement.stage, name) in known:
                     continue
                 known.add((requirement.stage, name))
-                marker = str(dependency.marker) if dependency.marker is not None else ""
-                item = replace(
-                    requirement,
-                    name=name,
-                    specifier=str(dependency.specifier),
-                    marker=marker,
-                    text=f"{dependency.name}{dependency.specifier}",
-                    source=f"dependency of {page.name} {version}",
-                    extras=tuple(sorted(canonicalize_name(e) for e in dependency.extras)),
-                    parent=f"{page.name} {version}",
-                )
+                item = Requirement(name, dependency.specifier, dependency.marker, dependency.text,
+                                   f"dependency of {page.name} {version}", requirement.line, requirement.stage,
+                                   dependency.extras, f"{page.name} {version}")
                 found.append(item)
                 following.append(item)
                 if len(known) > LIMIT:
@@ -81,8 +72,22 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
     return found, notes
 
 
+class Dependency:
+    """One Requires-Dist entry, read: what a Requirement is made of."""
+
+    __slots__ = ("name", "canonical", "specifier", "marker", "text", "extras")
+
+    def __init__(self, parsed: Parsed):
+        self.name = parsed.name  # as written
+        self.canonical = canonicalize_name(parsed.name)
+        self.specifier = str(parsed.specifier)
+        self.marker = str(parsed.marker) if parsed.marker is not None else ""  # image markers only
+        self.text = f"{parsed.name}{self.specifier}"
+        self.extras = tuple(sorted(canonicalize_name(e) for e in parsed.extras))
+
+
 @lru_cache(maxsize=1024)  # a fleet reads the same metadata file after file
-def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Parsed]:
+def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Dependency]:
     """Requires-Dist entries that apply with `extras` (image markers kept).
     The list is shared between callers: read it, do not change it."""
     out = []
@@ -100,7 +105,7 @@ def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Parsed]:
             if not any(_extra_applies(marker, extra) for extra in extras):
                 continue
             dependency.marker = None  # settled; whatever else it said is the host's guess
-        out.append(dependency)
+        out.append(Dependency(dependency))
     return out
 
 

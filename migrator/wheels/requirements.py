@@ -18,6 +18,7 @@ import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement as Parsed
@@ -69,6 +70,9 @@ class Found:
     extra_index_urls: list[str] = field(default_factory=list)
     installs: int = 0  # pip-like install commands seen
     no_binary: set[str] = field(default_factory=set)  # --no-binary: canonical names, or ":all:"
+    # Each RUN's parsed shell (by its offset), handed to the rules' context
+    # so that a file's RUN lines are parsed once, not once here and again there.
+    scripts: dict = field(default_factory=dict)
 
     def add_index(self, primary: str | None = None, extra: str | None = None) -> None:
         if primary and self.index_url is None:
@@ -217,7 +221,7 @@ def _run(instruction: Instruction, document: Document, stage: _Stage, ctx: _Cont
             if "from" not in parts and ("target" in parts or "dst" in parts or "destination" in parts):
                 target = parts.get("target") or parts.get("dst") or parts.get("destination")
                 stage.files[posixpath.normpath(posixpath.join(stage.workdir, target))] = parts.get("source", ".")
-    script = script_of(instruction, document.text)
+    script = found.scripts[instruction.start] = script_of(instruction, document.text)
     if script is None:
         return
     for command in script.commands:
@@ -302,18 +306,27 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
     if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
         found.unreadable.append(Unreadable(text, "a URL or VCS requirement: the index cannot say what it builds", line, stage.index))
         return
+    parsed = _parse(text)
+    if isinstance(parsed, str):
+        found.unreadable.append(Unreadable(text, parsed, line, stage.index))
+        return
+    name, specifier, marker, extras = parsed
+    found.requirements.append(Requirement(name, specifier, marker, text, where, line, stage.index, extras))
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
+    """(canonical name, specifier, marker, extras) of a PEP 508 requirement,
+    or why it cannot be judged. Once per process: a fleet's files repeat
+    the same requirements."""
     try:
         parsed = Parsed(text)
     except InvalidRequirement as error:
-        found.unreadable.append(Unreadable(text, f"not a requirement ({error})", line, stage.index))
-        return
+        return f"not a requirement ({error})"
     if parsed.url:
-        found.unreadable.append(Unreadable(text, "a URL requirement: the index cannot say what it builds", line, stage.index))
-        return
-    found.requirements.append(Requirement(
-        canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""), text, where, line, stage.index,
-        tuple(sorted(canonicalize_name(e) for e in parsed.extras)),
-    ))
+        return "a URL requirement: the index cannot say what it builds"
+    return (canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""),
+            tuple(sorted(canonicalize_name(e) for e in parsed.extras)))
 
 
 def _requirement_file(image_path: str, constraints: bool, instruction: Instruction, stage: _Stage,
