@@ -72,7 +72,8 @@ class RuleContext:
         self.answers = answers
         self.strict = strict
         self.pending: list[Decision] = []
-        self._scripts: dict[int, ShellScript | None] = {}
+        # RUN lines the wheel check parsed already (a file with pip lines)
+        self._scripts: dict[int, ShellScript | None] = dict(wheels.found.scripts) if wheels is not None else {}
         self.asked: list[str] = []
         self.wheels = wheels  # what the wheel check gathered (migrator.wheels.gather.Evidence), or None
         self._wheel_plan = None

@@ -40,7 +40,7 @@ def gather(check: "WheelCheck", document: "Document", path: str) -> Evidence:
     from migrator.wheels.index import Client, choose_urls
 
     environ = os.environ if check.environ is None else check.environ
-    urls = choose_urls(found.index_url, found.extra_index_urls, dict(environ))
+    urls = choose_urls(found.index_url, found.extra_index_urls, environ)  # read only: no copy of os.environ per file
     evidence = Evidence(found, {}, list(check.arches), urls)
     if not urls:
         evidence.skipped = "no http(s) index to ask"
