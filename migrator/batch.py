@@ -10,14 +10,16 @@ is the same bytes whatever the scheduling. New per-file steps belong here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from migrator.compose_names import is_compose_name
 from migrator.errors import InputError
+from migrator.records import Record
 from migrator.resolve import QuitRun, SkipFile
 
+TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
+
     from migrator.engine import Settings
     from migrator.proposals import Answer, Decision, Finding
 
@@ -27,49 +29,64 @@ PARALLEL_FROM = 64
 WARM_UP = 8
 
 
-@dataclass(slots=True)  # a fleet holds thousands
-class FileJob:
-    path: str  # as shown
-    real: str  # the file the bytes live in ("-": stdin)
-    text: str | None = None  # already read (stdin)
+class FileJob(Record):  # slotted: a fleet holds thousands
+    __slots__ = ("path", "real", "text")
+
+    def __init__(self, path: str, real: str, text: str | None = None):
+        self.path = path  # as shown
+        self.real = real  # the file the bytes live in ("-": stdin)
+        self.text = text  # already read (stdin)
 
 
-@dataclass(slots=True)  # a fleet holds thousands
-class FileOutcome:
+class FileOutcome(Record):  # slotted: a fleet holds thousands
     """What checking one file found. Holds the new text only when it differs."""
 
-    path: str
-    real: str
-    original: str = ""
-    text: str = ""
-    changed: bool = False
-    diff: str = ""
-    findings: list[Finding] = field(default_factory=list)
-    answers: list[Answer] = field(default_factory=list)
-    open_questions: list[Decision] = field(default_factory=list)
-    report: dict = field(default_factory=dict)  # rules' structured results (engine.Result.report)
-    # Lines said while checking (e.g. --yes reports), printed on stderr in file order.
-    said: list[str] = field(default_factory=list)
-    error: str = ""
-    skipped: bool = False  # the person chose "skip this file"
-    written: bool = False
-    verification: Any = None  # migrator.verify.Verification, with --verify
+    __slots__ = (
+        "path", "real", "original", "text", "changed", "diff", "findings", "answers", "open_questions",
+        "report", "said", "error", "skipped", "written", "verification",
+    )
+
+    def __init__(self, path: str, real: str):
+        self.path = path
+        self.real = real
+        self.original = ""
+        self.text = ""
+        self.changed = False
+        self.diff = ""
+        self.findings: list[Finding] = []
+        self.answers: list[Answer] = []
+        self.open_questions: list[Decision] = []
+        self.report: dict = {}  # rules' structured results (engine.Result.report)
+        # Lines said while checking (e.g. --yes reports), printed on stderr in file order.
+        self.said: list[str] = []
+        self.error = ""
+        self.skipped = False  # the person chose "skip this file"
+        self.written = False
+        self.verification: Any = None  # migrator.verify.Verification, with --verify
 
     @property
     def ok(self) -> bool:
         return not self.error and not self.open_questions and not self.skipped
 
 
-@dataclass
-class RunSettings:
+class RunSettings(Record):
     """Everything check_file needs besides the file. `resolver(said)` makes the
     answers source for one file (`said` collects what it reports); the CLI's
     interactive resolver is passed to check_file directly instead."""
 
-    engine: Settings
-    resolver: Callable[[Callable[[str], None]], Any]
-    keep_original: bool = False  # the JSON report and --save-answers need more than the diff
-    verify: bool = False  # --verify: check that the result would build
+    __slots__ = ("engine", "resolver", "keep_original", "verify")
+
+    def __init__(
+        self,
+        engine: Settings,
+        resolver: Callable[[Callable[[str], None]], Any],
+        keep_original: bool = False,
+        verify: bool = False,
+    ):
+        self.engine = engine
+        self.resolver = resolver
+        self.keep_original = keep_original  # the JSON report and --save-answers need more than the diff
+        self.verify = verify  # --verify: check that the result would build
 
 
 def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:

@@ -10,12 +10,15 @@ separate images, so each picks its own newest suite.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Iterator
+from collections.abc import Iterator
 
-from migrator.engine import Resolver, Result, Settings, migrate
+from migrator.engine import Result, Settings, migrate
 from migrator.errors import InputError
 from migrator.proposals import Edit, Finding, Severity, apply_edits
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from migrator.engine import Resolver
 
 
 def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
@@ -67,7 +70,7 @@ class _ShowYaml:
         return getattr(self.resolver, name)
 
     def resolve(self, decisions):
-        return self.resolver.resolve([replace(decision, context=self.line) for decision in decisions])
+        return self.resolver.resolve([decision._replace(context=self.line) for decision in decisions])
 
 
 def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver) -> Result:

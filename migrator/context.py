@@ -8,58 +8,67 @@ RUN whose stage's base image is being moved to Debian.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from migrator.document import Document, Instruction
 from migrator.errors import InputError
 from migrator.images import ImageRef, ImageSpec, alpine_tag, expand, image_table
 from migrator.packages import SUITES, PackageTable
 from migrator.proposals import Answer, Decision, Option, Severity
+from migrator.records import Record
 from migrator.shell import ShellScript, script_of
 
 _ARG_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
 
 
-@dataclass
-class ArgDefault:
-    name: str
-    value: str  # unquoted
-    span: tuple[int, int] | None  # file span of the value as written (quotes included)
-    instruction: Instruction
+class ArgDefault(Record):
+    __slots__ = ("name", "value", "span", "instruction")
+
+    def __init__(self, name: str, value: str, span: tuple[int, int] | None, instruction: Instruction):
+        self.name = name
+        self.value = value  # unquoted
+        self.span = span  # file span of the value as written (quotes included)
+        self.instruction = instruction
 
 
-@dataclass
-class ImageWord:
+class ImageWord(Record):
     """The image reference of a FROM (or of the ARG default feeding it)."""
 
-    raw: str  # as written
-    span: tuple[int, int]  # file span of `raw`
-    expanded: str  # with global ARG defaults substituted
-    via_arg: ArgDefault | None = None  # set when the FROM is just `${ARG}`
+    __slots__ = ("raw", "span", "expanded", "via_arg")
+
+    def __init__(self, raw: str, span: tuple[int, int], expanded: str):
+        self.raw = raw  # as written
+        self.span = span  # file span of `raw`
+        self.expanded = expanded  # with global ARG defaults substituted
+        self.via_arg: ArgDefault | None = None  # set when the FROM is just `${ARG}`
 
 
-@dataclass
-class Stage:
-    index: int
-    instruction: Instruction  # its FROM
-    name: str | None  # from `AS name`
-    image: ImageWord | None
-    parent: "Stage | None" = None  # when FROM names an earlier stage
-    # The package table's base kind once the stage moves to Debian: "python"
-    # (official python image, its own CPython), "debian" (alpine:* and every
-    # other official image: Debian's own packages); None when the stage is
-    # not migrated (another base, or the user chose to keep it).
-    kind: str | None = None
-    python_version: str | None = None  # as written after expansion, "" for latest
-    unsupported: str = ""  # why an Alpine stage cannot be migrated (a warning)
-    instructions: list[Instruction] = field(default_factory=list)
-    spec: ImageSpec | None = None  # the official image's table entry (None for alpine:*)
-    version: str = ""  # the tag's version part, expanded ("" for the bare tag)
-    alpine_suffix: str = ""  # a variant after `-alpine` (nginx's -perl)
-    candidates: tuple[str, ...] = ()  # suites the stage's image can move to, oldest first
-    suite: str | None = None  # the suite (or Ubuntu codename) its new tag names
-    new_image: str | None = None  # a whole replacement image (answered questions)
-    notes: list[tuple[str, Severity]] = field(default_factory=list)  # what the base-image rule reports
+class Stage(Record):
+    __slots__ = (
+        "index", "instruction", "name", "image", "parent", "kind", "python_version", "unsupported",
+        "instructions", "spec", "version", "alpine_suffix", "candidates", "suite", "new_image", "notes",
+    )
+
+    def __init__(self, index: int, instruction: Instruction, name: str | None, image: ImageWord | None):
+        self.index = index
+        self.instruction = instruction  # its FROM
+        self.name = name  # from `AS name`
+        self.image = image
+        self.parent: Stage | None = None  # when FROM names an earlier stage
+        # The package table's base kind once the stage moves to Debian: "python"
+        # (official python image, its own CPython), "debian" (alpine:* and every
+        # other official image: Debian's own packages); None when the stage is
+        # not migrated (another base, or the user chose to keep it).
+        self.kind: str | None = None
+        self.python_version: str | None = None  # as written after expansion, "" for latest
+        self.unsupported = ""  # why an Alpine stage cannot be migrated (a warning)
+        self.instructions: list[Instruction] = []
+        self.spec: ImageSpec | None = None  # the official image's table entry (None for alpine:*)
+        self.version = ""  # the tag's version part, expanded ("" for the bare tag)
+        self.alpine_suffix = ""  # a variant after `-alpine` (nginx's -perl)
+        self.candidates: tuple[str, ...] = ()  # suites the stage's image can move to, oldest first
+        self.suite: str | None = None  # the suite (or Ubuntu codename) its new tag names
+        self.new_image: str | None = None  # a whole replacement image (answered questions)
+        self.notes: list[tuple[str, Severity]] = []  # what the base-image rule reports
 
 
 class RuleContext:

@@ -17,8 +17,8 @@ and a symlinked file is taken only when its target is inside that folder.
 from __future__ import annotations
 
 import fnmatch
+from collections import namedtuple
 import os
-from dataclasses import dataclass
 
 from migrator.compose_names import is_compose_name
 
@@ -80,10 +80,12 @@ def is_dockerfile_name(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS) or is_compose_name(name)
 
 
-@dataclass(frozen=True)
-class Found:
-    path: str  # as shown to the user (normalised, relative if given relative)
-    real: str  # the file the bytes live in (symlinks resolved): what we write
+class Found(namedtuple("Found", "path real")):
+    """A file to check: `path` as shown to the user (normalised, relative if
+    given relative), `real` the file the bytes live in (symlinks resolved):
+    what we write."""
+
+    __slots__ = ()
 
 
 def _walk(root: str) -> list[str]:

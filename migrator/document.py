@@ -19,12 +19,13 @@ work on the logical text and still edit the exact original bytes.
 from __future__ import annotations
 
 import bisect
-import json
+import functools
 import math
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from migrator.errors import InputError
+from migrator.records import Record
 
 BOM = "\ufeff"
 
@@ -57,27 +58,29 @@ _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
 
 
-@dataclass(frozen=True)
-class PhysicalLine:
-    number: int  # 1-based
-    start: int  # offset of the first character
-    end: int  # offset after the content, before "\r\n" / "\n"
-    stop: int  # offset after the line ending
+class PhysicalLine(namedtuple("PhysicalLine", "number start end stop")):
+    """One line of the file: its 1-based number, the offset of its first
+    character, the offset after its content (before "\r\n" / "\n") and the
+    offset after its line ending."""
+
+    __slots__ = ()
 
     def content(self, text: str) -> str:
         return text[self.start : self.end]
 
 
-@dataclass
-class LogicalLine:
+class LogicalLine(Record):
     """Joined text of a continued instruction plus a map back to the file.
 
     `pieces` holds (logical_start, file_start, length) runs in order: each run
     of logical characters is a verbatim run of the file.
     """
 
-    text: str = ""
-    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    __slots__ = ("text", "pieces")
+
+    def __init__(self, text: str = "", pieces: list[tuple[int, int, int]] | None = None):
+        self.text = text
+        self.pieces = [] if pieces is None else pieces
 
     def add(self, file_start: int, chunk: str) -> None:
         if chunk:
@@ -105,46 +108,74 @@ class LogicalLine:
         return self.file_offset(start), self.file_offset(end - 1) + 1
 
 
-@dataclass(frozen=True)
-class Heredoc:
-    name: str
-    chomp: bool  # <<- : leading tabs are stripped from the body and terminator
-    quoted: bool  # <<'EOF' / <<"EOF": no expansion in the body
-    body_start: int  # file offset of the first body line
-    body_end: int  # file offset of the terminator line (end of the body)
-    terminator: PhysicalLine
+class Heredoc(namedtuple("Heredoc", "name chomp quoted body_start body_end terminator")):
+    """A heredoc of an instruction. `chomp`: <<- (leading tabs are stripped
+    from the body and terminator); `quoted`: <<'EOF' / <<"EOF" (no expansion
+    in the body); `body_start`: file offset of the first body line;
+    `body_end`: file offset of the terminator line (end of the body);
+    `terminator`: that PhysicalLine."""
+
+    __slots__ = ()
 
     def body(self, text: str) -> str:
         return text[self.body_start : self.body_end]
 
 
-@dataclass
-class Node:
-    kind: str  # "directive" | "comment" | "blank" | "instruction"
-    start: int
-    stop: int  # offset after the node's last line ending
-    line: int  # 1-based first line
-    end_line: int
+class Node(Record):
+    """A run of whole lines: `kind` is "directive", "comment", "blank" or
+    "instruction"; `stop` is the offset after its last line ending; `line`
+    and `end_line` are 1-based."""
+
+    __slots__ = ("kind", "start", "stop", "line", "end_line")
+
+    def __init__(self, kind: str, start: int, stop: int, line: int, end_line: int):
+        self.kind = kind
+        self.start = start
+        self.stop = stop
+        self.line = line
+        self.end_line = end_line
 
 
-@dataclass
-class Flag:
-    name: str  # without the leading "--"
-    value: str | None
-    start: int  # logical offsets of the whole "--name=value" word
-    end: int
+class Flag(Record):
+    """A `--name=value` flag (name without the dashes; value None for a bare
+    `--name`); start and end are logical offsets of the whole word."""
+
+    __slots__ = ("name", "value", "start", "end")
+
+    def __init__(self, name: str, value: str | None, start: int, end: int):
+        self.name = name
+        self.value = value
+        self.start = start
+        self.end = end
 
 
-@dataclass
 class Instruction(Node):
-    keyword: str = ""  # upper-case, e.g. "RUN"
-    keyword_span: tuple[int, int] = (0, 0)  # file span of the keyword as written
-    logical: LogicalLine = field(default_factory=LogicalLine)
-    heredocs: list[Heredoc] = field(default_factory=list)
-    # For ONBUILD: the keyword of the trigger instruction ("RUN"), else "".
-    trigger: str = ""
-    flags: list[Flag] = field(default_factory=list)
-    args_start: int = 0  # logical offset of the arguments after keyword and flags
+    __slots__ = ("keyword", "keyword_span", "logical", "heredocs", "trigger", "flags", "args_start")
+
+    def __init__(
+        self,
+        kind: str,
+        start: int,
+        stop: int,
+        line: int,
+        end_line: int,
+        keyword: str = "",
+        keyword_span: tuple[int, int] = (0, 0),
+        logical: LogicalLine | None = None,
+        heredocs: list[Heredoc] | None = None,
+        trigger: str = "",
+        flags: list[Flag] | None = None,
+        args_start: int = 0,
+    ):
+        super().__init__(kind, start, stop, line, end_line)
+        self.keyword = keyword  # upper-case, e.g. "RUN"
+        self.keyword_span = keyword_span  # file span of the keyword as written
+        self.logical = LogicalLine() if logical is None else logical
+        self.heredocs = [] if heredocs is None else heredocs
+        # For ONBUILD: the keyword of the trigger instruction ("RUN"), else "".
+        self.trigger = trigger
+        self.flags = [] if flags is None else flags
+        self.args_start = args_start  # logical offset of the arguments after keyword and flags
 
     @property
     def command(self) -> str:
@@ -214,10 +245,15 @@ def _go_number(text: str) -> float:
     return value
 
 
-# buildkit decodes with json.NewDecoder(...).Decode, which reads the first
-# JSON value and ignores whatever follows: `CMD ["a"] && b` is exec form and
-# docker silently drops "&& b". raw_decode does the same.
-_JSON = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_number, parse_int=_go_number)
+@functools.cache
+def _json_decoder():
+    # buildkit decodes with json.NewDecoder(...).Decode, which reads the first
+    # JSON value and ignores whatever follows: `CMD ["a"] && b` is exec form and
+    # docker silently drops "&& b". raw_decode does the same. (Made on first
+    # use: many files have no exec form, and json costs ~1 ms of a start.)
+    import json
+
+    return json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_number, parse_int=_go_number)
 
 
 def _loads(args: str) -> object | None:
@@ -225,7 +261,7 @@ def _loads(args: str) -> object | None:
     if not stripped.startswith("["):
         return None
     try:
-        return _JSON.raw_decode(stripped)[0]
+        return _json_decoder().raw_decode(stripped)[0]
     except ValueError:
         return None
 
@@ -237,13 +273,22 @@ def json_array(args: str) -> list[str] | None:
     return None
 
 
-@dataclass
-class Document:
-    text: str
-    nodes: list[Node]
-    escape: str = "\\"
-    directives: dict[str, str] = field(default_factory=dict)
-    lines: list[PhysicalLine] = field(default_factory=list)
+class Document(Record):
+    __slots__ = ("text", "nodes", "escape", "directives", "lines")
+
+    def __init__(
+        self,
+        text: str,
+        nodes: list[Node],
+        escape: str = "\\",
+        directives: dict[str, str] | None = None,
+        lines: list[PhysicalLine] | None = None,
+    ):
+        self.text = text
+        self.nodes = nodes
+        self.escape = escape
+        self.directives = {} if directives is None else directives
+        self.lines = [] if lines is None else lines
 
     @property
     def instructions(self) -> list[Instruction]:

@@ -9,15 +9,21 @@ always sees one consistent set of answers and never talks to a person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
-
 from migrator.context import RuleContext
 from migrator.document import Document, parse
 from migrator.errors import InputError
 from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
+from migrator.records import Record
 from migrator.rules import Rule, all_rules
+
+TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Protocol, Sequence
+
+    class Resolver(Protocol):
+        def resolve(self, decisions: Sequence[Decision]) -> Mapping[str, Answer]:
+            """Answer every decision, keyed by Decision.key, or raise Unresolved."""
 
 # Each round answers at least one new question (a file with many answers that
 # are not the recommended ones takes a round each), so this only stops a rule
@@ -33,36 +39,51 @@ class Unresolved(Exception):
         self.decisions = list(decisions)
 
 
-class Resolver(Protocol):
-    def resolve(self, decisions: Sequence[Decision]) -> Mapping[str, Answer]:
-        """Answer every decision, keyed by Decision.key, or raise Unresolved."""
+class Settings(Record):
+    __slots__ = ("target", "table", "strict", "answers", "wheels")
+
+    def __init__(
+        self,
+        target: str | None = None,
+        table: PackageTable | None = None,
+        strict: bool = False,
+        answers: dict[str, Answer] | None = None,
+        wheels: Any = None,
+    ):
+        self.target = target  # Debian suite chosen with --target
+        self.table = table  # loaded once per run by the caller
+        self.strict = strict  # unknown packages are errors
+        # Answers known before the run (an answers file, or a previous file of
+        # the same batch), keyed by Decision.key.
+        self.answers = {} if answers is None else answers
+        # The wheel check's input gathering (migrator.wheels.gather.WheelCheck):
+        # reads requirement files and asks the package index, once per file,
+        # before the rules run. None: no wheel check.
+        self.wheels = wheels
 
 
-@dataclass
-class Settings:
-    target: str | None = None  # Debian suite chosen with --target
-    table: PackageTable | None = None  # loaded once per run by the caller
-    strict: bool = False  # unknown packages are errors
-    # Answers known before the run (an answers file, or a previous file of the
-    # same batch), keyed by Decision.key.
-    answers: dict[str, Answer] = field(default_factory=dict)
-    # The wheel check's input gathering (migrator.wheels.gather.WheelCheck):
-    # reads requirement files and asks the package index, once per file,
-    # before the rules run. None: no wheel check.
-    wheels: Any = None
+class Result(Record):
+    __slots__ = ("path", "original", "text", "edits", "findings", "answers", "report")
 
-
-@dataclass
-class Result:
-    path: str
-    original: str
-    text: str
-    edits: list[Edit]
-    findings: list[Finding]
-    answers: list[Answer]  # the answers this file's rules used
-    # Structured results rules publish for the report (e.g. "wheels": the
-    # requirements, their wheels and the build packages removed).
-    report: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        path: str,
+        original: str,
+        text: str,
+        edits: list[Edit],
+        findings: list[Finding],
+        answers: list[Answer],
+        report: dict[str, Any] | None = None,
+    ):
+        self.path = path
+        self.original = original
+        self.text = text
+        self.edits = edits
+        self.findings = findings
+        self.answers = answers  # the answers this file's rules used
+        # Structured results rules publish for the report (e.g. "wheels": the
+        # requirements, their wheels and the build packages removed).
+        self.report = {} if report is None else report
 
     @property
     def changed(self) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import cache
 
 from migrator.packages import SUITES, data_dir
@@ -23,14 +24,12 @@ ARCH_NAMESPACES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    """`[prefix]name[:tag][@digest]` exactly as written."""
+class ImageRef(namedtuple("ImageRef", "prefix name tag digest")):
+    """`[prefix]name[:tag][@digest]` exactly as written: `prefix` is the
+    registry and namespace with the trailing slash, or ""; `name` the last
+    path component, e.g. "python"; `tag` and `digest` None when absent."""
 
-    prefix: str  # registry and namespace with the trailing slash, or ""
-    name: str  # the last path component, e.g. "python"
-    tag: str | None
-    digest: str | None
+    __slots__ = ()
 
     @classmethod
     def parse(cls, raw: str) -> "ImageRef":
@@ -109,21 +108,23 @@ def version_chain(version: str) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
-@dataclass(frozen=True)
-class ImageSpec:
-    """How one official image's Alpine tags become Debian ones (images.toml)."""
+class ImageSpec(
+    namedtuple(
+        "ImageSpec",
+        "name debian bare line base rows note decision options suffixes codenames",
+        defaults=("", "", (), (), ()),
+    )
+):
+    """How one official image's Alpine tags become Debian ones (images.toml).
 
-    name: str
-    debian: str  # template: {version}, {suite}, {suffix}
-    bare: str  # template for the bare `alpine` tag
-    line: int  # leading version components that name a release line
-    base: str  # the package table's base kind
-    rows: dict[str, tuple[str, ...]]  # version -> suites its Debian tag was published for
-    note: str = ""
-    decision: str = ""
-    options: tuple[str, ...] = ()
-    suffixes: tuple[tuple[str, str], ...] = ()
-    codenames: tuple[str, ...] = ()  # non-Debian codenames (eclipse-temurin's Ubuntu)
+    `debian`: the tag template ({version}, {suite}, {suffix}); `bare`: the
+    template for the bare `alpine` tag; `line`: leading version components
+    that name a release line; `base`: the package table's base kind; `rows`:
+    version -> suites its Debian tag was published for; `codenames`:
+    non-Debian codenames (eclipse-temurin's Ubuntu).
+    """
+
+    __slots__ = ()
 
     def suites(self, version: str) -> tuple[str, ...] | None:
         """Suites (oldest first) with a Debian tag for `version` as the table
@@ -174,14 +175,13 @@ class ImageSpec:
         return False
 
 
-@dataclass(frozen=True)
-class ImageTable:
-    images: dict[str, ImageSpec]
-    default_suite: str
-    archived: tuple[str, ...]  # suites only archive.debian.org still serves
-    archived_index: str  # the shipped package index used for them
-    alpine_only: frozenset[str]
-    never_alpine: frozenset[str]
+class ImageTable(namedtuple("ImageTable", "images default_suite archived archived_index alpine_only never_alpine")):
+    """images.toml: the ImageSpec per image name, the default suite, the
+    suites only archive.debian.org still serves (`archived`) and the shipped
+    package index used for them (`archived_index`), and the images that have
+    no Debian variant or no Alpine one."""
+
+    __slots__ = ()
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
         for name, spec in self.images.items():
@@ -206,13 +206,14 @@ def image_table() -> ImageTable:
     # images.toml or this module changes: no TOML parser at start-up.
     from migrator.datacache import cached
 
-    return cached("images", [str(data_dir() / "images.toml"), __file__], _read_image_table)
+    return cached("images", [os.path.join(data_dir(), "images.toml"), __file__], _read_image_table)
 
 
 def _read_image_table() -> ImageTable:
     import tomllib
 
-    data = tomllib.loads((data_dir() / "images.toml").read_text("utf-8"))
+    with open(os.path.join(data_dir(), "images.toml"), "rb") as handle:
+        data = tomllib.load(handle)
     rows = data.get("suites", {})
     images = {
         name: ImageSpec(

@@ -17,7 +17,7 @@ which can only add uses, never hide one).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from migrator.document import Document, Instruction, LogicalLine
 from migrator.shell import ShellScript, Word
@@ -38,12 +38,12 @@ def reference(text: str) -> str | None:
     return (match.group(2) or match.group(3)) if match else None
 
 
-@dataclass
-class Definition:
-    instruction: Instruction
-    line: int
-    words: list[Word]  # package names in the value; offsets in `source`
-    source: ShellScript | LogicalLine  # maps the words' offsets to the file
+class Definition(namedtuple("Definition", "instruction line words source")):
+    """Where a package variable gets its value: the instruction and its line,
+    the package names in the value (Words; offsets in `source`), and the
+    `source` that maps the words' offsets to the file."""
+
+    __slots__ = ()
 
 
 def build_definitions(document: Document, name: str) -> list[Definition]:

@@ -24,11 +24,15 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+import os
+from collections import namedtuple
 
 from migrator.errors import InputError
+from migrator.records import Record
+
+TYPE_CHECKING = False  # typing costs ~3 ms of every start; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 __all__ = [
     "SUITES",
@@ -42,7 +46,7 @@ __all__ = [
 ]
 
 SUITES: tuple[str, ...] = ("bullseye", "bookworm", "trixie")  # oldest → newest
-BaseKind = Literal["python", "debian"]
+BaseKind = str  # "python" or "debian": what the stage's base image already has
 # "python": an official python:*-slim image (its own CPython in /usr/local
 #           with headers and pip; Debian's python3 is NOT what it runs).
 # "debian": a plain debian:<suite>-slim image (migrated from alpine:*):
@@ -65,58 +69,58 @@ class MappingError(InputError):
     ``my.toml: packages.foo: 'to' must be a list of strings``.
     """
 
-    def __init__(self, path: str | Path, message: str):
+    def __init__(self, path: str | os.PathLike, message: str):
         super().__init__(message, str(path))
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One answer to a decision."""
+class Choice(namedtuple("Choice", "value label names pip why", defaults=((), (), ""))):
+    """One answer to a decision. `value`: short stable id unique within the
+    entry ("drop", "apt", "pip", "map", "keep"); `label`: shown in a prompt;
+    `names`: Debian packages this choice installs; `pip`: PyPI projects to
+    `pip install` instead."""
 
-    value: str  # short stable id unique within the entry: "drop", "apt", "pip", "map", "keep"
-    label: str  # shown to the user in a prompt
-    names: tuple[str, ...] = ()  # Debian packages this choice installs
-    pip: tuple[str, ...] = ()  # PyPI projects to `pip install` instead
-    why: str = ""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Mapping:
-    apk: str
-    kind: str  # "map" | "drop" | "decision" | "unknown"
-    names: tuple[str, ...] = ()  # kind "map": Debian names for the asked suite and base
-    why: str = ""
-    choices: tuple[Choice, ...] = ()  # kind "decision" and "unknown"
-    recommended: str | None = None  # Choice.value of the recommended choice
-    source: str = "builtin"  # "builtin" or the overlay file's path
+class Mapping(
+    namedtuple(
+        "Mapping", "apk kind names why choices recommended source", defaults=((), "", (), None, "builtin")
+    )
+):
+    """What the table says of one apk name. `kind`: "map", "drop", "decision"
+    or "unknown"; `names`: for "map", the Debian names for the asked suite and
+    base; `choices`: for "decision" and "unknown"; `recommended`: the value of
+    the recommended Choice; `source`: "builtin" or the overlay file's path."""
+
+    __slots__ = ()
 
 
 # --------------------------------------------------------------------------
 # where the data lives
 
 
-def data_dir() -> Path:
+def data_dir() -> str:
     """The folder holding packages.toml and debian/ (installed or in the repo)."""
     # Installed, migrator/mappings/ sits beside this module; in a checkout it
     # is ../mappings. Both are found without importlib.resources (and the
-    # zipfile machinery it imports at start-up).
-    here = Path(__file__).resolve().parent
-    for folder in (here / "mappings", here.parent / "mappings"):
-        if (folder / "packages.toml").is_file():
+    # zipfile machinery it imports at start-up), and without pathlib (~3 ms
+    # of every start with what it imports).
+    here = os.path.dirname(os.path.realpath(__file__))
+    for folder in (os.path.join(here, "mappings"), os.path.join(os.path.dirname(here), "mappings")):
+        if os.path.isfile(os.path.join(folder, "packages.toml")):
             return folder
     try:
         from importlib import resources
 
-        root = resources.files("migrator.mappings")
-        path = Path(str(root))
-        if (path / "packages.toml").is_file():
+        path = str(resources.files("migrator.mappings"))
+        if os.path.isfile(os.path.join(path, "packages.toml")):
             return path
     except (ModuleNotFoundError, TypeError, NotImplementedError):
         pass
-    return Path(__file__).resolve().parent.parent / "mappings"
+    return os.path.join(os.path.dirname(here), "mappings")
 
 
-BUILTIN_PATH = data_dir() / "packages.toml"
+BUILTIN_PATH = os.path.join(data_dir(), "packages.toml")
 
 
 # --------------------------------------------------------------------------
@@ -139,8 +143,8 @@ class DebianIndex:
         return _load_index(suite)
 
     @staticmethod
-    def path(suite: str) -> Path:
-        return data_dir() / "debian" / f"{suite}.txt.xz"
+    def path(suite: str) -> str:
+        return os.path.join(data_dir(), "debian", f"{suite}.txt.xz")
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -164,11 +168,12 @@ class DebianIndex:
         return out
 
 
-def _read_index(path: Path) -> tuple[str, list[str]]:
+def _read_index(path: str) -> tuple[str, list[str]]:
     import lzma
 
     try:
-        text = lzma.decompress(path.read_bytes()).decode("utf-8")
+        with open(path, "rb") as handle:
+            text = lzma.decompress(handle.read()).decode("utf-8")
     except (OSError, lzma.LZMAError) as exc:
         raise MappingError(path, f"cannot read Debian index: {exc}") from exc
     lines = text.splitlines()
@@ -207,23 +212,20 @@ def _load_index(suite: str) -> DebianIndex:
 # parsing and validating mapping files
 
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(namedtuple("_Spec", "kind to why choices recommended", defaults=((), "", (), None))):
     """What an entry says for one (suite, base) after merging overrides."""
 
-    kind: str
-    to: tuple[str, ...] = ()
-    why: str = ""
-    choices: tuple[Choice, ...] = ()
-    recommended: str | None = None
+    __slots__ = ()
 
 
-@dataclass
-class _Entry:
-    apk: str
-    raw: dict[str, Any]
-    source: str
-    path: str  # file the entry came from (for messages)
+class _Entry(Record):
+    __slots__ = ("apk", "raw", "source", "path")
+
+    def __init__(self, apk: str, raw: dict[str, Any], source: str, path: str):
+        self.apk = apk
+        self.raw = raw
+        self.source = source
+        self.path = path  # file the entry came from (for messages)
 
     def spec(self, suite: str, base: str) -> _Spec:
         merged: dict[str, Any] = {k: v for k, v in self.raw.items() if k in _SPEC_KEYS}
@@ -270,11 +272,10 @@ def _make_choice(c: dict[str, Any]) -> Choice:
     )
 
 
-@dataclass(frozen=True)
-class _Py3:
-    pypi: str | None = None
-    debian: tuple[str, ...] | dict[str, Any] | None = None
-    why: str = ""
+class _Py3(namedtuple("_Py3", "pypi debian why", defaults=(None, None, ""))):
+    """A py3-* entry: its PyPI project, Debian names (a tuple, or per suite), why."""
+
+    __slots__ = ()
 
 
 class _Validator:
@@ -388,7 +389,7 @@ class _Validator:
                         self.fail(where, f"'recommended' {spec.recommended!r} is not one of the choices' values")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: str) -> dict[str, Any]:
     import tomllib  # only when a file is parsed, not on a cache hit
 
     try:
@@ -404,7 +405,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise MappingError(path, f"not UTF-8: {exc}") from None
 
 
-def _parse_file(path: Path, source: str) -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+def _parse_file(path: str, source: str) -> tuple[dict[str, _Entry], dict[str, _Py3]]:
     data = _read_toml(path)
     v = _Validator(str(path))
     for key in data:
@@ -499,7 +500,7 @@ class PackageTable:
         self.overlays = tuple(overlays)
 
     @classmethod
-    def load(cls, overlays: Sequence[str | Path] = (), builtin: bool = True) -> "PackageTable":
+    def load(cls, overlays: Sequence[str | os.PathLike] = (), builtin: bool = True) -> "PackageTable":
         entries: dict[str, _Entry] = {}
         py3: dict[str, _Py3] = {}
         if builtin:
@@ -507,7 +508,7 @@ class PackageTable:
             entries.update(b_entries)
             py3.update(b_py3)
         for ov in overlays:
-            e, p = _parse_file(Path(ov), str(ov))
+            e, p = _parse_file(os.fspath(ov), str(ov))
             entries.update(e)
             py3.update(p)
         return cls(entries, py3, builtin=builtin, overlays=[str(o) for o in overlays])
@@ -554,11 +555,11 @@ class PackageTable:
         kind, name = apk.split(":", 1)
         if kind == "cmd" and name in self._entries:
             m = self.lookup(name, suite, base)
-            return replace(m, apk=apk, why=f"{apk} asks for the command {name}: mapped like the package {name}" + (f"; {m.why}" if m.why else ""))
+            return m._replace(apk=apk, why=f"{apk} asks for the command {name}: mapped like the package {name}" + (f"; {m.why}" if m.why else ""))
         if kind == "pc" and f"{name}-dev" in self._entries:
             dev = f"{name}-dev"
             m = self.lookup(dev, suite, base)
-            return replace(m, apk=apk, why=f"{apk} is the pkg-config module of {dev}" + (f"; {m.why}" if m.why else ""))
+            return m._replace(apk=apk, why=f"{apk} is the pkg-config module of {dev}" + (f"; {m.why}" if m.why else ""))
         return self._unknown(apk, suite)
 
     def _py3_info(self, suffix: str) -> tuple[str, tuple[str, ...], str, str]:

@@ -7,22 +7,25 @@ rule context, which answers from the resolver (prompt, --yes, answers file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from enum import Enum
 
+# The records below are named tuples, not dataclasses: importing dataclasses
+# (and inspect, ast, dis behind it) plus decorating each class cost ~15 ms of
+# every start, more than the work on a small file. Named tuples are immutable,
+# compare by value and order by their fields, which is all these need.
 
-@dataclass(frozen=True, order=True)
-class Edit:
-    """Replace text[start:end] of the original document with `replacement`."""
 
-    start: int
-    end: int
-    replacement: str
-    rule: str = ""  # rule id, e.g. "UA201"
+class Edit(namedtuple("Edit", "start end replacement rule", defaults=("",))):
+    """Replace text[start:end] of the original document with `replacement`.
+    `rule` is the rule id, e.g. "UA201"."""
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end:
-            raise ValueError(f"bad edit span {self.start}..{self.end}")
+    __slots__ = ()
+
+    def __new__(cls, start: int, end: int, replacement: str, rule: str = "") -> Edit:
+        if not 0 <= start <= end:
+            raise ValueError(f"bad edit span {start}..{end}")
+        return super().__new__(cls, start, end, replacement, rule)
 
 
 class Severity(str, Enum):
@@ -30,39 +33,29 @@ class Severity(str, Enum):
     WARNING = "warning"  # something the tool could not do, or did not check
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    line: int  # 1-based line in the original file
-    message: str
-    severity: Severity = Severity.WARNING
+class Finding(namedtuple("Finding", "rule line message severity", defaults=(Severity.WARNING,))):
+    """What a rule says about a line (1-based, of the original file)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Option:
-    """One answer to a Decision. `value` is what the rule receives back."""
+class Option(namedtuple("Option", "value label free_text", defaults=(False,))):
+    """One answer to a Decision. `value` is what the rule receives back;
+    `free_text` options take typed text (e.g. "type another package name")."""
 
-    value: str
-    label: str
-    # Options that take free text (e.g. "type another package name").
-    free_text: bool = False
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(namedtuple("Decision", "key rule question options recommended line context", defaults=(0, ""))):
     """A question whose right answer the tool cannot know on its own.
 
     `key` is stable across runs (answers files and --yes reports use it); it
-    names the rule and the subject, e.g. "UA201:package:foo-dev".
+    names the rule and the subject, e.g. "UA201:package:foo-dev". `options`
+    is a tuple of Option, `recommended` the value of the recommended one,
+    `context` the original line(s) shown beside the question.
     """
 
-    key: str
-    rule: str
-    question: str
-    options: tuple[Option, ...]
-    recommended: str  # the value of the recommended option
-    line: int = 0
-    context: str = ""  # the original line(s) shown beside the question
+    __slots__ = ()
 
     def option(self, value: str) -> Option | None:
         for option in self.options:
@@ -71,11 +64,11 @@ class Decision:
         return None
 
 
-@dataclass(frozen=True)
-class Answer:
-    decision: Decision
-    value: str
-    source: str  # "prompt", "yes", "answers-file"
+class Answer(namedtuple("Answer", "decision value source")):
+    """The value chosen for a Decision, and where it came from ("prompt",
+    "yes", "answers-file", ...)."""
+
+    __slots__ = ()
 
 
 class OverlappingEdits(Exception):

@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any, Callable, Mapping, Protocol, Sequence
-
 from migrator.errors import InputError
 from migrator.proposals import Answer, Decision
+
+TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
+if TYPE_CHECKING:
+    from typing import IO, Any, Callable, Mapping, Protocol, Sequence
+
+    class Fallback(Protocol):
+        def answer(self, decision: Decision, path: str) -> Answer: ...
 
 SOURCE_FILE = "answers-file"
 SOURCE_YES = "yes"
@@ -31,10 +36,6 @@ SOURCE_OPEN = "unresolved"
 
 def where(path: str, decision: Decision) -> str:
     return f"{path}:{decision.line}" if decision.line else path
-
-
-class Fallback(Protocol):
-    def answer(self, decision: Decision, path: str) -> Answer: ...
 
 
 def accepts(decision: Decision, value: str) -> bool:

@@ -10,12 +10,14 @@ exact span, so rules can replace single words and keep the author's layout.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import cache
 
-from tree_sitter import Language, Node, Parser
-
 from migrator.document import Instruction, LogicalLine
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 # Children of a `command` node that are not its words.
 _NOT_WORDS = {"variable_assignment", "file_redirect", "heredoc_redirect", "herestring_redirect", "comment"}
@@ -25,41 +27,49 @@ _SHELLS = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash)$")
 
 @cache
 def _parser() -> Parser:
-    return Parser(Language(_bash_language()))
+    tree_sitter = _compiled("tree_sitter")
+    return tree_sitter.Parser(tree_sitter.Language(_compiled("tree_sitter_bash").language()))
 
 
-def _bash_language():
-    """tree-sitter-bash's grammar, loaded from its compiled module alone: the
-    package's __init__ imports importlib.resources (and with it tempfile,
-    shutil, random: ~3.5 ms of every start) for a query file we never read."""
+def _compiled(package: str):
+    """The compiled module `package`._binding (tree-sitter's classes, the bash
+    grammar), loaded alone: the packages' __init__ files import typing (for a
+    Protocol) and importlib.resources (and with it tempfile, shutil, random,
+    for a query file we never read): ~7 ms of every start. The module is
+    registered under its own name, so a later `import tree_sitter` reuses it
+    and its classes stay the same objects. Laid out otherwise (a future
+    version, a zip), the package is imported the ordinary way."""
+    import sys
     from importlib.machinery import PathFinder
 
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
     try:
-        package = PathFinder.find_spec("tree_sitter_bash")
-        spec = PathFinder.find_spec("tree_sitter_bash._binding", package.submodule_search_locations)
-        binding = spec.loader.create_module(spec)
-        spec.loader.exec_module(binding)
-        return binding.language()
-    except Exception:  # laid out otherwise (a future version, a zip): the ordinary way
-        import tree_sitter_bash
+        found = PathFinder.find_spec(package)
+        spec = PathFinder.find_spec(name, found.submodule_search_locations)
+        module = spec.loader.create_module(spec)
+        spec.loader.exec_module(module)
+    except Exception:
+        import importlib
 
-        return tree_sitter_bash.language()
-
-
-@dataclass(frozen=True)
-class Word:
-    start: int  # offsets in the shell source
-    end: int
-    text: str  # as written
-    value: str | None  # the word's literal value, None if it expands anything
+        return importlib.import_module(package)
+    sys.modules[name] = module
+    return module
 
 
-@dataclass(frozen=True)
-class Command:
-    words: tuple[Word, ...]  # name first; no env prefixes, no redirects
-    start: int
-    end: int
-    node: Node
+class Word(namedtuple("Word", "start end text value")):
+    """A shell word: offsets in the shell source, the text as written, and
+    its literal value (None if it expands anything)."""
+
+    __slots__ = ()
+
+
+class Command(namedtuple("Command", "words start end node")):
+    """A simple command: its words (a tuple of Word, name first; no env
+    prefixes, no redirects), its span in the shell source, its tree node."""
+
+    __slots__ = ()
 
     @property
     def name(self) -> str | None:

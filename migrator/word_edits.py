@@ -23,7 +23,6 @@ author's and stay.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from migrator.document import Document, Instruction, LogicalLine, PhysicalLine
 from migrator.proposals import Edit
@@ -32,21 +31,21 @@ from migrator.shell import Command, ShellScript, Word
 _BLANKS = " \t"
 
 
-@dataclass
 class RunPlan:
     """What one rule wants done to the words of one RUN's script (or of
     another instruction's value)."""
 
-    document: Document
-    instruction: Instruction
-    # Maps the words' offsets to the file: a RUN's shell, or the logical
-    # line of another instruction (an ENV value's words).
-    script: ShellScript | LogicalLine
-    rule: str
-    _replaced: dict[tuple[int, int], str] = field(default_factory=dict)  # file span -> text
-    _deleted: set[tuple[int, int]] = field(default_factory=set)  # file spans of words
-    _removed: list[Command] = field(default_factory=list)  # commands that go as a whole
-    _appended: list[tuple[int, str]] = field(default_factory=list)  # file offset, text
+    def __init__(self, document: Document, instruction: Instruction, script: ShellScript | LogicalLine, rule: str):
+        self.document = document
+        self.instruction = instruction
+        # Maps the words' offsets to the file: a RUN's shell, or the logical
+        # line of another instruction (an ENV value's words).
+        self.script = script
+        self.rule = rule
+        self._replaced: dict[tuple[int, int], str] = {}  # file span -> text
+        self._deleted: set[tuple[int, int]] = set()  # file spans of words
+        self._removed: list[Command] = []  # commands that go as a whole
+        self._appended: list[tuple[int, str]] = []  # file offset, text
 
     @property
     def text(self) -> str:

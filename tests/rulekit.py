@@ -28,11 +28,22 @@ class Recorded:
         return out
 
 
+class Run:
+    """The engine's Result (its attributes read through), plus `seen`: every
+    decision the resolver was shown."""
+
+    def __init__(self, result, seen):
+        self.result = result
+        self.seen = seen
+
+    def __getattr__(self, name):
+        return getattr(self.result, name)
+
+
 def run(text: str, answers: dict[str, str] | None = None, **settings):
     resolver = Recorded(answers)
     result = migrate(text, "Dockerfile", Settings(**settings), resolver)
-    result.seen = resolver.seen
-    return result
+    return Run(result, resolver.seen)
 
 
 def messages(result) -> str:

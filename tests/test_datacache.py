@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -79,7 +80,7 @@ def test_the_cached_tables_equal_the_parsed_ones(cache_home):
     again = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"))
     assert again is not parsed and again == parsed
     fresh = images._read_image_table()
-    sources = [str(packages.data_dir() / "images.toml"), images.__file__]
+    sources = [str(Path(packages.data_dir()) / "images.toml"), images.__file__]
     datacache.cached("images", sources, lambda: fresh)
     assert datacache.cached("images", sources, lambda: pytest.fail("not read from the cache")) == fresh
 

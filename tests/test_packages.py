@@ -522,8 +522,8 @@ def test_data_dir_is_the_repo_in_a_checkout_found_without_importlib_resources():
     import subprocess
     import sys
 
-    assert P.data_dir() == Path(P.__file__).resolve().parent.parent / "mappings"
-    assert (P.data_dir() / "packages.toml").is_file()
+    assert Path(P.data_dir()) == Path(P.__file__).resolve().parent.parent / "mappings"
+    assert (Path(P.data_dir()) / "packages.toml").is_file()
     # importlib.resources imports zipfile and more: not worth it at start-up.
     code = "import sys, migrator.packages; print('importlib.resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

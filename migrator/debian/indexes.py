@@ -35,7 +35,7 @@ __all__ = ["DerivedIndex", "derived_path"]
 def derived_path(suite: str) -> Path:
     from migrator.packages import data_dir
 
-    return data_dir() / "debian" / f"{suite}.derived.xz"
+    return Path(data_dir(), "debian", f"{suite}.derived.xz")
 
 
 class Section(Mapping[str, tuple[str, ...]]):

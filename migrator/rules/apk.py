@@ -13,8 +13,7 @@ settle alone become Decisions (UA202).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, LogicalLine
@@ -22,6 +21,7 @@ from migrator.errors import InputError
 from migrator.package_variables import Definition, build_definitions, reference, references, shell_definitions
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
+from migrator.records import Record
 from migrator.rules import rule
 from migrator.shell import Command, ShellScript, Word
 from migrator.word_edits import RunPlan
@@ -42,12 +42,20 @@ _PIN = re.compile(r"^([^=<>~@]+)([=<>~@].*)$")
 _APK_CACHE = re.compile(r"^/var/cache/apk(?:/\*?)?$")
 
 
-@dataclass
-class ApkCall:
-    command: Command
-    subcommand: Word | None
-    options: list[tuple[Word, Word | None]]  # option word and its value word
-    operands: list[Word]
+class ApkCall(Record):
+    __slots__ = ("command", "subcommand", "options", "operands")
+
+    def __init__(
+        self,
+        command: Command,
+        subcommand: Word | None,
+        options: list[tuple[Word, Word | None]],  # option word and its value word
+        operands: list[Word],
+    ):
+        self.command = command
+        self.subcommand = subcommand
+        self.options = options
+        self.operands = operands
 
     def option(self, *names: str) -> tuple[Word, Word | None] | None:
         for word, value in self.options:
@@ -89,32 +97,38 @@ def parse_apk(command: Command) -> ApkCall:
     return ApkCall(command, subcommand, options, operands)
 
 
-@dataclass
-class Resolved:
-    names: list[str] = field(default_factory=list)
-    pip: list[str] = field(default_factory=list)
+class Resolved(Record):
+    __slots__ = ("names", "pip")
+
+    def __init__(self, names: list[str] | None = None, pip: list[str] | None = None):
+        self.names = [] if names is None else names
+        self.pip = [] if pip is None else pip
 
 
-@dataclass
-class RunState:
+class RunState(Record):
     """What one RUN has done so far, in script order."""
 
-    updated: bool = False  # an apt-get update already runs before this point
-    installs: bool = False  # something is installed: the lists must go at the end
-    lists_removed: bool = False  # the author's own cleanup now removes apt's lists
-    updates: list[ApkCall] = field(default_factory=list)  # apk update calls
+    __slots__ = ("updated", "installs", "lists_removed", "updates")
+
+    def __init__(self) -> None:
+        self.updated = False  # an apt-get update already runs before this point
+        self.installs = False  # something is installed: the lists must go at the end
+        self.lists_removed = False  # the author's own cleanup now removes apt's lists
+        self.updates: list[ApkCall] = []  # apk update calls
 
 
-@dataclass
-class FileState:
+class FileState(Record):
     """What the whole file has shown so far."""
 
-    groups: dict[str, list[str]] = field(default_factory=dict)  # --virtual name -> Debian names, in file order
-    # Package variables rewritten where they are defined: (RUN offset for a
-    # shell variable, None for ENV/ARG; name) -> the Debian names they hold.
-    variables: dict[tuple[int | None, str], list[str]] = field(default_factory=dict)
-    # Shell definitions to rewrite with their RUN: RUN offset -> per definition, words and names.
-    assignments: dict[int, list[list[tuple[Word, list[str]]]]] = field(default_factory=dict)
+    __slots__ = ("groups", "variables", "assignments")
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
+        # Package variables rewritten where they are defined: (RUN offset for a
+        # shell variable, None for ENV/ARG; name) -> the Debian names they hold.
+        self.variables: dict[tuple[int | None, str], list[str]] = {}
+        # Shell definitions to rewrite with their RUN: RUN offset -> per definition, words and names.
+        self.assignments: dict[int, list[list[tuple[Word, list[str]]]]] = {}
 
     def held(self, run: Instruction, word: Word) -> list[str] | None:
         """The Debian names a `$VAR` operand holds, if its variable was migrated."""

@@ -11,7 +11,7 @@ the stages it builds on); the warning names the Debian package to add.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, json_array

@@ -8,7 +8,7 @@ that points apt there, when the stage (or one built on it) runs apt-get.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.images import ImageRef, alpine_tag

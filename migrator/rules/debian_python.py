@@ -19,7 +19,7 @@ managed by Debian.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.proposals import Decision, Edit, Finding, Option

@@ -9,7 +9,7 @@ inside a longer word (/sbin/tini-static, /opt/sbin/tini) is left alone.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext
 from migrator.document import Instruction, json_array

@@ -21,7 +21,7 @@ rewritten as a whole, with the same meaning:
 from __future__ import annotations
 
 import shlex
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.context import RuleContext
 from migrator.proposals import Edit, Finding, Severity

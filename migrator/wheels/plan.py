@@ -16,6 +16,7 @@ requirement files and the index were read before the rules ran.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ class Knowledge:
 
 @cache
 def knowledge() -> Knowledge:
-    data = tomllib.loads((data_dir() / "wheels.toml").read_text("utf-8"))
+    with open(os.path.join(data_dir(), "wheels.toml"), "rb") as handle:
+        data = tomllib.load(handle)
     sdists = data.get("sdist", {})
     return Knowledge(
         build=frozenset(data["build"]),
