@@ -378,6 +378,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         keep_original=args.json,
         verify=args.verify,
     )
+    if args.write and not prompting and not stdin_mode:
+        from migrator.output import new_tag
+
+        settings.write_tag = new_tag()
+        settings.backup = args.backup
     prompter = None
     if prompting:
         # One resolver for the whole run, in this process: an answer given at
@@ -418,6 +423,14 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
     except QuitRun:
         console.error("unalpine: quit; nothing was written")
         return EXIT_UNRESOLVED
+    except BaseException:
+        # Ctrl-C or a bug: stop the workers, then take back what they staged.
+        if settings.write_tag is not None:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()
+            _discard_staged(jobs, settings)
+        raise
 
     open_files = [run for run in files if run.open_questions]
     code = EXIT_OK
@@ -438,6 +451,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
 
     # 2. Write (never when a question is open anywhere).
     write = args.write and not open_files
+    if not write and settings.write_tag is not None:
+        from migrator.output import discard
+
+        for run in files:
+            discard(run.staged)
     if ask_to_write and changed and not open_files:
         prompter = prompter or resolve.Prompter()
         count = len(changed)
@@ -446,22 +464,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         if files[0].ok:
             console.out(files[0].text if files[0].changed else jobs[0].text or "")
     elif write:
-        from migrator.output import atomic_write
-
-        for run in changed:
-            if run in unverified:
-                console.error(f"{run.path}: not written: --verify found problems")
-                continue
-            try:
-                atomic_write(run.real, run.text.encode("utf-8"), backup=args.backup)
-            except OSError as error:
-                run.error = f"{run.path}: cannot write: {error.strerror or error}"
-                console.error(run.error)
-                tally.failed += 1
-                code = max(code, EXIT_ERROR)
-                continue
-            run.written = True
-            console.info(f"wrote {run.path}")
+        try:
+            code = _write(changed, unverified, settings, args, console, tally, code)
+        except BaseException:  # Ctrl-C while writing: what is not moved into place yet goes
+            if settings.write_tag is not None:
+                _discard_staged(jobs, settings)
+            raise
 
     if args.save_answers:
         used = [answer for run in files for answer in run.answers if answer.source != resolve.SOURCE_OPEN]
@@ -485,6 +493,45 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
             console.info(f"unalpine: --verify: {verified - len(unverified)} of {verified} "
                          f"file{'s' if verified != 1 else ''} passed")
     return code
+
+
+def _write(changed: list, unverified: list, settings: Any, args: argparse.Namespace, console: Console,
+           tally: Tally, code: int) -> int:
+    """Write every changed file, in order; returns the exit code so far."""
+    from migrator.output import atomic_write, commit
+
+    for run in changed:
+        if run in unverified:
+            console.error(f"{run.path}: not written: --verify found problems")
+            continue
+        error = run.write_error  # the bytes could not be staged while checking
+        if not error:
+            try:
+                if settings.write_tag is not None:
+                    commit(run.staged)  # staged while checking (batch.check_file)
+                else:
+                    atomic_write(run.real, run.text.encode("utf-8"), backup=args.backup)
+            except OSError as exc:
+                error = f"{run.path}: cannot write: {exc.strerror or exc}"
+        if error:
+            run.error = error
+            console.error(error)
+            tally.failed += 1
+            code = max(code, EXIT_ERROR)
+            continue
+        run.written = True
+        console.info(f"wrote {run.path}")
+    return code
+
+
+def _discard_staged(jobs: list, settings: Any) -> None:
+    """Remove every temporary file this run may have staged, including one a
+    stopped worker was still writing (they are named by the run's tag)."""
+    from migrator.output import discard, temp_path
+
+    tag = settings.write_tag
+    names = [job.real for job in jobs] + ([job.real + ".bak" for job in jobs] if settings.backup else [])
+    discard([(temp_path(name, tag), name) for name in names])
 
 
 def _tell(outcome: Any, console: Console) -> None:

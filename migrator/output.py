@@ -77,34 +77,97 @@ def atomic_write(path: str, data: bytes, backup: bool = False) -> None:
     `path` must be the real file (symlinks resolved by the caller), or the
     symlink itself would be replaced by a regular file.
     """
-    info = os.stat(path)
-    if backup:
-        with open(path, "rb") as handle:
-            original = handle.read()
-        _replace(path + ".bak", original, info)
-    _replace(path, data, info)
+    commit(stage(path, data, backup))
 
 
-def _replace(path: str, data: bytes, info: os.stat_result) -> None:
+# A batch writes in two steps: every changed file's bytes go to a temporary
+# file beside it while the files are checked (in the worker that checked
+# it), and only once every file is checked do the temporary files replace
+# the originals (commit). An open question, an error or Ctrl-C before then
+# leaves the originals untouched and the temporary files are removed
+# (discard; a run's temporary files carry its tag, so even one a killed
+# worker was writing is found).
+#
+# No fsync before the replace, as black and ruff do it: on this project's
+# 2-core ext4 machine a flush per file cost ~0.25-0.5 ms of waiting each
+# (0.5-1.0 s per 2,000 files, as much as checking them), and ext4 (like
+# xfs and btrfs) already flushes a file's data before a rename replaces
+# another file with it (auto_da_alloc), the pattern that used to leave
+# empty files after a crash.
+
+
+def temp_path(path: str, tag: str) -> str:
+    """The temporary file beside `path` for a run tagged `tag`."""
     folder, name = os.path.split(path)
-    import tempfile  # only when writing: --diff and --check never do (~2.5 ms of a start)
+    return os.path.join(folder, f".{name}.{tag}.unalpine-tmp")
 
-    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".unalpine-tmp", dir=folder or ".")
+
+def new_tag() -> str:
+    return f"{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def stage(path: str, data: bytes, backup: bool = False, tag: str | None = None) -> list[tuple[str, str]]:
+    """Write `data` (and with `backup` the original bytes, for NAME.bak) to
+    temporary files beside `path`, with the file's mode and owner. Returns
+    the (temporary, target) pairs for commit, in order. On an error nothing
+    is left behind and OSError is raised."""
+    info = os.stat(path)
+    pairs: list[tuple[str, str]] = []
+    try:
+        if backup:
+            with open(path, "rb") as handle:
+                original = handle.read()
+            pairs.append((_write_temp(path + ".bak", original, info, tag), path + ".bak"))
+        pairs.append((_write_temp(path, data, info, tag), path))
+    except BaseException:
+        discard(pairs)
+        raise
+    return pairs
+
+
+def commit(pairs: list[tuple[str, str]]) -> None:
+    """Move staged files into place, in order. On an error the ones not yet
+    moved are removed and OSError is raised."""
+    for index, (temp, target) in enumerate(pairs):
+        try:
+            os.replace(temp, target)
+        except BaseException:
+            discard(pairs[index:])
+            raise
+
+
+def discard(pairs: list[tuple[str, str]]) -> None:
+    for temp, _ in pairs:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+
+
+def _write_temp(path: str, data: bytes, info: os.stat_result, tag: str | None) -> str:
+    # O_EXCL: never write through a file (or symlink) that is already there.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for attempt in range(100):
+        temp = temp_path(path, tag if tag is not None else new_tag())
+        try:
+            fd = os.open(temp, flags, 0o600)
+            break
+        except FileExistsError:
+            if tag is not None or attempt == 99:
+                raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(temp, stat.S_IMODE(info.st_mode))
         if hasattr(os, "chown"):
             try:
                 os.chown(temp, info.st_uid, info.st_gid)
             except OSError:
                 pass  # not ours to give away; the mode is what matters
-        os.replace(temp, path)
     except BaseException:
         try:
             os.unlink(temp)
         except OSError:
             pass
         raise
+    return temp

@@ -498,6 +498,7 @@ class PackageTable:
         self._py3 = py3
         self.builtin = builtin
         self.overlays = tuple(overlays)
+        self._memo: dict[tuple[str, str, str], Mapping] = {}  # lookup's answers
 
     @classmethod
     def load(cls, overlays: Sequence[str | os.PathLike] = (), builtin: bool = True) -> "PackageTable":
@@ -525,6 +526,15 @@ class PackageTable:
         return {k: (v.pypi, v.debian) for k, v in self._py3.items()}
 
     def lookup(self, apk: str, suite: str, base: BaseKind) -> Mapping:
+        """What `apk` becomes (memoised: a fleet asks for the same names file
+        after file, and the answer depends only on the table and the key)."""
+        key = (apk, suite, base)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._lookup(apk, suite, base)
+        return found
+
+    def _lookup(self, apk: str, suite: str, base: BaseKind) -> Mapping:
         _check(suite, base)
         entry = self._entries.get(apk)
         if entry is not None:

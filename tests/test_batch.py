@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -98,6 +99,49 @@ def test_one_process_or_two_give_the_same_bytes(tmp_path):
     unalpine("--yes", "-w", ".", cwd=tmp_path)
     unalpine("--yes", "-w", "-j", "1", ".", cwd=copy)
     assert snapshot(tmp_path) == snapshot(copy)
+
+
+def _limit_file_size():
+    # Every file write past 1,000 bytes fails with EFBIG, for root too, in
+    # the forked workers as well (they inherit the limit).
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+
+
+def test_write_errors_in_a_parallel_batch_are_reported_in_order(tmp_path):
+    # A batch stages each file's new bytes in the worker that checked it;
+    # a file that cannot be written is still one line in file order, exit 2,
+    # its original intact, the others written, no temporary file left behind.
+    trees = []
+    for name in ("one", "two"):
+        root = tmp_path / name
+        for index in range(80):
+            padding = f"# {'x' * 1500}\n" if index % 3 == 0 else ""
+            write(root / f"svc{index:02d}" / "Dockerfile", BASE_ONLY + f"WORKDIR /srv/{index}\n" + padding)
+        before = snapshot(root)
+        jobs = "1" if name == "one" else "2"
+        proc = unalpine("--yes", "-w", "--backup", "-j", jobs, ".", cwd=root, preexec_fn=_limit_file_size, check=2)
+        failed = [line for line in proc.err.splitlines() if "cannot write" in line]
+        assert failed == [f"svc{index:02d}/Dockerfile: cannot write: File too large" for index in range(0, 80, 3)]
+        after = snapshot(root)
+        assert not [path for path in after if "unalpine-tmp" in path]
+        for index in range(80):
+            path = f"svc{index:02d}/Dockerfile"
+            if index % 3 == 0:
+                assert after[path] == before[path] and path + ".bak" not in after
+            else:
+                assert after[path] != before[path] and after[path + ".bak"] == before[path]
+        trees.append((proc.stderr, after))
+    assert trees[0] == trees[1]
+
+
+def test_an_open_question_in_a_parallel_write_writes_nothing(tmp_path):
+    for index in range(80):
+        write(tmp_path / f"svc{index:02d}" / "Dockerfile", BASE_ONLY + f"WORKDIR /srv/{index}\n")
+    write(tmp_path / "svc40/Dockerfile", UNKNOWN)
+    before = snapshot(tmp_path)
+    proc = unalpine("-w", "-j", "2", ".", cwd=tmp_path, check=3)
+    assert "nothing was written" in proc.err
+    assert snapshot(tmp_path) == before  # the other files' staged bytes are gone too
 
 
 # --- summary ---------------------------------------------------------------------------

@@ -273,7 +273,7 @@ _PROBE = textwrap.dedent("""\
         pass
     print(",".join(sorted(m for m in sys.modules if m.startswith("migrator.debian"))))
     import migrator.debian.indexes as indexes  # (imported now if the run did not)
-    print("loaded" if indexes._load.cache_info().currsize else "not-loaded")
+    print("loaded" if indexes.loaded() else "not-loaded")
 """)
 
 

@@ -22,7 +22,6 @@ Dockerfile whose every package is in the table never opens it.
 from __future__ import annotations
 
 import bisect
-import functools
 import lzma
 import re
 from collections import Counter
@@ -138,6 +137,17 @@ class DerivedIndex:
         keys, lower = self._so_lower
         return [so for key in _with_prefix(keys, prefix) for so in lower[key]]
 
+    def warm(self) -> None:
+        """Build every lazily built part now: a batch does it once before
+        forking its workers, which then share it instead of each building it."""
+        for section in (self.pc, self.so, self.bin, self.include, self.source):
+            section._data()
+        self.source_of("")
+        self.sources_by_norm("-")
+        self.command_count("")
+        self.sonames("-")
+        self.pc_modules("-")
+
     def pc_modules(self, prefix: str) -> list[str]:
         """pkg-config modules starting with ``prefix``, sorted."""
         if self._pc_sorted is None:
@@ -161,8 +171,22 @@ def _with_prefix(items: list[str], prefix: str) -> list[str]:
     return out
 
 
-@functools.cache
+def loaded() -> list[DerivedIndex]:
+    """The derived indexes this process has read so far."""
+    return list(_LOADED.values())
+
+
+_LOADED: dict[str, DerivedIndex] = {}
+
+
 def _load(suite: str) -> DerivedIndex:
+    index = _LOADED.get(suite)
+    if index is None:
+        index = _LOADED[suite] = _read(suite)
+    return index
+
+
+def _read(suite: str) -> DerivedIndex:
     from migrator.packages import SUITES, MappingError
 
     if suite not in SUITES:
