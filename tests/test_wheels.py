@@ -175,7 +175,7 @@ def test_client_fetches_caches_and_then_works_offline(tmp_path):
     # And a metadata file is read once per run, whatever it held.
     django = pages["django"]
     version, files = next(iter(django.releases.items()))
-    wheel = next((f for f in files if f.filename.endswith(".whl")), None)
+    wheel = next((File(*f) for f in files if f[0].endswith(".whl")), None)  # releases hold bare tuples
     first = online.metadata("django", str(version), wheel)
     assert first is not None and online.metadata("django", str(version), wheel) is first
     assert offline.pages(["flask"]) == {} and offline.uncached == ["flask"]
@@ -185,7 +185,36 @@ def test_expired_cache_is_refetched_but_offline_takes_any_age(tmp_path):
     cache = Cache(tmp_path, expiry=0.0)
     Client([index_url()], cache).pages(["six"])
     assert cache.get(index_url(), "six") is None
-    assert cache.get(index_url(), "six", any_age=True)[0]["name"] == "six"
+    stored, age = cache.get(index_url(), "six", any_age=True)
+    assert age >= 0 and "1.16.0" in [str(v) for v in Page.from_compact("six", stored).releases]
+
+
+def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, monkeypatch):
+    from migrator.wheels.cache import file_name, folder
+
+    cache = Cache(tmp_path)
+    fresh = Client([index_url()], cache).pages(["cryptography"])["cryptography"]
+    cached = Client([index_url()], cache, offline=True).pages(["cryptography"])["cryptography"]
+    assert cached is not fresh and cached.files == fresh.files and list(cached.releases) == list(fresh.releases)
+    # the same page as one built from the recorded JSON (grouped and sorted here, not by the cache)
+    assert list(page("cryptography").releases) == list(cached.releases)
+    assert choose(cached, "==3.4.7", target("3.8")) == choose(page("cryptography"), "==3.4.7", target("3.8"))
+    # a damaged entry is no answer, not a wrong one
+    with open(cache._path(index_url(), "cryptography"), "wb") as handle:
+        handle.write(b"\x00not marshal")
+    assert cache.get(index_url(), "cryptography", any_age=True) is None
+    # an older format's folder is never read: v2 kept JSON pages under a digest
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v3")
+    old = tmp_path / "xdg" / "unalpine" / "index" / "v2" / "abc"
+    old.mkdir(parents=True)
+    (old / "six.json").write_text(json.dumps({"index": index_url(), "fetched": time.time(), "page": recorded("six")}))
+    offline = Client([index_url()], Cache(), offline=True)
+    assert offline.pages(["six"]) == {} and offline.uncached == ["six"]
+    # file names: one to one, safe, a digest for long keys
+    assert file_name("https://pypi.org/simple/") == "https%3A%2F%2Fpypi.org%2Fsimple%2F"
+    assert file_name("a/b") != file_name("a%2Fb") and file_name("..") != ".."
+    assert file_name("x" * 300).startswith("~") and len(file_name("x" * 300)) == 65
 
 
 def test_unreachable_index_fails_fast_once(tmp_path):

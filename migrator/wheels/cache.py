@@ -1,70 +1,93 @@
-"""Index answers cached on disk: $XDG_CACHE_HOME/unalpine/index/ (default
-~/.cache/unalpine/index/), one JSON file per index and project, with the time
+"""Index answers cached on disk: $XDG_CACHE_HOME/unalpine/index/v3/ (default
+~/.cache/unalpine/index/v3/), one file per index and project, with the time
 it was fetched. Fresh answers (younger than the expiry) are used without
-asking the index; --offline uses any cached answer, however old."""
+asking the index; --offline uses any cached answer, however old.
+
+An answer is stored the way the check reads it (migrator.wheels.index.compact:
+the releases already in order, each file a tuple) and written with marshal:
+a warm run of a small file reads its pages in ~2 ms instead of ~25 ms of
+JSON parsing, object building and version sorting (cryptography's page
+lists ~3,700 files). Files from another format version sit in another
+folder and are never read.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
 import time
-from pathlib import Path
 
 from migrator.datacache import cache_dir as user_cache_dir
 
-FORMAT = "v2"  # v2 keeps wheel URLs for PEP 658 metadata; older answers are not read
+FORMAT = "v3"  # v3: marshal, releases in order; v2 (JSON pages) is not read
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
+_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
-def folder() -> Path:
-    return Path(user_cache_dir()) / "index" / FORMAT
+def folder() -> str:
+    return os.path.join(user_cache_dir(), "index", FORMAT)
+
+
+def file_name(key: str) -> str:
+    """A file name for `key` (a URL or a project name): readable and one to
+    one, with a digest for the long ones (hashlib costs ~2.5 ms to import,
+    so only then; `~` never comes out of the escaping)."""
+    data = key.encode("utf-8")
+    name = "".join(chr(byte) if byte in _SAFE else f"%{byte:02X}" for byte in data)
+    if len(name) <= 200 and name not in (".", ".."):
+        return name
+    import hashlib
+
+    return "~" + hashlib.sha256(data).hexdigest()
 
 
 class Cache:
-    def __init__(self, root: Path | None = None, expiry: float = EXPIRY):
-        self.root = root or folder()
+    def __init__(self, root: str | os.PathLike | None = None, expiry: float = EXPIRY):
+        self.root = os.fspath(root) if root is not None else folder()
         self.expiry = expiry
 
-    def _path(self, index_url: str, name: str) -> Path:
-        digest = hashlib.sha256(index_url.encode()).hexdigest()[:16]
-        return self.root / digest / f"{name}.json"
+    def _path(self, index_url: str, name: str) -> str:
+        return os.path.join(self.root, file_name(index_url), file_name(name))
 
-    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[dict | None, float] | None:
-        """(page or None for "not on this index", age in seconds), or None
-        when nothing usable is cached."""
+    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[tuple | None, float] | None:
+        """(the compact page, or None for "not on this index"; age in
+        seconds), or None when nothing usable is cached."""
         try:
-            with open(self._path(index_url, name), encoding="utf-8") as handle:
-                entry = json.load(handle)
-        except (OSError, ValueError):
+            with open(self._path(index_url, name), "rb") as handle:
+                # loads of the whole bytes: marshal.load on a file reads it piece by piece (~5x slower)
+                stored_index, fetched, page = marshal.loads(handle.read())
+        except (OSError, ValueError, EOFError, TypeError):
             return None
-        age = time.time() - entry.get("fetched", 0)
+        if stored_index != index_url:
+            return None
+        age = time.time() - fetched
         if not any_age and not 0 <= age < self.expiry:
             return None
-        return entry.get("page"), age
+        return page, age
+
+    def put(self, index_url: str, name: str, page: tuple | None) -> None:
+        """Store, atomically; a cache that cannot be written is no error."""
+        self._write(self._path(index_url, name), marshal.dumps((index_url, time.time(), page)))
 
     def get_text(self, url: str) -> str | None:
         """A file stored under its URL (wheel metadata: immutable, no expiry)."""
         try:
-            return (self.root / "metadata" / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".txt")).read_text("utf-8")
+            with open(os.path.join(self.root, "metadata", file_name(url)), encoding="utf-8") as handle:
+                return handle.read()
         except (OSError, UnicodeDecodeError):
             return None
 
     def put_text(self, url: str, text: str) -> None:
-        self._write(self.root / "metadata" / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".txt"), text)
+        self._write(os.path.join(self.root, "metadata", file_name(url)), text.encode("utf-8"))
 
-    def put(self, index_url: str, name: str, page: dict | None) -> None:
-        """Store, atomically; a cache that cannot be written is no error."""
-        self._write(self._path(index_url, name), json.dumps({"index": index_url, "fetched": time.time(), "page": page}))
-
-    def _write(self, path: Path, text: str) -> None:
+    def _write(self, path: str, data: bytes) -> None:
         import tempfile  # only when something is stored: a warm cache is only read (~2 ms of a start)
 
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(temp, path)
         except OSError:
             pass

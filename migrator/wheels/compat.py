@@ -11,7 +11,7 @@ whose tag ranks first; with no such wheel, pip builds the sdist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -30,12 +30,12 @@ ARCHES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm/v7": "armv7
 _LEGACY = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
 
 
-@dataclass(frozen=True)
-class Target:
-    python: tuple[int, int, int]  # the image's CPython; patch 99 when only the minor is known
-    libc: str  # "glibc" or "musl"
-    libc_version: tuple[int, int]
-    arch: str  # Debian/Docker name: amd64, arm64, ...
+class Target(namedtuple("Target", "python libc libc_version arch")):
+    """An image: python (major, minor, patch; patch 99 when only the minor
+    is known), libc "glibc" or "musl", libc_version (major, minor), arch
+    (the Debian/Docker name: amd64, arm64, ...)."""
+
+    __slots__ = ()
 
     @property
     def machine(self) -> str:
@@ -46,12 +46,12 @@ class Target:
         return f"CPython {version} {self.libc} {'.'.join(map(str, self.libc_version))}"
 
 
-@dataclass(frozen=True)
-class Choice:
-    version: str | None  # the release pip would take, None when none fits
-    wheel: str | None  # the wheel file, None when pip builds from source
-    sdist: str | None  # the sdist pip would build (when wheel is None)
-    why: str = ""  # when nothing fits, or why the sdist is built
+class Choice(namedtuple("Choice", "version wheel sdist why", defaults=("",))):
+    """What pip takes: version (None when no release fits), wheel (None when
+    pip builds from source), sdist (the one built, when wheel is None), why
+    (when nothing fits, or why the sdist is built)."""
+
+    __slots__ = ()
 
     @property
     def builds(self) -> bool:
@@ -130,16 +130,16 @@ def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False)
         for yanked_ok in (False, True):
             for version in versions:
                 best: tuple[int, str] | None = None
-                for file in page.releases[version]:
-                    if file.yanked and not yanked_ok:
+                for filename, requires_python, yanked, _, _ in page.releases[version]:
+                    if yanked and not yanked_ok:
                         continue
-                    rank = _rank(file.filename, ranks, machine)
+                    rank = _rank(filename, ranks, machine)
                     if rank is None:
                         continue
-                    if file.requires_python and not _python_fits(file.requires_python, python):
+                    if requires_python and not _python_fits(requires_python, python):
                         too_new_python = True
                         continue
-                    key = (rank if rank >= 0 else 1 << 30, file.filename)
+                    key = (rank if rank >= 0 else 1 << 30, filename)
                     if best is None or key[0] < best[0]:  # equal ranks: the first listed, as pip's max() keeps
                         best = key
                 if best is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement as Parsed
@@ -22,8 +22,10 @@ from packaging.utils import canonicalize_name
 
 from migrator.wheels.requirements import Requirement
 
+from migrator.wheels.index import File
+
 if TYPE_CHECKING:
-    from migrator.wheels.index import Client, File, Page
+    from migrator.wheels.index import Client, Page
 
 LIMIT = 300  # projects per Dockerfile: beyond this the walk stops and says so
 _EXTRA = re.compile(r"\bextra\b")
@@ -145,12 +147,13 @@ def _newest_allowed_file(page: "Page", specifier: str) -> tuple[str, "File | Non
     for version, files in page.releases.items():
         if version.is_prerelease and not wanted.prereleases or not wanted.contains(version, prereleases=True):
             continue
-        wheels = [f for f in files if f.filename.endswith(".whl") and not f.yanked]
+        # files are tuples: (filename, requires_python, yanked, url, metadata)
+        wheels = [f for f in files if f[0].endswith(".whl") and not f[2]]
         if not wheels:
-            if any(not f.yanked for f in files):
+            if any(not f[2] for f in files):
                 return str(version), None  # the newest allowed release is an sdist only
             continue
         # one with a PEP 658 file first, then a pure wheel (the same metadata on every platform)
-        wheels.sort(key=lambda f: (not f.metadata, not f.filename.endswith("-none-any.whl")))
-        return str(version), wheels[0]
+        wheels.sort(key=lambda f: (not f[4], not f[0].endswith("-none-any.whl")))
+        return str(version), File(*wheels[0])
     return None

@@ -5,34 +5,37 @@ answers, and the dependencies walked from them."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+from migrator.records import Record
 from migrator.wheels.requirements import Found, find
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from migrator.document import Document
     from migrator.wheels.gather import WheelCheck
     from migrator.wheels.index import Page
 
 
-@dataclass
-class Evidence:
-    found: "Found"
-    pages: dict[str, "Page | None"]  # project -> its files (None: not on the index); absent: not checked
-    arches: list[str]
-    urls: list[str] = field(default_factory=list)  # the indexes asked
-    skipped: str = ""  # why the index was not asked at all
-    failed: dict[str, str] = field(default_factory=dict)  # index url -> why it failed
-    uncached: list[str] = field(default_factory=list)  # --offline: projects with no cached answer
-    oldest: float = 0.0  # age in seconds of the oldest cached answer used
-    dependencies: list = field(default_factory=list)  # Requirements the named ones pull in (dependencies.walk)
-    dependency_notes: list[str] = field(default_factory=list)  # what the walk could not follow
+class Evidence(Record):
+    __slots__ = ("found", "pages", "arches", "urls", "skipped", "failed", "uncached", "oldest", "dependencies",
+                 "dependency_notes")
+
+    def __init__(self, found: Found, pages: dict[str, Page | None], arches: list[str], urls: list[str] | None = None,
+                 skipped: str = ""):
+        self.found = found
+        self.pages = pages  # project -> its files (None: not on the index); absent: not checked
+        self.arches = arches
+        self.urls = urls if urls is not None else []  # the indexes asked
+        self.skipped = skipped  # why the index was not asked at all
+        self.failed: dict[str, str] = {}  # index url -> why it failed
+        self.uncached: list[str] = []  # --offline: projects with no cached answer
+        self.oldest = 0.0  # age in seconds of the oldest cached answer used
+        self.dependencies: list = []  # Requirements the named ones pull in (dependencies.walk)
+        self.dependency_notes: list[str] = []  # what the walk could not follow
 
 
 def gather(check: "WheelCheck", document: "Document", path: str) -> Evidence:
-    context = check.context or (Path.cwd() if path in ("-", "") else Path(path).parent)
+    context = check.context or (os.getcwd() if path in ("-", "") else os.path.dirname(path) or ".")
     found = find(document, context)
     if not found.requirements and not found.unreadable and not found.projects:
         return Evidence(found, {}, list(check.arches))

@@ -11,12 +11,9 @@ one timeout, not one per project. The network is touched nowhere else.
 
 from __future__ import annotations
 
-import configparser
 import os
-import threading
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
+from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
+from operator import itemgetter
 
 from migrator.wheels.cache import Cache
 
@@ -28,43 +25,125 @@ ATTEMPTS = 2  # a timeout or 5xx is tried once more; a refused connection is not
 WORKERS = 8
 
 
-# slots: a fleet holds ~60,000 of these (every file of every project asked about)
-@dataclass(frozen=True, slots=True)
-class File:
-    filename: str
-    requires_python: str | None
-    yanked: bool
-    url: str | None = None  # absolute
-    metadata: bool = False  # the index serves its core metadata at url + ".metadata" (PEP 658)
+class File(tuple):
+    """One file of a project on the index. A plain tuple underneath
+    (filename, requires_python, yanked, url, metadata): the cache stores it
+    as one, and code that reads many files unpacks them, so the ~60,000 a
+    fleet sees (and cached pages, which hold bare tuples) need no object each."""
+
+    __slots__ = ()
+
+    def __new__(cls, filename: str, requires_python: str | None, yanked: bool, url: str | None = None,
+                metadata: bool = False):
+        return tuple.__new__(cls, (filename, requires_python, yanked, url, metadata))
+
+    filename = property(itemgetter(0))
+    requires_python = property(itemgetter(1))
+    yanked = property(itemgetter(2))
+    url = property(itemgetter(3))  # absolute
+    metadata = property(itemgetter(4))  # the index serves its core metadata at url + ".metadata" (PEP 658)
+
+    def __repr__(self) -> str:
+        return f"File{tuple.__repr__(self)}"
 
 
-@dataclass
 class Page:
-    name: str
-    files: tuple[File, ...]
-    age: float = 0.0  # seconds since it was fetched (0 for a fresh answer)
+    """A project's files on the index(es) asked, and its releases."""
 
-    @cached_property
+    __slots__ = ("name", "age", "_files", "_stored", "_releases", "_pure")
+    __hash__ = None  # equal by value
+
+    def __init__(self, name: str, files: tuple, age: float = 0.0):
+        self.name = name
+        self.age = age  # seconds since it was fetched (0 for a fresh answer)
+        self._files: tuple | None = tuple(files)
+        self._stored: tuple | None = None  # compact(): releases in order, other files, pure
+        self._releases: dict | None = None
+        self._pure: bool | None = None
+
+    @classmethod
+    def from_compact(cls, name: str, stored: tuple, age: float = 0.0) -> Page:
+        """A page from compact(), as the cache holds it: nothing to sort or group again."""
+        page = cls(name, (), age)
+        page._files = None
+        page._stored = stored
+        page._pure = stored[2]
+        return page
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Page):
+            return NotImplemented
+        return (self.name, self.files, self.age) == (other.name, other.files, other.age)
+
+    def __repr__(self) -> str:
+        return f"Page({self.name!r}, {len(self.files)} files, age={self.age!r})"
+
+    @property
+    def files(self) -> tuple:
+        if self._files is None:
+            releases, others, _ = self._stored
+            self._files = tuple(File(*f) for _, files in releases for f in files) + tuple(File(*f) for f in others)
+        return self._files
+
+    @property
     def releases(self) -> dict:
         """Version -> its files, newest first; names that are not wheels or
-        sdists, or whose version does not parse, are left out (as pip does)."""
-        from packaging.version import InvalidVersion, Version
+        sdists, or whose version does not parse, are left out (as pip does).
+        A file is a tuple (see File): unpack it."""
+        if self._releases is None:
+            if self._stored is not None:
+                from packaging.version import Version
 
-        by_version: dict = {}
-        parsed: dict[str, Version | None] = {}
-        for file in self.files:
-            text = _version_text(file.filename)
-            if text is None:
-                continue
-            if text not in parsed:
-                try:
-                    parsed[text] = Version(text)
-                except InvalidVersion:
-                    parsed[text] = None
-            version = parsed[text]
-            if version is not None:
-                by_version.setdefault(version, []).append(file)
-        return dict(sorted(by_version.items(), reverse=True))
+                self._releases = {Version(text): files for text, files in self._stored[0]}
+            else:
+                self._releases = _releases(self._files)
+        return self._releases
+
+    @property
+    def pure(self) -> bool:
+        """Only ever `none-any` wheels (and sdists): pure Python, its sdist
+        needs no compiler to build."""
+        if self._pure is None:
+            self._pure = _only_pure_wheels(self.files)
+        return self._pure
+
+
+def compact(files: list | tuple) -> tuple:
+    """A page's files as the cache stores them (marshal: plain tuples and
+    strings): (((version, files), ...) newest first, files of no release,
+    pure). Page.from_compact reads it back without sorting anything."""
+    releases = _releases(files)
+    grouped = {id(file) for group in releases.values() for file in group}
+    return (
+        tuple((str(version), tuple(tuple(file) for file in group)) for version, group in releases.items()),
+        tuple(tuple(file) for file in files if id(file) not in grouped),
+        _only_pure_wheels(files),
+    )
+
+
+def _releases(files) -> dict:
+    from packaging.version import InvalidVersion, Version
+
+    by_version: dict = {}
+    parsed: dict[str, Version | None] = {}
+    for file in files:
+        text = _version_text(file[0])
+        if text is None:
+            continue
+        if text not in parsed:
+            try:
+                parsed[text] = Version(text)
+            except InvalidVersion:
+                parsed[text] = None
+        version = parsed[text]
+        if version is not None:
+            by_version.setdefault(version, []).append(file)
+    return dict(sorted(by_version.items(), reverse=True))
+
+
+def _only_pure_wheels(files) -> bool:
+    wheels = [file[0] for file in files if file[0].endswith(".whl")]
+    return bool(wheels) and all(name.endswith("-none-any.whl") for name in wheels)
 
 
 _SHARED: dict[str, str] = {}
@@ -96,13 +175,19 @@ def pip_config_urls(environ: dict[str, str] | None = None) -> tuple[str | None, 
     named = environ.get("PIP_CONFIG_FILE")
     if named == os.devnull:
         return None, []
-    home = Path(os.path.expanduser("~"))
-    xdg = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
-    files = [Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf"), home / ".pip" / "pip.conf", xdg / "pip" / "pip.conf"]
+    home = os.path.expanduser("~")
+    xdg = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    files = ["/etc/xdg/pip/pip.conf", "/etc/pip.conf", os.path.join(home, ".pip", "pip.conf"),
+             os.path.join(xdg, "pip", "pip.conf")]
     if environ.get("VIRTUAL_ENV"):
-        files.append(Path(environ["VIRTUAL_ENV"]) / "pip.conf")
+        files.append(os.path.join(environ["VIRTUAL_ENV"], "pip.conf"))
     if named:
-        files.append(Path(named))
+        files.append(named)
+    files = [path for path in files if os.path.isfile(path)]
+    if not files:
+        return None, []  # the usual case: configparser (~1 ms to import) is not needed
+    import configparser
+
     primary: str | None = None
     extra: list[str] = []
     parser = configparser.RawConfigParser()
@@ -155,7 +240,7 @@ class Client:
         self.timeout = timeout
         self.failed: dict[str, str] = {}  # index url -> why it could not be asked
         self.uncached: list[str] = []  # projects --offline had no cached answer for
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         # One answer per project per run: a fleet asks about the same projects
         # file after file; re-reading the cache, rebuilding the File objects
         # and regrouping Page.releases each time was most of a fleet's run.
@@ -171,10 +256,20 @@ class Client:
         # up in a dict cost more than the lookups.
         unread = [name for name in names if name not in self._known]
         if len(unread) > 1 and not self.offline:
-            from concurrent.futures import ThreadPoolExecutor  # only when the index may be asked
+            # What the cache holds is read here; threads only for the pages
+            # the index must give (a warm run starts none).
+            fetch = []
+            for name in unread:
+                page = self._read_page(name, cached_only=True)
+                if page is _FETCH:
+                    fetch.append(name)
+                else:
+                    self._known[name] = page
+            if len(fetch) > 1:
+                from concurrent.futures import ThreadPoolExecutor  # only when the index is asked
 
-            with ThreadPoolExecutor(max_workers=min(WORKERS, len(unread))) as pool:
-                list(pool.map(self._page, unread))
+                with ThreadPoolExecutor(max_workers=min(WORKERS, len(fetch))) as pool:
+                    list(pool.map(self._page, fetch))
         results = [self._page(name) for name in names]
         return {name: result for name, result in zip(names, results) if result is not _UNKNOWN}
 
@@ -184,9 +279,11 @@ class Client:
             known = self._known[name] = self._read_page(name)
         return known
 
-    def _read_page(self, name: str):
-        files: list[File] = []
-        seen = False
+    def _read_page(self, name: str, cached_only: bool = False):
+        """The project's Page over all indexes, None when none has it,
+        _UNKNOWN when it cannot be known (_FETCH: `cached_only` and an index
+        must be asked)."""
+        stored: list[tuple] = []
         oldest = 0.0
         for url in self.urls:
             cached = self.cache.get(url, name, any_age=self.offline) if self.cache else None
@@ -196,25 +293,32 @@ class Client:
                 with self._lock:
                     self.uncached.append(name)
                 return _UNKNOWN
+            elif cached_only:
+                return _FETCH
             else:
                 with self._lock:
                     if url in self.failed:
                         return _UNKNOWN
                 try:
-                    page, age = self._fetch(url, name), 0.0
+                    data, age = self._fetch(url, name), 0.0
                 except Unreachable as error:
                     with self._lock:
                         self.failed.setdefault(url, str(error))
                     return _UNKNOWN
+                # stored as it is read back: a fresh answer and a cached one give the same Page
+                page = None if data is None else compact(_files(data))
                 if self.cache:
                     self.cache.put(url, name, page)
             oldest = max(oldest, age)
             if page is not None:
-                seen = True
-                # one string per distinct requires-python (~70 of them among ~60,000 files)
-                files += [File(f["filename"], _shared(f.get("requires-python")), bool(f.get("yanked")), f.get("url"),
-                               bool(f.get("metadata"))) for f in page["files"]]
-        return Page(name, tuple(files), oldest) if seen else None
+                stored.append(page)
+        if not stored:
+            return None
+        if len(stored) == 1:
+            return Page.from_compact(name, stored[0], oldest)
+        # on several indexes: all their files, each index's in its order, grouped again
+        return Page(name, tuple(File(*file) for releases, others, _ in stored
+                                for file in (*(f for _, group in releases for f in group), *others)), oldest)
 
     def metadata(self, name: str, version: str, file: File | None) -> str | None:
         """A release's core metadata: its wheel's PEP 658 file, or (for older
@@ -396,6 +500,13 @@ class Client:
         raise Unreachable(f"{index} could not be reached ({last})")
 
 
+def _files(page: dict) -> list[File]:
+    """The files of a trimmed page; one string per distinct requires-python
+    (~70 of them among ~60,000 files)."""
+    return [File(f["filename"], _shared(f.get("requires-python")), bool(f.get("yanked")), f.get("url"),
+                 bool(f.get("metadata"))) for f in page["files"]]
+
+
 def trim(data: dict, base: str = "") -> dict:
     """Only what the check reads: a project like cryptography is 1.7 MB of
     JSON, about 300 kB of it matters (URLs are kept for wheels that have
@@ -416,3 +527,4 @@ def trim(data: dict, base: str = "") -> dict:
 
 _UNKNOWN = object()
 _NOT_READ = object()
+_FETCH = object()

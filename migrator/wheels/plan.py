@@ -18,20 +18,19 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.version import Version
 
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
+from migrator.records import Record
 from migrator.rules.apk import APK_COMMANDS, parse_apk
 from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from migrator.context import RuleContext, Stage
     from migrator.wheels.evidence import Evidence
@@ -40,13 +39,25 @@ if TYPE_CHECKING:
 ID = "UA601"
 
 
-@dataclass(frozen=True)
 class Knowledge:
-    build: frozenset[str]
-    provides: dict[str, tuple[str, ...]]
-    needs: dict[str, tuple[str, ...]]  # project -> Debian build packages
-    pure: frozenset[str]
-    build_tools: frozenset[str]  # requirements that mean the image compiles code itself
+    """mappings/wheels.toml, read."""
+
+    __slots__ = ("build", "provides", "needs", "pure", "build_tools")
+
+    def __init__(self, build: frozenset[str], provides: dict[str, tuple[str, ...]], needs: dict[str, tuple[str, ...]],
+                 pure: frozenset[str], build_tools: frozenset[str]):
+        self.build = build
+        self.provides = provides
+        self.needs = needs  # project -> Debian build packages
+        self.pure = pure
+        self.build_tools = build_tools  # requirements that mean the image compiles code itself
+
+    def __getstate__(self) -> tuple:  # kept as a pickle by datacache
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
 
     def is_build(self, names: set[str]) -> bool:
         return any(name in self.build or name.endswith("-dev") for name in names)
@@ -54,7 +65,17 @@ class Knowledge:
 
 @cache
 def knowledge() -> Knowledge:
-    with open(os.path.join(data_dir(), "wheels.toml"), "rb") as handle:
+    """The table, parsed once per install (datacache keeps it: tomllib costs ~3 ms to import)."""
+    from migrator.datacache import cached
+
+    path = os.path.join(data_dir(), "wheels.toml")
+    return cached("wheels-knowledge", [path, __file__], lambda: _read_knowledge(path))
+
+
+def _read_knowledge(path: str) -> Knowledge:
+    import tomllib
+
+    with open(path, "rb") as handle:
         data = tomllib.load(handle)
     sdists = data.get("sdist", {})
     return Knowledge(
@@ -66,34 +87,39 @@ def knowledge() -> Knowledge:
     )
 
 
-@dataclass
-class Verdict:
-    requirement: "Requirement"
-    specifier: str  # with constraints applied
-    targets: dict[str, Choice]  # arch -> what pip takes on the Debian image
-    alpine: dict[str, Choice]  # arch -> what pip took on the Alpine original
-    missing: str = ""  # why it was not checked
+class Verdict(Record):
+    __slots__ = ("requirement", "specifier", "targets", "alpine", "missing", "pure_python")
 
-    pure_python: bool = False  # no release ever had a platform-specific wheel, and some had py3-none-any ones
+    def __init__(self, requirement: Requirement, specifier: str, targets: dict[str, Choice], alpine: dict[str, Choice],
+                 missing: str = "", pure_python: bool = False):
+        self.requirement = requirement
+        self.specifier = specifier  # with constraints applied
+        self.targets = targets  # arch -> what pip takes on the Debian image
+        self.alpine = alpine  # arch -> what pip took on the Alpine original
+        self.missing = missing  # why it was not checked
+        self.pure_python = pure_python  # no release ever had a platform-specific wheel, and some had py3-none-any ones
 
     @property
     def builds(self) -> list[str]:
         return [arch for arch, choice in self.targets.items() if choice.builds]
 
 
-@dataclass
-class StagePlan:
-    stage: int  # index of the root stage
-    line: int  # its FROM line
-    suite: str  # the Debian suite its new image is built on
-    python: str  # "3.8"
-    arches: list[str]
-    verdicts: list[Verdict] = field(default_factory=list)
-    build_packages: dict[str, int] = field(default_factory=dict)  # apk name -> line of its apk add
-    drops: dict[str, str] = field(default_factory=dict)  # apk name -> reason it goes
-    keeps: dict[str, str] = field(default_factory=dict)  # apk name -> which requirement needs it
-    blocked: list[str] = field(default_factory=list)  # why nothing is removed
-    answer: str = ""  # "slim" or "keep" when a question was asked
+class StagePlan(Record):
+    __slots__ = ("stage", "line", "suite", "python", "arches", "verdicts", "build_packages", "drops", "keeps",
+                 "blocked", "answer")
+
+    def __init__(self, stage: int, line: int, suite: str, python: str, arches: list[str]):
+        self.stage = stage  # index of the root stage
+        self.line = line  # its FROM line
+        self.suite = suite  # the Debian suite its new image is built on
+        self.python = python  # "3.8"
+        self.arches = arches
+        self.verdicts: list[Verdict] = []
+        self.build_packages: dict[str, int] = {}  # apk name -> line of its apk add
+        self.drops: dict[str, str] = {}  # apk name -> reason it goes
+        self.keeps: dict[str, str] = {}  # apk name -> which requirement needs it
+        self.blocked: list[str] = []  # why nothing is removed
+        self.answer = ""  # "slim" or "keep" when a question was asked
 
     def describe_target(self) -> str:
         glibc = ".".join(map(str, GLIBC[self.suite]))
@@ -236,32 +262,12 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         if page is None:
             verdict.missing = "not found on the index"
             continue
-        verdict.pure_python = _pure_python(page)
+        verdict.pure_python = page.pure
         no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
         for arch in arches:
             verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary)
             if stage.kind == "python":
                 verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch))
-
-
-_PURE: dict[int, tuple[object, bool]] = {}  # by the page's identity, as compat.choose
-
-
-def _pure_python(page) -> bool:
-    """A project that only ever published `none-any` wheels (and sdists) is
-    pure Python: building its sdist needs no compiler."""
-    known = _PURE.get(id(page))
-    if known is not None and known[0] is page:
-        return known[1]
-    if len(_PURE) > 4096:
-        _PURE.clear()
-    pure = _PURE[id(page)] = (page, _only_pure_wheels(page))
-    return pure[1]
-
-
-def _only_pure_wheels(page) -> bool:
-    wheels = [f.filename for f in page.files if f.filename.endswith(".whl")]
-    return bool(wheels) and all(name.endswith("-none-any.whl") for name in wheels)
 
 
 def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: StagePlan) -> None:

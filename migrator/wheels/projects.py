@@ -13,7 +13,6 @@ from __future__ import annotations
 import configparser
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -24,10 +23,12 @@ class Unreadable(Exception):
         self.why = why
 
 
-@dataclass
 class Project:
-    requirements: list[tuple[str, str]] = field(default_factory=list)  # (requirement, file it came from)
-    compiled: str = ""
+    __slots__ = ("requirements", "compiled")
+
+    def __init__(self) -> None:
+        self.requirements: list[tuple[str, str]] = []  # (requirement, file it came from)
+        self.compiled = ""
 
 
 # Build backends (and build requirements) that exist to compile extensions.

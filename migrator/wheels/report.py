@@ -4,11 +4,12 @@ requirements."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
-
 from migrator.proposals import Finding, Severity
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from migrator.context import RuleContext
     from migrator.wheels.plan import StagePlan, Verdict
 

@@ -13,66 +13,63 @@ path a RUN names. Whatever cannot be read statically is reported as
 
 from __future__ import annotations
 
-import json
+import os
 import posixpath
 import re
-import tomllib
-from dataclasses import dataclass, field
+from collections import namedtuple
 from functools import lru_cache
-from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement as Parsed
 from packaging.utils import canonicalize_name
 
 from migrator.document import Document, Instruction
+from migrator.records import Record
 from migrator.shell import Command, script_of
 
 
-@dataclass(frozen=True)
-class Requirement:
-    name: str  # canonical project name
-    specifier: str  # "" for any version, e.g. "==3.4.7", ">=2,<3"
-    marker: str  # "" or the PEP 508 marker text
-    text: str  # as written
-    source: str  # where it was read: "Dockerfile:5", "requirements.txt:3", "poetry.lock"
-    line: int  # line of the RUN in the Dockerfile that installs it
-    stage: int  # index of the build stage
-    extras: tuple[str, ...] = ()
-    parent: str = ""  # for a dependency: "cryptography 3.4.7", whose metadata asks for it
+class Requirement(namedtuple("Requirement", "name specifier marker text source line stage extras parent",
+                             defaults=((), ""))):
+    """name: canonical project name; specifier: "" for any version, e.g.
+    "==3.4.7", ">=2,<3"; marker: "" or the PEP 508 marker text; text: as
+    written; source: where it was read ("Dockerfile:5", "requirements.txt:3",
+    "poetry.lock"); line: of the RUN in the Dockerfile that installs it;
+    stage: index of the build stage; parent: for a dependency, "cryptography
+    3.4.7", whose metadata asks for it."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Unreadable:
-    what: str  # the word or file as written
-    why: str
-    line: int
-    stage: int
+class Unreadable(namedtuple("Unreadable", "what why line stage")):
+    """what: the word or file as written; why it cannot be read."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class LocalProject:
+class LocalProject(namedtuple("LocalProject", "path compiled line stage")):
     """A project built from the context (`pip install .`): it is built from
-    source itself, so a compiler stays if it has extension modules."""
+    source itself, so a compiler stays if it has extension modules. path:
+    context-relative folder; compiled: why it needs a compiler ("" when it
+    is pure Python as far as can be seen)."""
 
-    path: str  # context-relative folder
-    compiled: str  # why it needs a compiler ("" when it is pure Python as far as can be seen)
-    line: int
-    stage: int
+    __slots__ = ()
 
 
-@dataclass
-class Found:
-    requirements: list[Requirement] = field(default_factory=list)
-    unreadable: list[Unreadable] = field(default_factory=list)
-    projects: list[LocalProject] = field(default_factory=list)
-    constraints: dict[str, str] = field(default_factory=dict)  # name -> specifier (-c files)
-    index_url: str | None = None  # --index-url / -i from the file's pip lines or requirement files
-    extra_index_urls: list[str] = field(default_factory=list)
-    installs: int = 0  # pip-like install commands seen
-    no_binary: set[str] = field(default_factory=set)  # --no-binary: canonical names, or ":all:"
-    # Each RUN's parsed shell (by its offset), handed to the rules' context
-    # so that a file's RUN lines are parsed once, not once here and again there.
-    scripts: dict = field(default_factory=dict)
+class Found(Record):
+    __slots__ = ("requirements", "unreadable", "projects", "constraints", "index_url", "extra_index_urls", "installs",
+                 "no_binary", "scripts")
+
+    def __init__(self) -> None:
+        self.requirements: list[Requirement] = []
+        self.unreadable: list[Unreadable] = []
+        self.projects: list[LocalProject] = []
+        self.constraints: dict[str, str] = {}  # name -> specifier (-c files)
+        self.index_url: str | None = None  # --index-url / -i from the file's pip lines or requirement files
+        self.extra_index_urls: list[str] = []
+        self.installs = 0  # pip-like install commands seen
+        self.no_binary: set[str] = set()  # --no-binary: canonical names, or ":all:"
+        # Each RUN's parsed shell (by its offset), handed to the rules' context
+        # so that a file's RUN lines are parsed once, not once here and again there.
+        self.scripts: dict = {}
 
     def add_index(self, primary: str | None = None, extra: str | None = None) -> None:
         if primary and self.index_url is None:
@@ -101,18 +98,20 @@ OTHER_BUILDS = {"make", "cmake", "gcc", "cc", "g++", "c++", "clang", "cargo", "r
                 "configure", "meson", "ninja", "go", "npm", "yarn", "pnpm", "gem", "bundle", "cpanm"}
 
 
-@dataclass
 class _Stage:
-    index: int
-    workdir: str = "/"
-    files: dict[str, str] = field(default_factory=dict)  # image path -> context path (file or folder)
+    __slots__ = ("index", "workdir", "files")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.workdir = "/"
+        self.files: dict[str, str] = {}  # image path -> context path (file or folder)
 
 
 class _Context:
     """The build context on disk, and which of its paths each stage copied where."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = os.fspath(folder)
 
     def local(self, stage: _Stage, image_path: str) -> str | None:
         """The context path of `image_path` in `stage`, from COPY/ADD/bind mounts."""
@@ -126,21 +125,21 @@ class _Context:
         return best[1] if best else None
 
     def read(self, relative: str) -> str | None:
-        path = (self.folder / relative).resolve()
-        try:
-            path.relative_to(self.folder.resolve())
-        except ValueError:
+        path = os.path.realpath(os.path.join(self.folder, relative))
+        base = os.path.realpath(self.folder)
+        if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
             return None  # outside the context: Docker would not send it either
         try:
-            return path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as handle:
+                return handle.read()
         except (OSError, UnicodeDecodeError):
             return None
 
     def is_dir(self, relative: str) -> bool:
-        return (self.folder / relative).is_dir()
+        return os.path.isdir(os.path.join(self.folder, relative))
 
 
-def find(document: Document, context: Path) -> Found:
+def find(document: Document, context: str | os.PathLike) -> Found:
     """Every requirement the RUN lines of `document` install."""
     found = Found()
     ctx = _Context(context)
@@ -427,10 +426,12 @@ def _local_project(image_path: str, text: str, instruction: Instruction, stage: 
     if local is None or not ctx.is_dir(local):
         found.unreadable.append(Unreadable(text, "a local project that is not in the build context", line, stage.index))
         return
+    from pathlib import Path  # only for a local project (rare): pathlib costs ~3 ms to import
+
     from migrator.wheels import projects
 
     try:
-        read = projects.read(ctx.folder / local)
+        read = projects.read(Path(ctx.folder, local))
     except projects.Unreadable as error:
         found.unreadable.append(Unreadable(f"{local}/{error.file}", error.why, line, stage.index))
         return
@@ -448,7 +449,7 @@ def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _C
         return
     try:
         pinned = lock_entries(posixpath.basename(local), text)
-    except (ValueError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError) as error:  # json's and tomllib's decode errors are ValueErrors
         found.unreadable.append(Unreadable(local, f"cannot read the lock file ({error})", line, stage.index))
         return
     for name, version, marker in pinned:
@@ -459,11 +460,15 @@ def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _C
 def lock_entries(name: str, text: str) -> list[tuple[str, str, str]]:
     """(name, version, marker) of each package a lock file installs."""
     if name == "Pipfile.lock":
+        import json  # lock files are rare: json and tomllib only for them
+
         data = json.loads(text)
         return [
             (project, entry["version"].lstrip("="), entry.get("markers", ""))
             for project, entry in data.get("default", {}).items() if "version" in entry
         ]
+    import tomllib
+
     data = tomllib.loads(text)
     out = []
     for package in data.get("package", []):
