@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -323,6 +324,36 @@ def test_no_questionary_import_without_a_prompt(tmp_path):
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.err.splitlines() if line.startswith("import time:")}
     assert "migrator.engine" in imported  # the measurement works ...
     assert not {name for name in imported if name.startswith(("questionary", "prompt_toolkit"))}
+
+
+# Modules whose import alone costs milliseconds of every start (dataclasses pulls
+# in inspect, ast, dis, tokenize). A run on a plain Dockerfile must not need them.
+HEAVY_AT_START = {"dataclasses", "inspect", "typing", "pathlib", "tempfile", "tomllib", "questionary"}
+
+
+def test_a_small_file_run_imports_nothing_heavy(tmp_path):
+    # -S: no site, so no .pth file (an editable install's import hook imports
+    # pathlib and typing itself); the package and its dependencies are put on
+    # the path by hand instead. Run twice: the first fills the table cache.
+    import sysconfig
+
+    repo = str(Path(__file__).resolve().parent.parent)
+    paths = [repo, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    (tmp_path / "Dockerfile").write_bytes((Path(repo) / "fixtures/busybox_users/before.Dockerfile").read_bytes())
+    code = (
+        f"import sys; sys.path[:0] = {paths!r}; from migrator.cli import main\n"
+        "try:\n    main(['--yes', '--quiet', '--diff', 'Dockerfile'])\n"
+        "except SystemExit:\n    pass\n"
+        "print('MODULES', *sorted(sys.modules), file=sys.stderr)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for _ in range(2):
+        process = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                                 env=env, timeout=60)
+    line = next(line for line in process.stderr.splitlines() if line.startswith("MODULES "))
+    loaded = set(line.split()[1:])
+    assert "migrator.engine" in loaded and "tree_sitter._binding" in loaded  # it ran
+    assert not loaded & HEAVY_AT_START
 
 
 # --- writing never half-happens ---------------------------------------------------
