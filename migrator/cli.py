@@ -8,6 +8,7 @@ question is left open (exit 3) nothing at all is written.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -214,11 +215,34 @@ def _emit(text: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Start-up allocates thousands of long-lived objects (modules, classes,
+    # the tables), and the cyclic garbage collector would scan them again and
+    # again: ~3 ms of a small file's run, in some 25 collections. It stays off
+    # until the run is set up (_set_up), which then freezes everything alive
+    # out of its sight (also keeping forked workers' pages shared).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv, collecting)
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def _set_up(collecting: bool) -> None:
+    """What the run loaded stays for the run: collect only what comes next."""
+    gc.freeze()
+    if collecting:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None, collecting: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(args.quiet)
     try:
-        return _run(args, parser, console)
+        return _run(args, parser, console, collecting)
     except KeyboardInterrupt:
         console.error("unalpine: interrupted")
         return EXIT_INTERRUPTED
@@ -295,7 +319,7 @@ def _path(name: str) -> Any:
     return Path(name)
 
 
-def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console, collecting: bool) -> int:
     if args.explain:
         from migrator.images import image_table
 
@@ -383,6 +407,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
 
         settings.write_tag = new_tag()
         settings.backup = args.backup
+    _set_up(collecting)
     prompter = None
     if prompting:
         # One resolver for the whole run, in this process: an answer given at

@@ -2,8 +2,9 @@
 
 Parsing and validating mappings/packages.toml takes longer than everything
 else one small file needs, and the result is the same until the file or the
-code that reads it changes. `cached` keeps the parsed result as a pickle in
-the user's cache folder ($XDG_CACHE_HOME/unalpine, else ~/.cache/unalpine),
+code that reads it changes. `cached` keeps the parsed result in marshal's
+format (built in: pickle's module alone costs more to import than the table
+takes to load) in the user's cache folder ($XDG_CACHE_HOME/unalpine, else ~/.cache/unalpine),
 keyed by the tool's version, the Python version, and the size, modification
 time and CRC-32 of every file the result depends on (the data and the
 modules that parse it). Anything wrong with the cache (missing, stale,
@@ -21,9 +22,8 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-# Bumped when the cache's own format changes (2: the tables' records are
-# named tuples and slotted classes, no longer dataclasses).
-FORMAT = 2
+# Bumped when the cache's own format changes (3: marshal of plain data).
+FORMAT = 3
 
 
 def cache_dir() -> str:
@@ -45,27 +45,37 @@ def _fingerprint(sources: Sequence[str]) -> tuple:
     return tuple(parts)
 
 
-def cached(name: str, sources: Sequence[str], build: Callable[[], T]) -> T:
-    """build(), or the result of an earlier build() over the same sources."""
+def cached(
+    name: str,
+    sources: Sequence[str],
+    build: Callable[[], T],
+    to_plain: Callable[[T], object] | None = None,
+    from_plain: Callable[[object], T] | None = None,
+) -> T:
+    """build(), or the result of an earlier build() over the same sources.
+
+    What is stored must be plain data (str, numbers, None, and tuples, lists,
+    dicts and sets of them): `to_plain` makes it so and `from_plain` rebuilds
+    the result, for results that hold records."""
     if os.environ.get("UNALPINE_NO_CACHE"):
         return build()
     try:
         fingerprint = _fingerprint(sources)
     except OSError:
         return build()  # a source is missing: let build() say so
-    import pickle
+    import marshal
     import zlib
 
     folder = cache_dir()
     # One slot per install (the sources' location), so that two installs or
     # checkouts sharing a cache folder never evict each other's entries.
     slot = f"{name}-{zlib.crc32(chr(0).join(os.path.abspath(s) for s in sources).encode()):08x}-"
-    path = os.path.join(folder, f"{slot}{zlib.crc32(repr(fingerprint).encode()):08x}.pickle")
+    path = os.path.join(folder, f"{slot}{zlib.crc32(repr(fingerprint).encode()):08x}.marshal")
     try:
         with open(path, "rb") as handle:
-            stored_fingerprint, value = pickle.load(handle)
+            stored_fingerprint, plain = marshal.loads(handle.read())
         if stored_fingerprint == fingerprint:
-            return value
+            return from_plain(plain) if from_plain else plain
     except Exception:  # missing, truncated, or written by other code: rebuild
         pass
     value = build()
@@ -73,10 +83,10 @@ def cached(name: str, sources: Sequence[str], build: Callable[[], T]) -> T:
         os.makedirs(folder, exist_ok=True)
         temp = f"{path}.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            pickle.dump((fingerprint, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(marshal.dumps((fingerprint, to_plain(value) if to_plain else value)))
         os.replace(temp, path)  # readers see the old file or the whole new one
         for other in os.listdir(folder):  # drop what this install's older versions left
-            if other.startswith(slot) and other.endswith(".pickle") and other != os.path.basename(path):
+            if other.startswith(slot) and other.endswith((".pickle", ".marshal")) and other != os.path.basename(path):
                 os.unlink(os.path.join(folder, other))
     except Exception:  # a read-only home, a full disk: the cache is optional
         try:

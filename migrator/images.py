@@ -206,7 +206,17 @@ def image_table() -> ImageTable:
     # images.toml or this module changes: no TOML parser at start-up.
     from migrator.datacache import cached
 
-    return cached("images", [os.path.join(data_dir(), "images.toml"), __file__], _read_image_table)
+    return cached("images", [os.path.join(data_dir(), "images.toml"), __file__], _read_image_table,
+                  _plain_image_table, _image_table_from_plain)
+
+
+def _plain_image_table(table: ImageTable) -> tuple:
+    return ({name: tuple(spec) for name, spec in table.images.items()}, *table[1:])
+
+
+def _image_table_from_plain(plain: tuple) -> ImageTable:
+    images, *rest = plain
+    return ImageTable({name: ImageSpec(*spec) for name, spec in images.items()}, *rest)
 
 
 def _read_image_table() -> ImageTable:

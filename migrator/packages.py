@@ -462,7 +462,18 @@ def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
     # until packages.toml or this module changes.
     from migrator.datacache import cached
 
-    return cached("packages", [str(BUILTIN_PATH), __file__], lambda: _parse_file(BUILTIN_PATH, "builtin"))
+    return cached("packages", [str(BUILTIN_PATH), __file__], lambda: _parse_file(BUILTIN_PATH, "builtin"),
+                  _plain_table, _table_from_plain)
+
+
+def _plain_table(parsed: tuple[dict[str, _Entry], dict[str, _Py3]]) -> tuple:
+    entries, py3 = parsed
+    return {apk: (e.raw, e.source, e.path) for apk, e in entries.items()}, {k: tuple(v) for k, v in py3.items()}
+
+
+def _table_from_plain(plain: tuple) -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+    entries, py3 = plain
+    return {apk: _Entry(apk, *fields) for apk, fields in entries.items()}, {k: _Py3(*v) for k, v in py3.items()}
 
 
 # --------------------------------------------------------------------------

@@ -76,13 +76,35 @@ def test_no_cache_switch(tmp_path, cache_home, monkeypatch):
 def test_the_cached_tables_equal_the_parsed_ones(cache_home):
     parsed = packages._parse_file(packages.BUILTIN_PATH, "builtin")
     sources = [str(packages.BUILTIN_PATH), packages.__file__]
-    datacache.cached("packages", sources, lambda: parsed)
-    again = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"))
+    hooks = packages._plain_table, packages._table_from_plain
+    datacache.cached("packages", sources, lambda: parsed, *hooks)
+    again = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"), *hooks)
     assert again is not parsed and again == parsed
+    assert {type(entry) for entry in again[0].values()} == {packages._Entry}
+    assert {type(py3) for py3 in again[1].values()} == {packages._Py3}
     fresh = images._read_image_table()
     sources = [str(Path(packages.data_dir()) / "images.toml"), images.__file__]
-    datacache.cached("images", sources, lambda: fresh)
-    assert datacache.cached("images", sources, lambda: pytest.fail("not read from the cache")) == fresh
+    hooks = images._plain_image_table, images._image_table_from_plain
+    datacache.cached("images", sources, lambda: fresh, *hooks)
+    again = datacache.cached("images", sources, lambda: pytest.fail("not read from the cache"), *hooks)
+    assert again == fresh and type(again) is images.ImageTable
+    assert {type(spec) for spec in again.images.values()} == {images.ImageSpec}
+
+
+def test_what_cannot_be_stored_is_built_every_time(tmp_path, cache_home):
+    # Records must be made plain first; without that the cache keeps nothing
+    # (and says nothing: it is optional), and the build still answers.
+    source = tmp_path / "data.txt"
+    source.write_text("x")
+    builds = []
+
+    def build():
+        builds.append(1)
+        return packages._Entry("a", {}, "builtin", "p")
+
+    assert datacache.cached("demo", [str(source)], build) == build()
+    assert datacache.cached("demo", [str(source)], build) == build()
+    assert len(builds) == 4
 
 
 def test_the_command_fills_the_cache_and_gives_the_same_answers(tmp_path):
