@@ -1,3 +1,3 @@
-from migrator.cli import main
+from migrator.cli import run
 
-raise SystemExit(main())
+run()

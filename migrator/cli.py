@@ -214,6 +214,22 @@ def _emit(text: str) -> None:
         sys.stdout.flush()
 
 
+def run() -> None:
+    """The command (console script, python -m migrator): main(), then leave
+    without the interpreter's teardown. Freeing every module and object one by
+    one took ~6 ms, a sixth of a small file's run, for memory the operating
+    system takes back at once anyway. Output is flushed first; nothing else
+    waits for the exit (files are closed as they are written; the worker pool
+    and the index client's threads are joined inside main)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left before the end: as in main()
+        code = EXIT_ERROR
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Start-up allocates thousands of long-lived objects (modules, classes,
     # the tables), and the cyclic garbage collector would scan them again and

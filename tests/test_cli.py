@@ -356,6 +356,17 @@ def test_a_small_file_run_imports_nothing_heavy(tmp_path):
     assert not loaded & HEAVY_AT_START
 
 
+def test_the_command_flushes_buffered_output_before_it_leaves(tmp_path):
+    # The command skips the interpreter's teardown (os._exit), which would
+    # otherwise flush stdout: with a pipe and no PYTHONUNBUFFERED, what
+    # --explain print()s must still arrive.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    proc = subprocess.run([sys.executable, "-m", "migrator", "--explain", "musl-dev"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("musl-dev: from the builtin table\n")
+
+
 # --- writing never half-happens ---------------------------------------------------
 
 
