@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import index_url
 from indexserver import page as recorded
@@ -185,7 +186,7 @@ def test_expired_cache_is_refetched_but_offline_takes_any_age(tmp_path):
     cache = Cache(tmp_path, expiry=0.0)
     Client([index_url()], cache).pages(["six"])
     assert cache.get(index_url(), "six") is None
-    stored, age = cache.get(index_url(), "six", any_age=True)
+    stored, age, _ = cache.get(index_url(), "six", any_age=True)
     assert age >= 0 and "1.16.0" in [str(v) for v in Page.from_compact("six", stored).releases]
 
 
@@ -366,7 +367,7 @@ def test_a_pure_python_sdist_needs_no_compiler(tmp_path):
 def test_a_bug_in_gathering_skips_the_check_and_keeps_the_migration(tmp_path, monkeypatch):
     from migrator.wheels import evidence
 
-    def broken(document, context):
+    def broken(document, context, memo=None):
         raise RuntimeError("boom")
 
     monkeypatch.delenv("UNALPINE_TRACEBACK", raising=False)
@@ -492,3 +493,78 @@ def test_offline_with_pages_but_no_metadata_cached_says_so(tmp_path):
     result, _ = run(tmp_path, text, offline=True, cache_root=tmp_path / "cache")
     assert "dependencies not followed: cryptography 3.4.7: its metadata is not in the cache (--offline)" in messages(result)
     assert "apt-get" not in result.text
+
+
+# --- the memo: answers kept between runs ------------------------------------------
+
+
+def run_json(folder: Path, env: dict[str, str]) -> tuple[dict, set[str]]:
+    code = (
+        "import sys; from migrator.cli import main; code = main(['--yes', '--json', 'before.Dockerfile']); "
+        "print('MODULES', *sorted(sys.modules), file=sys.stderr); sys.exit(code)"
+    )
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=folder,
+                             env=env)
+    line = next(line for line in process.stderr.splitlines() if line.startswith("MODULES "))
+    return json.loads(process.stdout), set(line.split()[1:])
+
+
+def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp_path):
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    cold, cold_modules = run_json(FIXTURES / "blog", env)
+    assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
+    assert (tmp_path / "unalpine" / "index" / "v3" / "answers").is_file()
+    warm, warm_modules = run_json(FIXTURES / "blog", env)
+    assert warm == cold and warm["files"][0]["wheels"]["removed"]
+    assert not {m for m in warm_modules if m.startswith("packaging.")}  # only its version, for the memo's key
+    off, off_modules = run_json(FIXTURES / "blog", dict(env, UNALPINE_NO_CACHE="1"))
+    assert off == cold and "packaging.requirements" in off_modules
+
+
+def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_path):
+    from migrator.wheels.memo import Memo
+
+    crypto = page("cryptography")
+    crypto.stamp = (("https://idx.example/simple/",), "cryptography", (1000.0,))
+    memo = Memo(str(tmp_path / "answers"))
+    right = choose(crypto, "==3.4.7", target("3.8"), memo=memo)
+    key = ("choose", crypto.stamp, "==3.4.7", tuple(target("3.8")), False)
+    assert memo.get(key) == tuple(right)
+    memo.save()
+    # a later run with the same page takes the kept answer (made wrong here, to see it is the one used)
+    kept = Memo(str(tmp_path / "answers"))
+    kept.put(key, ("3.4.7", "planted.whl", None, ""))
+    same = page("cryptography")
+    same.stamp = crypto.stamp
+    assert choose(same, "==3.4.7", target("3.8"), memo=kept).wheel == "planted.whl"
+    # the page fetched again is a new question
+    refetched = page("cryptography")
+    refetched.stamp = (crypto.stamp[0], "cryptography", (2000.0,))
+    assert choose(refetched, "==3.4.7", target("3.8"), memo=kept) == right
+    # a file kept by another version of the code or of packaging is not read
+    import marshal
+
+    (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {key: ("x", "y.whl", None, "")})))
+    from migrator.wheels.memo import MISSING
+
+    assert Memo(str(tmp_path / "other")).get(key) is MISSING
+
+
+def test_metadata_is_kept_under_the_source_the_memo_names(tmp_path):
+    cache = Cache(tmp_path)
+    client = Client([index_url()], cache)
+    django = client.pages(["django"])["django"]
+    version, files = next(iter(django.releases.items()))
+    wheel = next((File(*f) for f in files if f[0].endswith(".whl")), None)
+    text = client.metadata("django", str(version), wheel)
+    assert text is not None and cache.get_text(client.metadata_source("django", str(version), wheel)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aAzZ09._-İß ", max_size=12))
+def test_canonical_name_is_packagings(name):
+    from packaging.utils import canonicalize_name
+
+    from migrator.wheels.requirements import canonical_name
+
+    assert canonical_name(name) == canonicalize_name(name)

@@ -49,9 +49,9 @@ class Cache:
     def _path(self, index_url: str, name: str) -> str:
         return os.path.join(self.root, file_name(index_url), file_name(name))
 
-    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[tuple | None, float] | None:
+    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[tuple | None, float, float] | None:
         """(the compact page, or None for "not on this index"; age in
-        seconds), or None when nothing usable is cached."""
+        seconds; when it was fetched), or None when nothing usable is cached."""
         try:
             with open(self._path(index_url, name), "rb") as handle:
                 # loads of the whole bytes: marshal.load on a file reads it piece by piece (~5x slower)
@@ -63,11 +63,14 @@ class Cache:
         age = time.time() - fetched
         if not any_age and not 0 <= age < self.expiry:
             return None
-        return page, age
+        return page, age, fetched
 
-    def put(self, index_url: str, name: str, page: tuple | None) -> None:
-        """Store, atomically; a cache that cannot be written is no error."""
-        self._write(self._path(index_url, name), marshal.dumps((index_url, time.time(), page)))
+    def put(self, index_url: str, name: str, page: tuple | None) -> float:
+        """Store, atomically; a cache that cannot be written is no error.
+        The time it was fetched (as get() will say)."""
+        fetched = time.time()
+        self._write(self._path(index_url, name), marshal.dumps((index_url, fetched, page)))
+        return fetched
 
     def get_text(self, url: str) -> str | None:
         """A file stored under its URL (wheel metadata: immutable, no expiry)."""

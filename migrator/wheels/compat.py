@@ -14,12 +14,18 @@ from __future__ import annotations
 from collections import namedtuple
 from functools import lru_cache
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
+from migrator.wheels.memo import MISSING
 
-from migrator.wheels.index import Page
+# packaging is imported where a choice is worked out, not here: a warm run
+# takes its answers from migrator.wheels.memo and never needs it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.tags import Tag
+    from packaging.version import Version
+
+    from migrator.wheels.index import Page
+    from migrator.wheels.memo import Memo
 
 # glibc of each Debian suite an image can move to (archived ones included).
 GLIBC = {"jessie": (2, 19), "stretch": (2, 24), "buster": (2, 28), "bullseye": (2, 31), "bookworm": (2, 36),
@@ -80,6 +86,8 @@ def platforms(target: Target) -> list[str]:
 @lru_cache(maxsize=64)
 def tags(target: Target) -> dict[Tag, int]:
     """Every tag the target accepts, mapped to its rank (0 is best)."""
+    from packaging.tags import compatible_tags, cpython_tags
+
     version = target.python[:2]
     plats = platforms(target)
     ordered = [*cpython_tags(version, platforms=plats), *compatible_tags(version, f"cp{version[0]}{version[1]}", plats)]
@@ -96,16 +104,24 @@ def tags(target: Target) -> dict[Tag, int]:
 _CHOSEN: dict[tuple, tuple[Page, "Choice"]] = {}
 
 
-def choose(page: Page, specifier: str, target: Target, no_binary: bool = False) -> Choice:
+def choose(page: Page, specifier: str, target: Target, no_binary: bool = False, memo: Memo | None = None) -> Choice:
     """What pip (default options) installs for `page`'s project on `target`;
-    worked out once per page, specifier and target."""
+    worked out once per page, specifier and target (with a memo and a page
+    from the index client, once until the page is fetched again)."""
     key = (id(page), specifier, target, no_binary)
     known = _CHOSEN.get(key)
     if known is not None and known[0] is page:
         return known[1]
     if len(_CHOSEN) > 4096:
         _CHOSEN.clear()
-    chosen = _choose(page, specifier, target, no_binary)
+    kept = ("choose", page.stamp, specifier, tuple(target), no_binary) if memo is not None and page.stamp else None
+    stored = memo.get(kept) if kept else MISSING
+    if stored is not MISSING:
+        chosen = Choice(*stored)
+    else:
+        chosen = _choose(page, specifier, target, no_binary)
+        if kept:
+            memo.put(kept, tuple(chosen))
     _CHOSEN[key] = (page, chosen)
     return chosen
 
@@ -172,6 +188,8 @@ def _allowed(page: Page, specifier: str, wanted: SpecifierSet, prereleases: bool
 
 @lru_cache(maxsize=1024)
 def _specifier_set(specifier: str) -> SpecifierSet | None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(specifier)
     except InvalidSpecifier:
@@ -180,11 +198,15 @@ def _specifier_set(specifier: str) -> SpecifierSet | None:
 
 @lru_cache(maxsize=64)
 def _python_version(python: tuple[int, int, int]) -> Version:
+    from packaging.version import Version
+
     return Version(".".join(map(str, python)))
 
 
 @lru_cache(maxsize=1024)
 def _python_fits(requires_python: str, python: Version) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(requires_python).contains(python, prereleases=True)
     except InvalidSpecifier:
@@ -216,6 +238,9 @@ def _rank(filename: str, ranks: dict[Tag, int], machine: str) -> int | None:
 def _wheel_tags(filename: str) -> frozenset[Tag] | None:
     """A wheel's tags, parsed once per process: every image of a fleet asks
     about the same files."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+    from packaging.version import InvalidVersion
+
     try:
         return parse_wheel_filename(filename)[3]
     except (InvalidWheelFilename, InvalidVersion):

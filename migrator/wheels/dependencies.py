@@ -12,26 +12,28 @@ settled here against the extras the parent was installed with.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from functools import lru_cache
-TYPE_CHECKING = False
-
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement, Requirement as Parsed
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-
-from migrator.wheels.requirements import Requirement
 
 from migrator.wheels.index import File
+from migrator.wheels.memo import MISSING
+from migrator.wheels.requirements import Requirement
 
+# packaging is imported where metadata is read, not here: a warm run takes
+# its answers from migrator.wheels.memo.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from packaging.markers import Marker
+
     from migrator.wheels.index import Client, Page
+    from migrator.wheels.memo import Memo
 
 LIMIT = 300  # projects per Dockerfile: beyond this the walk stops and says so
 _EXTRA = re.compile(r"\bextra\b")
 
 
-def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tuple[list[Requirement], list[str]]:
+def walk(client: Client, requirements: list[Requirement], pages: dict,
+         memo: Memo | None = None) -> tuple[list[Requirement], list[str]]:
     """The dependencies of `requirements` (fetching pages into `pages` as it
     goes), and notes on what could not be followed."""
     known = {(r.stage, r.name) for r in requirements}
@@ -47,7 +49,7 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
             page = pages.get(requirement.name)
             if page is None:
                 continue  # not on the index, or not asked: the plan reports it
-            chosen = _metadata_file(page, requirement.specifier)
+            chosen = _metadata_file(page, requirement.specifier, memo)
             if chosen is None:
                 continue  # no release the specifier allows: the plan reports it
             version, file = chosen
@@ -57,7 +59,9 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
                        else "the index has no metadata to read its dependencies from")
                 notes.append(f"{requirement.name} {version}: {why}")
                 continue
-            for dependency in requires_dist(text, requirement.extras):
+            source = client.metadata_source(page.name, version, file) if memo is not None else None
+            kept = ("requires", source, requirement.extras) if source else None  # what is at a source never changes
+            for dependency in _requires_dist(text, requirement.extras, memo, kept):
                 name = dependency.canonical
                 if (requirement.stage, name) in known:
                     continue
@@ -74,24 +78,38 @@ def walk(client: "Client", requirements: list[Requirement], pages: dict) -> tupl
     return found, notes
 
 
-class Dependency:
-    """One Requires-Dist entry, read: what a Requirement is made of."""
+class Dependency(namedtuple("Dependency", "name canonical specifier marker text extras")):
+    """One Requires-Dist entry, read: what a Requirement is made of. name
+    as written; canonical: normalised; marker: image markers only."""
 
-    __slots__ = ("name", "canonical", "specifier", "marker", "text", "extras")
+    __slots__ = ()
 
-    def __init__(self, parsed: Parsed):
-        self.name = parsed.name  # as written
-        self.canonical = canonicalize_name(parsed.name)
-        self.specifier = str(parsed.specifier)
-        self.marker = str(parsed.marker) if parsed.marker is not None else ""  # image markers only
-        self.text = f"{parsed.name}{self.specifier}"
-        self.extras = tuple(sorted(canonicalize_name(e) for e in parsed.extras))
+    @classmethod
+    def read(cls, parsed) -> Dependency:
+        from packaging.utils import canonicalize_name
+
+        specifier = str(parsed.specifier)
+        return cls(parsed.name, canonicalize_name(parsed.name), specifier,
+                   str(parsed.marker) if parsed.marker is not None else "", f"{parsed.name}{specifier}",
+                   tuple(sorted(canonicalize_name(e) for e in parsed.extras)))
+
+
+def _requires_dist(metadata: str, extras: tuple[str, ...], memo: Memo | None, key: tuple | None) -> list[Dependency]:
+    stored = memo.get(key) if key else MISSING
+    if stored is not MISSING:
+        return [Dependency(*entry) for entry in stored]
+    found = requires_dist(metadata, extras)
+    if key:
+        memo.put(key, tuple(tuple(d) for d in found))
+    return found
 
 
 @lru_cache(maxsize=1024)  # a fleet reads the same metadata file after file
 def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Dependency]:
     """Requires-Dist entries that apply with `extras` (image markers kept).
     The list is shared between callers: read it, do not change it."""
+    from packaging.requirements import InvalidRequirement, Requirement as Parsed
+
     out = []
     for line in metadata.splitlines():
         if not line:
@@ -107,7 +125,7 @@ def requires_dist(metadata: str, extras: tuple[str, ...]) -> list[Dependency]:
             if not any(_extra_applies(marker, extra) for extra in extras):
                 continue
             dependency.marker = None  # settled; whatever else it said is the host's guess
-        out.append(Dependency(dependency))
+        out.append(Dependency.read(dependency))
     return out
 
 
@@ -124,7 +142,7 @@ def _extra_applies(marker: Marker, extra: str) -> bool:
 _CHOSEN_FILE: dict[tuple[int, str], tuple["Page", tuple[str, "File | None"] | None]] = {}
 
 
-def _metadata_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | None:
+def _metadata_file(page: Page, specifier: str, memo: Memo | None = None) -> tuple[str, File | None] | None:
     """(version, a wheel of it) for the newest final release the specifier
     allows; the file is None when that release is an sdist only. None when
     no release is allowed."""
@@ -134,12 +152,21 @@ def _metadata_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | 
         return known[1]
     if len(_CHOSEN_FILE) > 4096:
         _CHOSEN_FILE.clear()
-    chosen = _newest_allowed_file(page, specifier)
+    kept = ("newest", page.stamp, specifier) if memo is not None and page.stamp else None
+    stored = memo.get(kept) if kept else MISSING
+    if stored is not MISSING:
+        chosen = None if stored is None else (stored[0], None if stored[1] is None else File(*stored[1]))
+    else:
+        chosen = _newest_allowed_file(page, specifier)
+        if kept:
+            memo.put(kept, None if chosen is None else (chosen[0], None if chosen[1] is None else tuple(chosen[1])))
     _CHOSEN_FILE[key] = (page, chosen)
     return chosen
 
 
-def _newest_allowed_file(page: "Page", specifier: str) -> tuple[str, "File | None"] | None:
+def _newest_allowed_file(page: Page, specifier: str) -> tuple[str, File | None] | None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         wanted = SpecifierSet(specifier)
     except InvalidSpecifier:

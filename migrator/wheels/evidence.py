@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Evidence(Record):
     __slots__ = ("found", "pages", "arches", "urls", "skipped", "failed", "uncached", "oldest", "dependencies",
-                 "dependency_notes")
+                 "dependency_notes", "memo")
 
     def __init__(self, found: Found, pages: dict[str, Page | None], arches: list[str], urls: list[str] | None = None,
                  skipped: str = ""):
@@ -32,32 +32,39 @@ class Evidence(Record):
         self.oldest = 0.0  # age in seconds of the oldest cached answer used
         self.dependencies: list = []  # Requirements the named ones pull in (dependencies.walk)
         self.dependency_notes: list[str] = []  # what the walk could not follow
+        self.memo = None  # migrator.wheels.memo.Memo: answers of earlier runs, for the plan
 
 
 def gather(check: "WheelCheck", document: "Document", path: str) -> Evidence:
+    from migrator.wheels.cache import Cache
+    from migrator.wheels.memo import memo_for
+
+    if check._cache is None:
+        check._cache = Cache(check.cache_root)
+        check._memo = memo_for(check._cache.root)
     context = check.context or (os.getcwd() if path in ("-", "") else os.path.dirname(path) or ".")
-    found = find(document, context)
+    found = find(document, context, check._memo)
     if not found.requirements and not found.unreadable and not found.projects:
         return Evidence(found, {}, list(check.arches))
-    from migrator.wheels.cache import Cache
     from migrator.wheels.index import Client, choose_urls
 
     environ = os.environ if check.environ is None else check.environ
     urls = choose_urls(found.index_url, found.extra_index_urls, environ)  # read only: no copy of os.environ per file
     evidence = Evidence(found, {}, list(check.arches), urls)
+    evidence.memo = check._memo
     if not urls:
         evidence.skipped = "no http(s) index to ask"
         return evidence
     key = tuple(urls)
     client = check._clients.get(key)
     if client is None:
-        client = check._clients[key] = Client(urls, Cache(check.cache_root), offline=check.offline)
+        client = check._clients[key] = Client(urls, check._cache, offline=check.offline)
     names = sorted({r.name for r in found.requirements})
     evidence.pages = client.pages(names)
     if len(evidence.pages) == len(names):
         from migrator.wheels.dependencies import walk
 
-        evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages)
+        evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages, check._memo)
         names = sorted({*names, *(r.name for r in evidence.dependencies)})
     evidence.failed = dict(client.failed)
     evidence.uncached = sorted({name for name in client.uncached if name in names})

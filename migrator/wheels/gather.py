@@ -32,6 +32,8 @@ class WheelCheck:
         self.cache_root = cache_root  # default: $XDG_CACHE_HOME/unalpine/index
         self.environ = environ  # default: os.environ
         self._clients: dict = {}  # one index client per set of indexes, per run
+        self._cache = None  # migrator.wheels.cache.Cache, and the memo beside it: made for the first file with pip lines
+        self._memo = None
 
     def gather(self, document: "Document", path: str) -> "Evidence | None":
         if not _INSTALLERS.search(document.text):

@@ -50,12 +50,15 @@ class File(tuple):
 class Page:
     """A project's files on the index(es) asked, and its releases."""
 
-    __slots__ = ("name", "age", "_files", "_stored", "_releases", "_pure")
+    __slots__ = ("name", "age", "stamp", "_files", "_stored", "_releases", "_pure")
     __hash__ = None  # equal by value
 
     def __init__(self, name: str, files: tuple, age: float = 0.0):
         self.name = name
         self.age = age  # seconds since it was fetched (0 for a fresh answer)
+        # (indexes, project, when each answer was fetched): names this page's
+        # content for migrator.wheels.memo; None for a page made otherwise.
+        self.stamp: tuple | None = None
         self._files: tuple | None = tuple(files)
         self._stored: tuple | None = None  # compact(): releases in order, other files, pure
         self._releases: dict | None = None
@@ -285,10 +288,11 @@ class Client:
         must be asked)."""
         stored: list[tuple] = []
         oldest = 0.0
+        fetched: list[float] = []  # when each index's answer was fetched
         for url in self.urls:
             cached = self.cache.get(url, name, any_age=self.offline) if self.cache else None
             if cached is not None:
-                page, age = cached
+                page, age, when = cached
             elif self.offline:
                 with self._lock:
                     self.uncached.append(name)
@@ -307,18 +311,33 @@ class Client:
                     return _UNKNOWN
                 # stored as it is read back: a fresh answer and a cached one give the same Page
                 page = None if data is None else compact(_files(data))
-                if self.cache:
-                    self.cache.put(url, name, page)
+                when = self.cache.put(url, name, page) if self.cache else None
             oldest = max(oldest, age)
+            fetched.append(when)
             if page is not None:
                 stored.append(page)
         if not stored:
             return None
         if len(stored) == 1:
-            return Page.from_compact(name, stored[0], oldest)
-        # on several indexes: all their files, each index's in its order, grouped again
-        return Page(name, tuple(File(*file) for releases, others, _ in stored
-                                for file in (*(f for _, group in releases for f in group), *others)), oldest)
+            result = Page.from_compact(name, stored[0], oldest)
+        else:
+            # on several indexes: all their files, each index's in its order, grouped again
+            result = Page(name, tuple(File(*file) for releases, others, _ in stored
+                                      for file in (*(f for _, group in releases for f in group), *others)), oldest)
+        if self.cache and None not in fetched:
+            result.stamp = (tuple(self.urls), name, tuple(fetched))
+        return result
+
+    def metadata_source(self, name: str, version: str, file: File | None) -> str | None:
+        """Where metadata() reads a release's metadata from (its cache key:
+        what is there never changes), following the same choice."""
+        if file is not None and file.metadata and file.url:
+            return file.url + ".metadata"
+        if file is not None and file.url and not self.offline:
+            return file.url + "#METADATA"
+        if any(url.startswith(PYPI_HOST) for url in self.urls):
+            return f"{PYPI_HOST}pypi/{name}/{version}/json"
+        return None
 
     def metadata(self, name: str, version: str, file: File | None) -> str | None:
         """A release's core metadata: its wheel's PEP 658 file, or (for older

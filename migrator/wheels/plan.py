@@ -20,15 +20,13 @@ import os
 import re
 from functools import cache, lru_cache
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.version import Version
-
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
 from migrator.records import Record
 from migrator.rules.apk import APK_COMMANDS, parse_apk
 from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
+from migrator.wheels.memo import MISSING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -194,6 +192,8 @@ def _python(stage: "Stage", suite: str) -> str | None:
         return match.group(1)
     from migrator.images import python_minors
 
+    from packaging.version import Version
+
     # python:3-alpine, python:alpine: the newest minor with an image for the suite
     minors = [m for m in python_minors(suite) if m.startswith(stage.python_version or "")]
     return max(minors, key=Version) if minors else None
@@ -208,11 +208,25 @@ def _arches(stage: "Stage", default: list[str]) -> list[str]:
     return list(default)
 
 
+def _applies(marker: str, python: str, arch: str, memo) -> bool:
+    """_marker_applies, from the memo when an earlier run evaluated it."""
+    if memo is None:
+        return _marker_applies(marker, python, arch)
+    key = ("marker", marker, python, arch)
+    applies = memo.get(key)
+    if applies is MISSING:
+        applies = _marker_applies(marker, python, arch)
+        memo.put(key, applies)
+    return applies
+
+
 @lru_cache(maxsize=256)
 def _marker_applies(marker: str, python: str, arch: str) -> bool:
     """Whether a requirement with this marker installs on the image; an
     unreadable marker does not exclude it. Once per process: a fleet's
     files carry the same markers."""
+    from packaging.markers import InvalidMarker, Marker
+
     try:
         return Marker(marker).evaluate(_environment(python, arch))
     except InvalidMarker:
@@ -247,7 +261,7 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         seen.add((requirement.name, specifier))
         arches = plan.arches
         if requirement.marker:
-            arches = [arch for arch in arches if _marker_applies(requirement.marker, plan.python, arch)]
+            arches = [arch for arch in arches if _applies(requirement.marker, plan.python, arch, evidence.memo)]
             if not arches:
                 continue  # not installed on this image
         verdict = Verdict(requirement, specifier, {}, {})
@@ -265,9 +279,10 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         verdict.pure_python = page.pure
         no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
         for arch in arches:
-            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary)
+            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary,
+                                           evidence.memo)
             if stage.kind == "python":
-                verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch))
+                verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch), memo=evidence.memo)
 
 
 def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: StagePlan) -> None:

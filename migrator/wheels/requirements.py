@@ -19,12 +19,25 @@ import re
 from collections import namedtuple
 from functools import lru_cache
 
-from packaging.requirements import InvalidRequirement, Requirement as Parsed
-from packaging.utils import canonicalize_name
-
 from migrator.document import Document, Instruction
 from migrator.records import Record
 from migrator.shell import Command, script_of
+from migrator.wheels.memo import MISSING
+
+# packaging (~22 ms to import) is imported where a requirement string is
+# read, not here: a warm run takes the readings from migrator.wheels.memo.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from migrator.wheels.memo import Memo
+
+
+def canonical_name(name: str) -> str:
+    """A project name normalised as PEP 503 says (packaging's
+    canonicalize_name, without importing packaging)."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 class Requirement(namedtuple("Requirement", "name specifier marker text source line stage extras parent",
@@ -110,8 +123,9 @@ class _Stage:
 class _Context:
     """The build context on disk, and which of its paths each stage copied where."""
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, memo: Memo | None = None):
         self.folder = os.fspath(folder)
+        self.memo = memo  # requirement strings read in earlier runs
 
     def local(self, stage: _Stage, image_path: str) -> str | None:
         """The context path of `image_path` in `stage`, from COPY/ADD/bind mounts."""
@@ -139,10 +153,10 @@ class _Context:
         return os.path.isdir(os.path.join(self.folder, relative))
 
 
-def find(document: Document, context: str | os.PathLike) -> Found:
+def find(document: Document, context: str | os.PathLike, memo: Memo | None = None) -> Found:
     """Every requirement the RUN lines of `document` install."""
     found = Found()
-    ctx = _Context(context)
+    ctx = _Context(context, memo)
     stages: list[_Stage] = []
     names: dict[str, _Stage] = {}
     for instruction in document.instructions:
@@ -305,7 +319,7 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
     if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
         found.unreadable.append(Unreadable(text, "a URL or VCS requirement: the index cannot say what it builds", line, stage.index))
         return
-    parsed = _parse(text)
+    parsed = _remembered(ctx.memo, "requirement", _parse, text)
     if isinstance(parsed, str):
         found.unreadable.append(Unreadable(text, parsed, line, stage.index))
         return
@@ -313,11 +327,26 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
     found.requirements.append(Requirement(name, specifier, marker, text, where, line, stage.index, extras))
 
 
+def _remembered(memo: Memo | None, kind: str, read, text: str):
+    """read(text), from the memo when an earlier run read the same text."""
+    if memo is None:
+        return read(text)
+    key = (kind, text)
+    value = memo.get(key)
+    if value is MISSING:
+        value = read(text)
+        memo.put(key, value)
+    return value
+
+
 @lru_cache(maxsize=4096)
 def _parse(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
     """(canonical name, specifier, marker, extras) of a PEP 508 requirement,
     or why it cannot be judged. Once per process: a fleet's files repeat
     the same requirements."""
+    from packaging.requirements import InvalidRequirement, Requirement as Parsed
+    from packaging.utils import canonicalize_name
+
     try:
         parsed = Parsed(text)
     except InvalidRequirement as error:
@@ -326,6 +355,19 @@ def _parse(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
         return "a URL requirement: the index cannot say what it builds"
     return (canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""),
             tuple(sorted(canonicalize_name(e) for e in parsed.extras)))
+
+
+@lru_cache(maxsize=4096)
+def _parse_constraint(text: str) -> tuple[str, str] | None:
+    """(canonical name, specifier) of a constraint-file line; None when it does not parse."""
+    from packaging.requirements import InvalidRequirement, Requirement as Parsed
+    from packaging.utils import canonicalize_name
+
+    try:
+        parsed = Parsed(text)
+    except InvalidRequirement:
+        return None
+    return canonicalize_name(parsed.name), str(parsed.specifier)
 
 
 def _requirement_file(image_path: str, constraints: bool, instruction: Instruction, stage: _Stage,
@@ -357,12 +399,11 @@ def _requirement_file(image_path: str, constraints: bool, instruction: Instructi
         elif "$" in entry:
             found.unreadable.append(Unreadable(entry, f"{where}: expands a variable", line, stage.index))
         elif constraints:
-            try:
-                parsed = Parsed(entry)
-            except InvalidRequirement:
+            parsed = _remembered(ctx.memo, "constraint", _parse_constraint, entry)
+            if parsed is None:
                 continue
-            name = canonicalize_name(parsed.name)
-            found.constraints[name] = ",".join(filter(None, [found.constraints.get(name, ""), str(parsed.specifier)]))
+            name, specifier = parsed
+            found.constraints[name] = ",".join(filter(None, [found.constraints.get(name, ""), specifier]))
         else:
             _requirement(entry, where, instruction, stage, ctx, found, folder)
 
@@ -392,7 +433,7 @@ def _pip_option(option: str, value: str | None, folder: str, constraints: bool, 
 
 
 def _no_binary(value: str) -> set[str]:
-    return {name if name == ":all:" else canonicalize_name(name) for name in value.split(",") if name and name != ":none:"}
+    return {name if name == ":all:" else canonical_name(name) for name in value.split(",") if name and name != ":none:"}
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -453,7 +494,7 @@ def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _C
         found.unreadable.append(Unreadable(local, f"cannot read the lock file ({error})", line, stage.index))
         return
     for name, version, marker in pinned:
-        found.requirements.append(Requirement(canonicalize_name(name), f"=={version}", marker, f"{name}=={version}",
+        found.requirements.append(Requirement(canonical_name(name), f"=={version}", marker, f"{name}=={version}",
                                               local, line, stage.index))
 
 

@@ -1,0 +1,129 @@
+"""What the wheel check worked out, kept between runs.
+
+Reading requirement strings, markers and version specifiers takes
+`packaging`, which costs ~22 ms to import (typing, dataclasses, logging and
+subprocess come with it), and choosing among a project's files reads its
+whole page (cryptography lists ~3,700 files). Run after run, an editor or a
+pre-commit hook asks the same questions about the same strings and the same
+cached pages. The answers are pure functions of their arguments (a page is
+named by its index, project and the time it was fetched, so a refetched page
+is a new question), so they are kept in one marshal file beside the index
+cache: a warm run of an unchanged file imports no `packaging` and reads no
+page.
+
+The file is valid for one version of this code and of `packaging` (its
+fingerprint: the version strings and the size and modification time of the
+modules that compute the answers); anything else in it is ignored.
+UNALPINE_NO_CACHE=1 turns it off, as it does the other caches.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+FORMAT = 1
+LIMIT = 20_000  # answers kept; beyond this the file starts again from one run's answers
+# The modules whose code computes what is kept.
+_SOURCES = ("compat.py", "dependencies.py", "index.py", "memo.py", "plan.py", "requirements.py")
+MISSING = object()
+
+
+def _fingerprint() -> tuple:
+    import sys
+
+    import packaging
+
+    from migrator import __version__
+
+    folder = os.path.dirname(os.path.abspath(__file__))
+    parts: list[object] = [FORMAT, __version__, packaging.__version__, sys.version]
+    for name in _SOURCES:
+        info = os.stat(os.path.join(folder, name))
+        parts.append((name, info.st_size, info.st_mtime_ns))
+    return tuple(parts)
+
+
+class Memo:
+    """Answers by key (a tuple of strings, numbers, booleans and tuples),
+    read from `path` on first use and written back by save()."""
+
+    def __init__(self, path: str | None):
+        self.path = path  # None: kept for this process only
+        self._answers: dict | None = None
+        self._new: dict = {}
+        self._fingerprint: tuple | None = None
+
+    def _load(self) -> dict:
+        answers: dict = {}
+        if self.path is not None:
+            try:
+                self._fingerprint = _fingerprint()
+                with open(self.path, "rb") as handle:
+                    stored, answers = marshal.loads(handle.read())
+                if stored != self._fingerprint or not isinstance(answers, dict):
+                    answers = {}
+            except (OSError, ValueError, EOFError, TypeError):
+                answers = {}
+        self._answers = answers
+        return answers
+
+    def get(self, key: tuple):
+        answers = self._answers if self._answers is not None else self._load()
+        return answers.get(key, MISSING)
+
+    def put(self, key: tuple, value) -> None:
+        answers = self._answers if self._answers is not None else self._load()
+        answers[key] = value
+        self._new[key] = value
+
+    def save(self) -> None:
+        """Add this run's new answers to the file (another run may have
+        written it meanwhile: what it added is kept). Atomic; a cache that
+        cannot be written is no error."""
+        if not self._new or self.path is None or self._fingerprint is None:
+            return
+        import tempfile
+
+        try:
+            with open(self.path, "rb") as handle:
+                stored, answers = marshal.loads(handle.read())
+            if stored != self._fingerprint or not isinstance(answers, dict) or len(answers) > LIMIT:
+                answers = {}
+        except (OSError, ValueError, EOFError, TypeError):
+            answers = {}
+        answers.update(self._new)
+        try:
+            data = marshal.dumps((self._fingerprint, answers))
+            folder = os.path.dirname(self.path)
+            os.makedirs(folder, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, self.path)
+        except (OSError, ValueError):
+            return
+        self._new = {}
+
+
+_OPEN: dict[str, Memo] = {}
+
+
+def memo_for(root: str) -> Memo:
+    """The memo beside the index cache at `root`, one per process; saved
+    when the process ends."""
+    if os.environ.get("UNALPINE_NO_CACHE"):
+        return Memo(None)
+    memo = _OPEN.get(root)
+    if memo is None:
+        if not _OPEN:
+            import atexit
+
+            atexit.register(save_all)
+        memo = _OPEN[root] = Memo(os.path.join(root, "answers"))
+    return memo
+
+
+def save_all() -> None:
+    for memo in _OPEN.values():
+        memo.save()
