@@ -12,12 +12,13 @@ import re
 from migrator.document import Document, Instruction
 from migrator.errors import InputError
 from migrator.images import ImageRef, ImageSpec, alpine_tag, expand, image_table
+from migrator.lazy_pattern import LazyPattern
 from migrator.packages import SUITES, PackageTable
 from migrator.proposals import Answer, Decision, Option, Severity
 from migrator.records import Record
 from migrator.shell import ShellScript, script_of
 
-_ARG_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
+_ARG_VALUE = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
 
 
 class ArgDefault(Record):

@@ -25,6 +25,7 @@ import re
 from collections import namedtuple
 
 from migrator.errors import InputError
+from migrator.lazy_pattern import LazyPattern
 from migrator.records import Record
 
 BOM = "\ufeff"
@@ -52,10 +53,10 @@ FLAG_BLANKS = "\t\n\v\f\r "
 VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 # Go's \s is [\t\n\f\r ] (no \v); the line was already stripped on the left.
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
+_DIRECTIVE = LazyPattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
 # `[^<]` as in buildkit: "<<<word" (a bash here-string) and "<<A<B" are not
 # heredocs.
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
+_HEREDOC_WORD = LazyPattern(r"(\d*)<<(-?)([^<]*)\Z")
 
 
 class PhysicalLine(namedtuple("PhysicalLine", "number start end stop")):

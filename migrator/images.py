@@ -7,15 +7,16 @@ import re
 from collections import namedtuple
 from functools import cache
 
+from migrator.lazy_pattern import LazyPattern
 from migrator.packages import SUITES, data_dir
 
 # A tag of an Alpine flavour of an official image: "alpine", "3-alpine",
 # "3.8.12-alpine3.15", "${PY}-alpine${ALPINE}", "8.2-fpm-alpine3.19",
 # "mainline-alpine-perl" (nginx), "17-jdk-alpine-3.21" (eclipse-temurin).
-_ALPINE_TAG = re.compile(
+_ALPINE_TAG = LazyPattern(
     r"^(?:(?P<version>.+?)-)?alpine(?P<alpine>[0-9.]*|-[0-9.]+|\$\{?\w+\}?)?(?P<suffix>-[a-z]+)?$"
 )
-_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
+_VARIABLE = LazyPattern(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
 
 
 # Docker Hub's per-architecture namespaces of the official images.

@@ -20,16 +20,17 @@ import re
 from collections import namedtuple
 
 from migrator.document import Document, Instruction, LogicalLine
+from migrator.lazy_pattern import LazyPattern
 from migrator.shell import ShellScript, Word
 
 # A word that is nothing but one variable: $X, ${X}, "$X", "${X}".
-_WHOLE_REFERENCE = re.compile(r'^("?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$')
+_WHOLE_REFERENCE = LazyPattern(r'^("?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$')
 # ENV/ARG NAME=VALUE pairs, the value quoted or not.
-_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s"'\\]|\\.)*)""")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PAIR = LazyPattern(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s"'\\]|\\.)*)""")
+_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 # What a package word (with an optional version pin) may hold; anything else
 # (an expansion, quotes, shell syntax) is not a package name and stays.
-_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:-]*)?\Z")
+_PACKAGE = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:-]*)?\Z")
 
 
 def reference(text: str) -> str | None:

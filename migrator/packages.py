@@ -28,6 +28,7 @@ import os
 from collections import namedtuple
 
 from migrator.errors import InputError
+from migrator.lazy_pattern import LazyPattern
 from migrator.records import Record
 
 TYPE_CHECKING = False  # typing costs ~3 ms of every start; only type checkers need it
@@ -783,7 +784,7 @@ def suggest_candidates(apk: str) -> list[str]:
     return out
 
 
-_SONAME_TAIL = re.compile(r"^[-.]?[0-9][0-9.]*[a-z]?(t64)?(-[0-9][0-9.]*)?(-dev)?$|^t64$")
+_SONAME_TAIL = LazyPattern(r"^[-.]?[0-9][0-9.]*[a-z]?(t64)?(-[0-9][0-9.]*)?(-dev)?$|^t64$")
 
 
 def _soname_candidates(apk: str, idx: DebianIndex) -> list[str]:

@@ -14,6 +14,7 @@ from collections import namedtuple
 from functools import cache
 
 from migrator.document import Instruction, LogicalLine
+from migrator.lazy_pattern import LazyPattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 # Children of a `command` node that are not its words.
 _NOT_WORDS = {"variable_assignment", "file_redirect", "heredoc_redirect", "herestring_redirect", "comment"}
 # Nodes that join statements; their operands are the statements.
-_SHELLS = re.compile(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash)$")
+_SHELLS = LazyPattern(r"^(?:/usr)?(?:/bin/)?(?:sh|bash|ash|dash)$")
 
 
 @cache

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
+from migrator.lazy_pattern import LazyPattern
 from migrator.package_variables import Definition, build_definitions, reference, references, shell_definitions
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
@@ -38,8 +39,8 @@ _VALUE_OPTIONS = {
 }
 APK_COMMANDS = {"apk", "/sbin/apk"}  # how files call apk
 # A version constraint on a package word: pkg=1.2-r0, pkg>=1.2, pkg~1.2, pkg<2, pkg@edge.
-_PIN = re.compile(r"^([^=<>~@]+)([=<>~@].*)$")
-_APK_CACHE = re.compile(r"^/var/cache/apk(?:/\*?)?$")
+_PIN = LazyPattern(r"^([^=<>~@]+)([=<>~@].*)$")
+_APK_CACHE = LazyPattern(r"^/var/cache/apk(?:/\*?)?$")
 
 
 class ApkCall(Record):

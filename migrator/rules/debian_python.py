@@ -22,16 +22,17 @@ import re
 from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
+from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Decision, Edit, Finding, Option
 from migrator.rules import rule
 from migrator.shell import Command
 
 ID = "UA501"
 FLAG = "--break-system-packages"
-_PIP = re.compile(r"^(?:/usr/bin/)?pip3?(?:\.\d+)?$")
-_PYTHON = re.compile(r"^(?:/usr/bin/)?python3?(?:\.\d+)?$")
+_PIP = LazyPattern(r"^(?:/usr/bin/)?pip3?(?:\.\d+)?$")
+_PYTHON = LazyPattern(r"^(?:/usr/bin/)?python3?(?:\.\d+)?$")
 # Signs that pip runs in a virtual environment or is already told to go ahead.
-_VENV_ENV = re.compile(r"VIRTUAL_ENV|PIP_BREAK_SYSTEM_PACKAGES|PATH=\S*(?:venv|/opt/)", re.I)
+_VENV_ENV = LazyPattern(r"VIRTUAL_ENV|PIP_BREAK_SYSTEM_PACKAGES|PATH=\S*(?:venv|/opt/)", re.I)
 MANAGED_SUITES = {"bookworm", "trixie"}
 
 
@@ -137,7 +138,7 @@ def _pip_install_word(command: Command):
 VERSION_ID = "UA502"
 # The python3 each suite ships (Debian's, on debian:<suite>-slim).
 DEBIAN_PYTHON = {"stretch": "3.5", "buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
-_VERSIONED = re.compile(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?python(3\.\d+)(?![\d])")
+_VERSIONED = LazyPattern(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?python(3\.\d+)(?![\d])")
 
 
 @rule(VERSION_ID, "python-version", "Warn where an alpine:* file names a python3.X that the Debian suite does not ship")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext
 from migrator.document import Instruction, json_array
+from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
 from migrator.rules.apk import APK_COMMANDS
@@ -41,7 +42,7 @@ _WHY = {
 _PACKAGE_MANAGERS = APK_COMMANDS | {"apt-get", "apt"}
 _EXEC_KEYWORDS = {"CMD", "ENTRYPOINT", "SHELL", "RUN", "HEALTHCHECK"}
 # A JSON string element of an exec-form array.
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_JSON_STRING = LazyPattern(r'"((?:[^"\\]|\\.)*)"')
 
 
 @rule(ID, "alpine-paths", "Point programs at their Debian paths: tini, ash, su-exec")
