@@ -499,14 +499,11 @@ def test_offline_with_pages_but_no_metadata_cached_says_so(tmp_path):
 
 
 def run_json(folder: Path, env: dict[str, str]) -> tuple[dict, set[str]]:
-    code = (
-        "import sys; from migrator.cli import main; code = main(['--yes', '--json', 'before.Dockerfile']); "
-        "print('MODULES', *sorted(sys.modules), file=sys.stderr); sys.exit(code)"
-    )
-    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=folder,
-                             env=env)
-    line = next(line for line in process.stderr.splitlines() if line.startswith("MODULES "))
-    return json.loads(process.stdout), set(line.split()[1:])
+    """The real command's JSON report, and the modules it imported."""
+    process = subprocess.run([sys.executable, "-X", "importtime", "-m", "migrator", "--yes", "--json", "before.Dockerfile"],
+                             capture_output=True, text=True, timeout=60, cwd=folder, env=env)
+    modules = {line.rsplit("|", 1)[1].strip() for line in process.stderr.splitlines() if line.startswith("import time:")}
+    return json.loads(process.stdout), modules
 
 
 def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp_path):
@@ -529,11 +526,11 @@ def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_
     memo = Memo(str(tmp_path / "answers"))
     right = choose(crypto, "==3.4.7", target("3.8"), memo=memo)
     key = ("choose", crypto.stamp, "==3.4.7", tuple(target("3.8")), False)
-    assert memo.get(key) == tuple(right)
+    assert memo.get("cryptography", key) == tuple(right)
     memo.save()
     # a later run with the same page takes the kept answer (made wrong here, to see it is the one used)
     kept = Memo(str(tmp_path / "answers"))
-    kept.put(key, ("3.4.7", "planted.whl", None, ""))
+    kept.put("cryptography", key, ("3.4.7", "planted.whl", None, ""))
     same = page("cryptography")
     same.stamp = crypto.stamp
     assert choose(same, "==3.4.7", target("3.8"), memo=kept).wheel == "planted.whl"
@@ -544,10 +541,10 @@ def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_
     # a file kept by another version of the code or of packaging is not read
     import marshal
 
-    (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {key: ("x", "y.whl", None, "")})))
+    (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {"cryptography": marshal.dumps({key: ("x", "y.whl", None, "")})})))
     from migrator.wheels.memo import MISSING
 
-    assert Memo(str(tmp_path / "other")).get(key) is MISSING
+    assert Memo(str(tmp_path / "other")).get("cryptography", key) is MISSING
 
 
 def test_metadata_is_kept_under_the_source_the_memo_names(tmp_path):

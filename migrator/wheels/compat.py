@@ -115,13 +115,13 @@ def choose(page: Page, specifier: str, target: Target, no_binary: bool = False, 
     if len(_CHOSEN) > 4096:
         _CHOSEN.clear()
     kept = ("choose", page.stamp, specifier, tuple(target), no_binary) if memo is not None and page.stamp else None
-    stored = memo.get(kept) if kept else MISSING
+    stored = memo.get(page.name, kept) if kept else MISSING
     if stored is not MISSING:
         chosen = Choice(*stored)
     else:
         chosen = _choose(page, specifier, target, no_binary)
         if kept:
-            memo.put(kept, tuple(chosen))
+            memo.put(page.name, kept, tuple(chosen))
     _CHOSEN[key] = (page, chosen)
     return chosen
 

@@ -61,7 +61,7 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
                 continue
             source = client.metadata_source(page.name, version, file) if memo is not None else None
             kept = ("requires", source, requirement.extras) if source else None  # what is at a source never changes
-            for dependency in _requires_dist(text, requirement.extras, memo, kept):
+            for dependency in _requires_dist(text, requirement.extras, memo, page.name, kept):
                 name = dependency.canonical
                 if (requirement.stage, name) in known:
                     continue
@@ -94,13 +94,14 @@ class Dependency(namedtuple("Dependency", "name canonical specifier marker text 
                    tuple(sorted(canonicalize_name(e) for e in parsed.extras)))
 
 
-def _requires_dist(metadata: str, extras: tuple[str, ...], memo: Memo | None, key: tuple | None) -> list[Dependency]:
-    stored = memo.get(key) if key else MISSING
+def _requires_dist(metadata: str, extras: tuple[str, ...], memo: Memo | None, project: str,
+                   key: tuple | None) -> list[Dependency]:
+    stored = memo.get(project, key) if key else MISSING
     if stored is not MISSING:
         return [Dependency(*entry) for entry in stored]
     found = requires_dist(metadata, extras)
     if key:
-        memo.put(key, tuple(tuple(d) for d in found))
+        memo.put(project, key, tuple(tuple(d) for d in found))
     return found
 
 
@@ -153,13 +154,13 @@ def _metadata_file(page: Page, specifier: str, memo: Memo | None = None) -> tupl
     if len(_CHOSEN_FILE) > 4096:
         _CHOSEN_FILE.clear()
     kept = ("newest", page.stamp, specifier) if memo is not None and page.stamp else None
-    stored = memo.get(kept) if kept else MISSING
+    stored = memo.get(page.name, kept) if kept else MISSING
     if stored is not MISSING:
         chosen = None if stored is None else (stored[0], None if stored[1] is None else File(*stored[1]))
     else:
         chosen = _newest_allowed_file(page, specifier)
         if kept:
-            memo.put(kept, None if chosen is None else (chosen[0], None if chosen[1] is None else tuple(chosen[1])))
+            memo.put(page.name, kept, None if chosen is None else (chosen[0], None if chosen[1] is None else tuple(chosen[1])))
     _CHOSEN_FILE[key] = (page, chosen)
     return chosen
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import marshal
 import os
 
-FORMAT = 1
-LIMIT = 20_000  # answers kept; beyond this the file starts again from one run's answers
+FORMAT = 2  # 2: sections
+LIMIT = 5_000  # answers kept per section (project); beyond this it starts again from one run's answers
 # The modules whose code computes what is kept.
 _SOURCES = ("compat.py", "dependencies.py", "index.py", "memo.py", "plan.py", "requirements.py")
 MISSING = object()
@@ -45,37 +45,52 @@ def _fingerprint() -> tuple:
 
 
 class Memo:
-    """Answers by key (a tuple of strings, numbers, booleans and tuples),
-    read from `path` on first use and written back by save()."""
+    """Answers by section (a project's name, or the kind of string read) and
+    key (a tuple of strings, numbers, booleans and tuples), read from `path`
+    on first use and written back by save(). Each section is kept as marshal
+    bytes of its own and read only when asked: a fleet leaves thousands of
+    answers behind, and one small file needs a few sections of them."""
 
     def __init__(self, path: str | None):
         self.path = path  # None: kept for this process only
-        self._answers: dict | None = None
-        self._new: dict = {}
+        self._sections: dict | None = None  # section -> its answers (dict), or their marshal bytes until read
+        self._new: dict = {}  # section -> {key: answer} found by this run
         self._fingerprint: tuple | None = None
 
-    def _load(self) -> dict:
-        answers: dict = {}
-        if self.path is not None:
+    def _stored(self) -> dict:
+        """The file's sections (marshal bytes each), {} when it is missing or not for this code."""
+        if self.path is None:
+            return {}
+        try:
+            self._fingerprint = self._fingerprint or _fingerprint()
+            with open(self.path, "rb") as handle:
+                stored, sections = marshal.loads(handle.read())
+            if stored == self._fingerprint and isinstance(sections, dict):
+                return sections
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        return {}
+
+    def _section(self, section: str) -> dict:
+        if self._sections is None:
+            self._sections = self._stored()
+        answers = self._sections.get(section)
+        if answers is None:
+            answers = self._sections[section] = {}
+        elif isinstance(answers, bytes):
             try:
-                self._fingerprint = _fingerprint()
-                with open(self.path, "rb") as handle:
-                    stored, answers = marshal.loads(handle.read())
-                if stored != self._fingerprint or not isinstance(answers, dict):
-                    answers = {}
-            except (OSError, ValueError, EOFError, TypeError):
+                answers = marshal.loads(answers)
+            except (ValueError, EOFError, TypeError):
                 answers = {}
-        self._answers = answers
+            self._sections[section] = answers
         return answers
 
-    def get(self, key: tuple):
-        answers = self._answers if self._answers is not None else self._load()
-        return answers.get(key, MISSING)
+    def get(self, section: str, key: tuple):
+        return self._section(section).get(key, MISSING)
 
-    def put(self, key: tuple, value) -> None:
-        answers = self._answers if self._answers is not None else self._load()
-        answers[key] = value
-        self._new[key] = value
+    def put(self, section: str, key: tuple, value) -> None:
+        self._section(section)[key] = value
+        self._new.setdefault(section, {})[key] = value
 
     def save(self) -> None:
         """Add this run's new answers to the file (another run may have
@@ -85,16 +100,18 @@ class Memo:
             return
         import tempfile
 
-        try:
-            with open(self.path, "rb") as handle:
-                stored, answers = marshal.loads(handle.read())
-            if stored != self._fingerprint or not isinstance(answers, dict) or len(answers) > LIMIT:
+        sections = self._stored()
+        for section, new in self._new.items():
+            try:
+                answers = marshal.loads(sections[section]) if section in sections else {}
+            except (ValueError, EOFError, TypeError):
                 answers = {}
-        except (OSError, ValueError, EOFError, TypeError):
-            answers = {}
-        answers.update(self._new)
+            if len(answers) > LIMIT:
+                answers = {}
+            answers.update(new)
+            sections[section] = marshal.dumps(answers)
         try:
-            data = marshal.dumps((self._fingerprint, answers))
+            data = marshal.dumps((self._fingerprint, sections))
             folder = os.path.dirname(self.path)
             os.makedirs(folder, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")

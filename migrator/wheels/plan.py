@@ -213,10 +213,10 @@ def _applies(marker: str, python: str, arch: str, memo) -> bool:
     if memo is None:
         return _marker_applies(marker, python, arch)
     key = ("marker", marker, python, arch)
-    applies = memo.get(key)
+    applies = memo.get("marker", key)
     if applies is MISSING:
         applies = _marker_applies(marker, python, arch)
-        memo.put(key, applies)
+        memo.put("marker", key, applies)
     return applies
 
 

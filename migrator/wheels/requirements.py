@@ -332,10 +332,10 @@ def _remembered(memo: Memo | None, kind: str, read, text: str):
     if memo is None:
         return read(text)
     key = (kind, text)
-    value = memo.get(key)
+    value = memo.get(kind, key)
     if value is MISSING:
         value = read(text)
-        memo.put(key, value)
+        memo.put(kind, key, value)
     return value
 
 
