@@ -79,7 +79,7 @@ class RunSettings(Record):
     answers source for one file (`said` collects what it reports); the CLI's
     interactive resolver is passed to check_file directly instead."""
 
-    __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup")
+    __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff")
 
     def __init__(
         self,
@@ -97,6 +97,9 @@ class RunSettings(Record):
         # tag), so the writing is spread over the workers too; None: not staged.
         self.write_tag: str | None = None
         self.backup = False  # --backup: stage NAME.bak with the original bytes too
+        # Whether anything shows the diff (--write alone does not: the diff
+        # of every changed file was made and thrown away).
+        self.want_diff = True
 
 
 def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:
@@ -144,7 +147,8 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     outcome.changed = result.changed
     if result.changed:
         outcome.text = result.text
-        outcome.diff = unified_diff(original, result.text, job.path)
+        if run.want_diff:
+            outcome.diff = unified_diff(original, result.text, job.path)
     if run.keep_original:
         outcome.original = original
     if run.verify and not outcome.open_questions:
@@ -165,6 +169,8 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         except OSError as error:
             outcome.write_error = f"{job.path}: cannot write: {error.strerror or error}"
         outcome.text = ""  # on disk already: not carried back from a worker
+    if not run.keep_original:
+        outcome.report = {}  # only the JSON report shows it: not carried back from a worker
     return outcome
 
 

@@ -421,6 +421,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Con
         keep_original=args.json,
         verify=args.verify,
     )
+    settings.want_diff = args.json or show_diff or (args.check and args.diff)
     if args.write and not prompting and not stdin_mode:
         from migrator.output import new_tag
 

@@ -275,7 +275,7 @@ def json_array(args: str) -> list[str] | None:
 
 
 class Document(Record):
-    __slots__ = ("text", "nodes", "escape", "directives", "lines")
+    __slots__ = ("text", "nodes", "escape", "directives", "lines", "_starts")
 
     def __init__(
         self,
@@ -290,6 +290,7 @@ class Document(Record):
         self.escape = escape
         self.directives = {} if directives is None else directives
         self.lines = [] if lines is None else lines
+        self._starts: list[int] | None = None  # line_of's index, made on first use
 
     @property
     def instructions(self) -> list[Instruction]:
@@ -300,8 +301,9 @@ class Document(Record):
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a file offset."""
-        starts = [line.start for line in self.lines]
-        return max(1, bisect.bisect_right(starts, offset))
+        if self._starts is None:
+            self._starts = [line.start for line in self.lines]
+        return max(1, bisect.bisect_right(self._starts, offset))
 
     @property
     def newline(self) -> str:
@@ -374,14 +376,20 @@ class _Scanner:
 
     def scan(self) -> Document:
         self.read_directives()
-        while self.index < len(self.lines):
-            line = self.lines[self.index]
-            content = self.content(line)
-            if _is_blank(content):
-                self.add_node("blank", line, line)
+        lines, text, nodes = self.lines, self.text, self.nodes
+        count = len(lines)
+        while self.index < count:
+            line = lines[self.index]
+            # content(), blank and comment tests in one go (the hot loop)
+            content = text[line.start : line.end]
+            if line.start == 0 and content.startswith(BOM):
+                content = content[len(BOM) :]
+            stripped = content.lstrip(GO_SPACE)
+            if not stripped:
+                nodes.append(Node("blank", line.start, line.stop, line.number, line.number))
                 self.index += 1
-            elif _is_comment(content):
-                self.add_node("comment", line, line)
+            elif stripped[0] == "#":
+                nodes.append(Node("comment", line.start, line.stop, line.number, line.number))
                 self.index += 1
             else:
                 self.read_instruction()
@@ -411,25 +419,34 @@ class _Scanner:
             self.index += 1
 
     def read_instruction(self) -> None:
-        first = self.lines[self.index]
-        logical = LogicalLine()
+        lines, text = self.lines, self.text
+        first = lines[self.index]
         content = self.content(first)
         start = self.content_start(first)
         stripped = _strip_left(content)
         start += len(content) - len(stripped)
         chunk, continued = self.continuation(stripped)
-        logical.add(start, chunk)
+        # LogicalLine's runs, built here and joined once
+        chunks = [chunk] if chunk else []
+        pieces = [(0, start, len(chunk))] if chunk else []
+        length = len(chunk)
         last = first
         self.index += 1
-        while continued and self.index < len(self.lines):
-            line = self.lines[self.index]
+        count = len(lines)
+        while continued and self.index < count:
+            line = lines[self.index]
             self.index += 1
             last = line
-            content = self.content(line)
-            if _is_comment(content) or _is_blank(content):
-                continue  # buildkit drops these inside a continuation
+            content = text[line.start : line.end]  # (a BOM only ever starts line 1)
+            left = content.lstrip(GO_SPACE)
+            if not left or left[0] == "#":
+                continue  # buildkit drops comment and blank lines inside a continuation
             chunk, continued = self.continuation(content)
-            logical.add(line.start, chunk)
+            if chunk:
+                chunks.append(chunk)
+                pieces.append((length, line.start, len(chunk)))
+                length += len(chunk)
+        logical = LogicalLine("".join(chunks), pieces)
         instruction = self.make_instruction(logical, first)
         # Like buildkit, look for heredocs in the whole joined line, but never
         # in the exec form: RUN ["sh", "-c", "cat <<EOF"] reads no body.

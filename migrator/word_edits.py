@@ -160,9 +160,10 @@ class RunPlan:
         escape), "last" (nothing), "comment" (only a `# comment`, which
         would turn into a comment line), or "partial" (shell text). Also
         where the comment starts."""
-        visible = [(i, c) for i, c in self._chars(line, dead) if c not in _BLANKS]
-        rest = "".join(c for _, c in visible)
-        original = self.text[line.start : line.end].lstrip(_BLANKS)
+        kept = _kept(line.start, line.end, dead)
+        text = self.text
+        rest = "".join(text[start:end] for start, end in kept).replace(" ", "").replace("\t", "")
+        original = text[line.start : line.end].lstrip(_BLANKS)
         escape_start = self._escape_start(line)
         if escape_start is not None:
             if _within(escape_start, dead):
@@ -171,13 +172,8 @@ class RunPlan:
         if rest == "":
             return "last", line.end
         if rest.startswith("#") and not original.startswith("#"):
-            return "comment", visible[0][0]
+            return "comment", _first_visible(text, kept)
         return "partial", line.end
-
-    def _chars(self, line: PhysicalLine, dead: list[tuple[int, int]]):
-        for offset in range(line.start, line.end):
-            if not _within(offset, dead):
-                yield offset, self.text[offset]
 
     def _escape(self, line: PhysicalLine) -> str:
         return "\\" if self._in_heredoc(line) else self.document.escape
@@ -238,7 +234,7 @@ class RunPlan:
     def _with_space(self, line: PhysicalLine, start: int, end: int, dead: list[tuple[int, int]]) -> tuple[int, int]:
         """A deleted run plus the blanks on one side: the left when
         something stays before it on the line, else the right."""
-        stays_before = any(c not in _BLANKS for _, c in self._chars(line, dead) if _ < start)
+        stays_before = any(self.text[a : min(b, start)].strip(_BLANKS) for a, b in _kept(line.start, line.end, dead) if a < start)
         if stays_before:
             left = start
             # not a blank the shell escapes (`a\ b`): it belongs to the word before
@@ -282,6 +278,33 @@ class RunPlan:
 
 def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= offset < end for start, end in spans)
+
+
+def _kept(start: int, end: int, dead: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside the `dead` spans (sorted, merged)."""
+    kept = []
+    position = start
+    for dead_start, dead_end in dead:
+        if dead_end <= position:
+            continue
+        if dead_start >= end:
+            break
+        if dead_start > position:
+            kept.append((position, dead_start))
+        position = max(position, dead_end)
+    if position < end:
+        kept.append((position, end))
+    return kept
+
+
+def _first_visible(text: str, kept: list[tuple[int, int]]) -> int:
+    """Offset of the first kept character that is not a blank."""
+    for start, end in kept:
+        part = text[start:end]
+        stripped = part.lstrip(_BLANKS)
+        if stripped:
+            return start + len(part) - len(stripped)
+    raise ValueError("nothing visible")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

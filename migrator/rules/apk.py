@@ -366,6 +366,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
         return
     resolved: list[tuple[Word, Resolved | None]] = []
     group: list[str] = []  # every Debian name, in the order of the operands
+    context = edits.context(call.command)  # the line(s) a question shows, once per command
     for word in call.operands:
         if word.value is None:
             held = file.held(edits.instruction, word)
@@ -375,7 +376,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
                 yield Finding(ID, line, f"package list {word.text} is kept as is: its Alpine names are not migrated")
             resolved.append((word, None))
             continue
-        result = yield from _package(ctx, stage, word.value, line, edits.context(call.command))
+        result = yield from _package(ctx, stage, word.value, line, context)
         resolved.append((word, result))
         group.extend(result.names)
     names = [n for _, result in resolved if result for n in result.names]
