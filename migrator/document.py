@@ -70,6 +70,9 @@ class PhysicalLine(namedtuple("PhysicalLine", "number start end stop")):
         return text[self.start : self.end]
 
 
+_INFINITY = float("inf")
+
+
 class LogicalLine(Record):
     """Joined text of a continued instruction plus a map back to the file.
 
@@ -90,14 +93,18 @@ class LogicalLine(Record):
 
     def file_offset(self, index: int) -> int:
         """File offset of logical character `index` (or of the end)."""
-        if not self.pieces:
+        pieces = self.pieces
+        if not pieces:
             raise IndexError(index)
-        if index >= len(self.text):
-            logical, start, length = self.pieces[-1]
-            return start + length + (index - len(self.text))
+        length = len(self.text)
+        if index >= length:
+            logical, start, size = pieces[-1]
+            return start + size + (index - length)
         if index < 0:
             raise IndexError(index)
-        logical, start, _ = self.pieces[bisect.bisect_right(self.pieces, (index, float("inf"))) - 1]
+        if len(pieces) == 1:  # most instructions fit on one line
+            return pieces[0][1] + index
+        logical, start, _ = pieces[bisect.bisect_right(pieces, (index, _INFINITY)) - 1]
         return start + index - logical
 
     def file_span(self, start: int, end: int) -> tuple[int, int]:
@@ -503,9 +510,9 @@ class _Scanner:
                 raise InputError(f"{trigger} isn't allowed as an ONBUILD trigger", line=first.number)
             flags, position = _read_flags(trimmed, _skip(text, trigger_end, KEYWORD_END))
         instruction.flags, instruction.args_start = flags, position
-        if instruction.command in JSON_KEYWORDS and instruction.json_args is None:
+        if instruction.command in JSON_KEYWORDS:
             value = _loads(_json_part(instruction.command, instruction.args))
-            if isinstance(value, list):
+            if isinstance(value, list) and not all(isinstance(item, str) for item in value):
                 # buildkit refuses the file rather than falling back to the shell form.
                 raise InputError(
                     f"{instruction.command}: when using JSON array syntax, arrays must be comprised of strings only",
