@@ -222,6 +222,11 @@ def run() -> None:
     waits for the exit (files are closed as they are written; the worker pool
     and the index client's threads are joined inside main)."""
     code = main()
+    # What would have waited for the exit: the wheel check's answers, kept
+    # for the next run (its atexit handler serves in-process callers).
+    memo = sys.modules.get("migrator.wheels.memo")
+    if memo is not None:
+        memo.save_all()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -367,6 +367,17 @@ def test_the_command_flushes_buffered_output_before_it_leaves(tmp_path):
     assert proc.stdout.startswith("musl-dev: from the builtin table\n")
 
 
+def test_the_command_keeps_the_wheel_checks_answers_for_the_next_run(tmp_path):
+    # The command leaves with os._exit, so atexit handlers do not run: what
+    # the wheel check worked out must be saved all the same.
+    blog = Path(__file__).resolve().parent.parent / "fixtures" / "blog"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "migrator", "--yes", "--diff", "before.Dockerfile"], cwd=blog,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "unalpine" / "index" / "v3" / "answers").is_file()
+
+
 # --- writing never half-happens ---------------------------------------------------
 
 
