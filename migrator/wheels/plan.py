@@ -50,12 +50,9 @@ class Knowledge:
         self.pure = pure
         self.build_tools = build_tools  # requirements that mean the image compiles code itself
 
-    def __getstate__(self) -> tuple:  # kept as a pickle by datacache
+    def plain(self) -> tuple:
+        """Its fields, for datacache (marshal: plain data only)."""
         return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(self.__slots__, state):
-            setattr(self, name, value)
 
     def is_build(self, names: set[str]) -> bool:
         return any(name in self.build or name.endswith("-dev") for name in names)
@@ -67,7 +64,8 @@ def knowledge() -> Knowledge:
     from migrator.datacache import cached
 
     path = os.path.join(data_dir(), "wheels.toml")
-    return cached("wheels-knowledge", [path, __file__], lambda: _read_knowledge(path))
+    return cached("wheels-knowledge", [path, __file__], lambda: _read_knowledge(path), Knowledge.plain,
+                  lambda plain: Knowledge(*plain))
 
 
 def _read_knowledge(path: str) -> Knowledge:
