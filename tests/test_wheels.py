@@ -206,10 +206,17 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
     assert cache.get(index_url(), "cryptography", any_age=True) is None
     # an older format's folder is never read: v2 kept JSON pages under a digest
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v3")
+    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v4")
     old = tmp_path / "xdg" / "unalpine" / "index" / "v2" / "abc"
     old.mkdir(parents=True)
     (old / "six.json").write_text(json.dumps({"index": index_url(), "fetched": time.time(), "page": recorded("six")}))
+    import marshal
+
+    from migrator.wheels.index import _files, compact
+
+    v3 = tmp_path / "xdg" / "unalpine" / "index" / "v3" / file_name(index_url())  # v3: one marshal of the whole page
+    v3.mkdir(parents=True)
+    (v3 / "six").write_bytes(marshal.dumps((index_url(), time.time(), compact(_files(recorded("six"))))))
     offline = Client([index_url()], Cache(), offline=True)
     assert offline.pages(["six"]) == {} and offline.uncached == ["six"]
     # file names: one to one, safe, a digest for long keys
@@ -510,7 +517,7 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     cold, cold_modules = run_json(FIXTURES / "blog", env)
     assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
-    assert (tmp_path / "unalpine" / "index" / "v3" / "answers").is_file()
+    assert (tmp_path / "unalpine" / "index" / "v4" / "answers").is_file()
     warm, warm_modules = run_json(FIXTURES / "blog", env)
     assert warm == cold and warm["files"][0]["wheels"]["removed"]
     assert not {m for m in warm_modules if m.startswith("packaging.")}  # only its version, for the memo's key

@@ -19,7 +19,7 @@ import time
 
 from migrator.datacache import cache_dir as user_cache_dir
 
-FORMAT = "v3"  # v3: marshal, releases in order; v2 (JSON pages) is not read
+FORMAT = "v4"  # v4: the page's files as bytes unmarshalled on demand; v3 (one marshal), v2 (JSON) are not read
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
 _SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -32,6 +32,9 @@ def file_name(key: str) -> str:
     """A file name for `key` (a URL or a project name): readable and one to
     one, with a digest for the long ones (hashlib costs ~2.5 ms to import,
     so only then; `~` never comes out of the escaping)."""
+    if len(key) <= 200 and key.isascii() and key.replace("-", "").replace(".", "").replace("_", "").isalnum() \
+            and key not in (".", ".."):
+        return key  # a project's name: nothing to escape
     data = key.encode("utf-8")
     name = "".join(chr(byte) if byte in _SAFE else f"%{byte:02X}" for byte in data)
     if len(name) <= 200 and name not in (".", ".."):
@@ -41,21 +44,43 @@ def file_name(key: str) -> str:
     return "~" + hashlib.sha256(data).hexdigest()
 
 
+class Stored:
+    """A cached page: whether the project is pure Python, and its files (the
+    bulk: cryptography's page lists ~3,700), unmarshalled only when asked.
+    A warm run that finds its answers in migrator.wheels.memo never asks."""
+
+    __slots__ = ("pure", "_files")
+
+    def __init__(self, pure: bool, files: bytes):
+        self.pure = pure
+        self._files: bytes | tuple = files
+
+    def compact(self) -> tuple:
+        """index.compact()'s (releases, other files, pure)."""
+        if isinstance(self._files, bytes):
+            self._files = marshal.loads(self._files)
+        return (*self._files, self.pure)
+
+
 class Cache:
     def __init__(self, root: str | os.PathLike | None = None, expiry: float = EXPIRY):
         self.root = os.fspath(root) if root is not None else folder()
         self.expiry = expiry
+        self._folders: dict[str, str] = {}
 
     def _path(self, index_url: str, name: str) -> str:
-        return os.path.join(self.root, file_name(index_url), file_name(name))
+        folder = self._folders.get(index_url)
+        if folder is None:
+            folder = self._folders[index_url] = os.path.join(self.root, file_name(index_url))
+        return os.path.join(folder, file_name(name))
 
-    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[tuple | None, float, float] | None:
-        """(the compact page, or None for "not on this index"; age in
+    def get(self, index_url: str, name: str, any_age: bool = False) -> tuple[Stored | None, float, float] | None:
+        """(the page as stored, or None for "not on this index"; age in
         seconds; when it was fetched), or None when nothing usable is cached."""
         try:
             with open(self._path(index_url, name), "rb") as handle:
                 # loads of the whole bytes: marshal.load on a file reads it piece by piece (~5x slower)
-                stored_index, fetched, page = marshal.loads(handle.read())
+                stored_index, fetched, pure, files = marshal.loads(handle.read())
         except (OSError, ValueError, EOFError, TypeError):
             return None
         if stored_index != index_url:
@@ -63,13 +88,18 @@ class Cache:
         age = time.time() - fetched
         if not any_age and not 0 <= age < self.expiry:
             return None
-        return page, age, fetched
+        return (None if files is None else Stored(pure, files)), age, fetched
 
     def put(self, index_url: str, name: str, page: tuple | None) -> float:
-        """Store, atomically; a cache that cannot be written is no error.
-        The time it was fetched (as get() will say)."""
+        """Store a compact page (index.compact) or None, atomically; a cache
+        that cannot be written is no error. The time it was fetched (as get()
+        will say)."""
         fetched = time.time()
-        self._write(self._path(index_url, name), marshal.dumps((index_url, fetched, page)))
+        if page is None:
+            entry = (index_url, fetched, False, None)
+        else:
+            entry = (index_url, fetched, page[2], marshal.dumps(page[:2]))
+        self._write(self._path(index_url, name), marshal.dumps(entry))
         return fetched
 
     def get_text(self, url: str) -> str | None:

@@ -15,7 +15,7 @@ import os
 from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
 from operator import itemgetter
 
-from migrator.wheels.cache import Cache
+from migrator.wheels.cache import Cache, Stored
 
 PYPI = "https://pypi.org/simple/"
 PYPI_HOST = "https://pypi.org/"
@@ -65,12 +65,13 @@ class Page:
         self._pure: bool | None = None
 
     @classmethod
-    def from_compact(cls, name: str, stored: tuple, age: float = 0.0) -> Page:
-        """A page from compact(), as the cache holds it: nothing to sort or group again."""
+    def from_compact(cls, name: str, stored: Stored, age: float = 0.0) -> Page:
+        """A page from compact(), as the cache holds it: nothing to sort or
+        group again, and its files are read only when asked for."""
         page = cls(name, (), age)
         page._files = None
         page._stored = stored
-        page._pure = stored[2]
+        page._pure = stored.pure
         return page
 
     def __eq__(self, other: object) -> bool:
@@ -84,7 +85,7 @@ class Page:
     @property
     def files(self) -> tuple:
         if self._files is None:
-            releases, others, _ = self._stored
+            releases, others, _ = self._stored.compact()
             self._files = tuple(File(*f) for _, files in releases for f in files) + tuple(File(*f) for f in others)
         return self._files
 
@@ -97,7 +98,7 @@ class Page:
             if self._stored is not None:
                 from packaging.version import Version
 
-                self._releases = {Version(text): files for text, files in self._stored[0]}
+                self._releases = {Version(text): files for text, files in self._stored.compact()[0]}
             else:
                 self._releases = _releases(self._files)
         return self._releases
@@ -310,8 +311,9 @@ class Client:
                         self.failed.setdefault(url, str(error))
                     return _UNKNOWN
                 # stored as it is read back: a fresh answer and a cached one give the same Page
-                page = None if data is None else compact(_files(data))
-                when = self.cache.put(url, name, page) if self.cache else None
+                fresh = None if data is None else compact(_files(data))
+                when = self.cache.put(url, name, fresh) if self.cache else None
+                page = None if fresh is None else Stored(fresh[2], fresh[:2])
             oldest = max(oldest, age)
             fetched.append(when)
             if page is not None:
@@ -322,7 +324,7 @@ class Client:
             result = Page.from_compact(name, stored[0], oldest)
         else:
             # on several indexes: all their files, each index's in its order, grouped again
-            result = Page(name, tuple(File(*file) for releases, others, _ in stored
+            result = Page(name, tuple(File(*file) for releases, others, _ in (page.compact() for page in stored)
                                       for file in (*(f for _, group in releases for f in group), *others)), oldest)
         if self.cache and None not in fetched:
             result.stamp = (tuple(self.urls), name, tuple(fetched))
