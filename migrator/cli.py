@@ -232,9 +232,6 @@ def run() -> None:
         sys.stderr.flush()
     except BrokenPipeError:  # the reader left before the end: as in main()
         code = EXIT_ERROR
-    memo = sys.modules.get("migrator.wheels.memo")
-    if memo is not None:  # the wheel check's answers, for the next run (os._exit runs no atexit)
-        memo.save_all()
     os._exit(code)
 
 

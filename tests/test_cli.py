@@ -375,7 +375,9 @@ def test_the_command_keeps_the_wheel_checks_answers_for_the_next_run(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "migrator", "--yes", "--diff", "before.Dockerfile"], cwd=blog,
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "unalpine" / "index" / "v3" / "answers").is_file()
+    from migrator.wheels.cache import FORMAT
+
+    assert (tmp_path / "unalpine" / "index" / FORMAT / "answers").is_file()
 
 
 # --- writing never half-happens ---------------------------------------------------
