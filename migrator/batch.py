@@ -192,6 +192,22 @@ def _start_worker(settings: RunSettings) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker worked out for later runs is saved when it leaves
+    # (check_all closes the pool when every file is checked).
+    from multiprocessing import util
+
+    util.Finalize(None, _save_caches, exitpriority=0)
+
+
+def _save_caches() -> None:
+    """Save what this worker worked out that later runs reuse: the wheel
+    check's answers (migrator.wheels.memo), as cli.run does for the main
+    process."""
+    import sys
+
+    memo = sys.modules.get("migrator.wheels.memo")
+    if memo is not None:
+        memo.save_all()
 
 
 def _warm_tables() -> None:
@@ -252,4 +268,8 @@ def check_all(jobs: list[FileJob], settings: RunSettings, workers: int = 1) -> I
     chunk = max(1, min(32, len(rest) // (workers * 8)))
     with context.Pool(workers, initializer=_start_worker, initargs=(settings,)) as pool:
         yield from pool.imap(_check_in_worker, rest, chunksize=chunk)
+        # Let the workers leave on their own, saving what they worked out
+        # (the pool's exit would kill them: fine for Ctrl-C, not here).
+        pool.close()
+        pool.join()
 

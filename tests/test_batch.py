@@ -144,6 +144,33 @@ def test_an_open_question_in_a_parallel_write_writes_nothing(tmp_path):
     assert snapshot(tmp_path) == before  # the other files' staged bytes are gone too
 
 
+def test_a_parallel_batch_keeps_what_its_workers_worked_out(tmp_path):
+    # The wheel check's answers are kept between runs (migrator.wheels.memo).
+    # In a batch the workers work most of them out: they save them when
+    # they leave, so a later run of a file only a worker saw needs no
+    # packaging (and reads no index page) either.
+    import shutil
+    import subprocess
+
+    fleet = tmp_path / "fleet"
+    for index in range(70):
+        folder = fleet / f"svc{index:02d}"
+        if index < 20:  # the files checked before the fork have no pip line
+            write(folder / "Dockerfile", BASE_ONLY + f"WORKDIR /srv/{index}\n")
+        else:
+            shutil.copytree(FIXTURES / "blog", folder)
+            (folder / "before.Dockerfile").rename(folder / "Dockerfile")
+            (folder / "after.Dockerfile").unlink()
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    unalpine("--yes", "--diff", "-j", "2", ".", cwd=fleet, env=env, check=0)
+    probe = subprocess.run([sys.executable, "-X", "importtime", "-m", "migrator", "--yes", "--diff", "Dockerfile"],
+                           cwd=fleet / "svc69", env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in probe.stderr.splitlines() if line.startswith("import time:")}
+    assert "migrator.wheels.memo" in imported  # the check ran ...
+    assert not {name for name in imported if name.startswith("packaging.")}  # ... on kept answers
+
+
 # --- summary ---------------------------------------------------------------------------
 
 

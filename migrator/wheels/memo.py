@@ -98,6 +98,23 @@ class Memo:
         cannot be written is no error."""
         if not self._new or self.path is None or self._fingerprint is None:
             return
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            lock = open(self.path + ".lock", "ab")
+        except OSError:
+            return
+        with lock:
+            # A batch's workers save when they leave, all at once: one at a
+            # time, or one would write the file without the other's answers.
+            try:
+                import fcntl
+
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            except (ImportError, OSError):
+                pass
+            self._merge_and_write()
+
+    def _merge_and_write(self) -> None:
         import tempfile
 
         sections = self._stored()
