@@ -1,18 +1,27 @@
-"""What the wheel check costs.
+"""What the wheel check costs, one small file at a time.
 
-    python benchmarks/wheels.py [--runs N]
+    python benchmarks/wheels.py [--runs N] [--python BIN_DIR]
 
-1. a Dockerfile with no pip lines (fixtures/tini_ash_su_exec): the whole
-   `unalpine --yes --diff --quiet` run, to compare with a checkout from
-   before the wheel check (put it first on PYTHONPATH);
-2. the blog case (fixtures/blog, requirements.txt with cryptography and
-   Django) with a cold cache (asks the index: PyPI, or PIP_INDEX_URL) and a
-   warm one (no network);
-3. which modules a run imports: libcst only when a setup.py is read, the
-   index client only when a file installs Python requirements.
+From a fresh non-editable install of this checkout, byte-compiled, run with
+PYTHONDONTWRITEBYTECODE unset, as a pip-installed user has it (fleet.py's
+install(); --python takes an environment's bin/ folder instead), each
+sample a fresh `unalpine --yes --diff --quiet` process, interleaved:
 
-Each sample is a fresh process; medians of N. Results go in
-benchmarks/README.md.
+1. files with no pip lines (fixtures/busybox_users, fixtures/tini_ash_su_exec):
+   the wheel check costs them one regex search;
+2. the blog case (fixtures/blog: requirements.txt with cryptography==3.4.7
+   and Django==3.2.4, five dependencies) with
+   - a cold index cache: pages and metadata from the index (PyPI, or
+     PIP_INDEX_URL), a few samples only;
+   - warm pages but no memo (index/v4/answers removed before each run): the
+     answers are worked out again, with packaging;
+   - warm pages and memo: what an editor or a pre-commit hook sees from the
+     second run on;
+   - the same with --offline;
+3. which modules a run imports: no packaging submodule on a warm run,
+   libcst only when a setup.py is read.
+
+Results go in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -26,60 +35,85 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fleet import environment, install  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path) -> float:
+def run(unalpine: str, args: list[str], env: dict[str, str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "migrator", *args], check=False, capture_output=True, env=env, cwd=cwd)
+    subprocess.run([unalpine, *args], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     return time.perf_counter() - start
 
 
-def median_ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.1f} ms"
-
-
-def imported(case: str, env: dict[str, str]) -> list[str]:
-    code = (
-        "import sys; from migrator.cli import main; "
-        f"main(['--yes', '--quiet', '--diff', 'before.Dockerfile']); "
-        "print('IMPORTS', ' '.join(m for m in ('libcst', 'urllib.request', 'packaging.tags', 'migrator.wheels.requirements') if m in sys.modules), file=sys.stderr)"
-    )
-    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=FIXTURES / case)
-    lines = [line[8:] for line in process.stderr.splitlines() if line.startswith("IMPORTS ")]
-    return lines or [""]
+def imported(python: str, case: str, env: dict[str, str]) -> set[str]:
+    process = subprocess.run([python, "-X", "importtime", "-m", "migrator", "--yes", "--quiet", "--diff", "before.Dockerfile"],
+                             capture_output=True, text=True, env=env, cwd=FIXTURES / case)
+    return {line.rsplit("|", 1)[1].strip() for line in process.stderr.splitlines() if line.startswith("import time:")}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, XDG_CACHE_HOME=cache, PYTHONDONTWRITEBYTECODE="1")
-        plain = Path(os.environ.get("UNALPINE_PLAIN_CASE", FIXTURES / "tini_ash_su_exec"))
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--python", help="an environment's bin/ folder holding unalpine")
+    options = parser.parse_args()
+    runs = options.runs
+    with tempfile.TemporaryDirectory(prefix="unalpine-wheels-") as work:
+        if options.python:
+            bin_dir = Path(options.python)
+        else:
+            print("installing this checkout into a fresh venv ...", file=sys.stderr)
+            bin_dir = install(Path(work) / "venv")
+        unalpine, python = str(bin_dir / "unalpine"), str(bin_dir / "python")
+        cache = Path(work) / "cache"
+        env = dict(environment(), XDG_CACHE_HOME=str(cache))
+        index = cache / "unalpine" / "index"
         args = ["--yes", "--diff", "--quiet", "before.Dockerfile"]
-        run(args, env, plain)  # warm the mapping-table cache
-        rows = [("no pip lines (tini_ash_su_exec)", [run(args, env, plain) for _ in range(runs)])]
         blog = FIXTURES / "blog"
+
+        def wipe_index() -> None:
+            for entry in sorted(index.rglob("*"), reverse=True) if index.exists() else ():
+                entry.rmdir() if entry.is_dir() else entry.unlink()
+
+        def wipe_memo() -> None:
+            for answers in index.glob("*/answers"):
+                answers.unlink()
+
         cold = []
         for _ in range(min(runs, 5)):
-            for entry in Path(cache, "unalpine", "index").rglob("*.*"):
-                entry.unlink()
-            cold.append(run(args, env, blog))
-        rows.append(("blog, cold index cache (2 projects, 5 dependencies, their metadata from the index)", cold))
-        rows.append(("blog, warm index cache", [run(args, env, blog) for _ in range(runs)]))
-        rows.append(("blog, warm cache, --offline", [run([*args, "--offline"], env, blog) for _ in range(runs)]))
-        print(f"| what | median of {runs} |\n|---|---|")
-        for name, samples in rows:
-            print(f"| {name} | {median_ms(samples)} |")
-        print()
-        for case in ("tini_ash_su_exec", "blog", "wheels_setup_py"):
-            print(f"{case}: imports {imported(case, env)[0] or '(none of libcst, urllib.request, packaging.tags)'}")
-    libcst = subprocess.run([sys.executable, "-c", "import time; s = time.perf_counter(); import libcst; print(time.perf_counter() - s)"],
-                            capture_output=True, text=True)
-    if libcst.returncode == 0:
-        print(f"import libcst alone: {float(libcst.stdout) * 1000:.1f} ms")
+            wipe_index()
+            cold.append(run(unalpine, args, env, blog))
+        cases = {
+            "no pip lines (busybox_users)": (lambda: None, args, FIXTURES / "busybox_users"),
+            "no pip lines (tini_ash_su_exec)": (lambda: None, args, FIXTURES / "tini_ash_su_exec"),
+            "blog, warm index cache, no memo (answers worked out again)": (wipe_memo, args, blog),
+            "blog, warm index cache and memo": (lambda: None, args, blog),
+            "blog, warm, --offline": (lambda: None, [*args, "--offline"], blog),
+        }
+        samples: dict[str, list[float]] = {name: [] for name in cases}
+        for name, (prepare, case_args, folder) in cases.items():  # one untimed run each: tables, pages, memo
+            prepare()
+            run(unalpine, case_args, env, folder)
+        for _ in range(runs):
+            for name, (prepare, case_args, folder) in cases.items():
+                prepare()
+                samples[name].append(run(unalpine, case_args, env, folder))
+        load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"| what | median of {runs} | least |\n|---|---|---|")
+        print(f"| blog, cold index cache (2 pages, 5 dependencies' pages, their metadata from the index; {len(cold)} runs) "
+              f"| {statistics.median(cold) * 1000:.0f} ms | {min(cold) * 1000:.0f} ms |")
+        for name, values in samples.items():
+            print(f"| {name} | {statistics.median(values) * 1000:.1f} ms | {min(values) * 1000:.1f} ms |")
+        print(f"\nload average after: {load} (1 / 5 / 15 min)")
+        warm = imported(python, "blog", env)
+        print(f"blog, warm: packaging submodules imported: {sorted(m for m in warm if m.startswith('packaging.')) or 'none'}")
+        wipe_memo()
+        cold_memo = imported(python, "blog", env)
+        print(f"blog, no memo: {len([m for m in cold_memo if m.startswith('packaging.')])} packaging submodules")
+        print(f"wheels_setup_py imports libcst: {'libcst' in imported(python, 'wheels_setup_py', env)}; "
+              f"blog: {'libcst' in warm}")
 
 
 if __name__ == "__main__":
