@@ -54,6 +54,30 @@ def test_derived_file_format(suite):
         assert all(b in names for b in bins), src
 
 
+@pytest.mark.parametrize("suite", ["trixie"])
+def test_the_cached_built_index_answers_as_the_text(suite):
+    # The user's cache keeps a derived index with every part built (marshal);
+    # read back, it must answer every query as one built from the file's text.
+    import marshal
+
+    from migrator.debian.indexes import _built, _rebuilt
+
+    text = lzma.decompress(derived_path(suite).read_bytes()).decode("utf-8")
+    kept = _rebuilt(suite, marshal.loads(marshal.dumps(_built(parse(suite, text)))))
+    fresh = parse(suite, text)
+    assert kept.header == fresh.header and kept.base_set == fresh.base_set and kept.transitional == fresh.transitional
+    for name in ("pc", "so", "bin", "include", "source"):
+        assert dict(getattr(kept, name).raw_items()) == dict(getattr(fresh, name).raw_items())
+    for package in ("libssl3t64", "curl", "gcc-14", "libxml2-dev", "nonesuch"):
+        assert kept.source_of(package) == fresh.source_of(package)
+        assert kept.command_count(package) == fresh.command_count(package)
+    for key in ("tidyhtml", "softhsm", "openssl", "libxml2"):
+        assert kept.sources_by_norm(key) == fresh.sources_by_norm(key)
+    for prefix in ("libssl.so.", "libz.", "libx"):
+        assert kept.sonames(prefix) == fresh.sonames(prefix)
+    assert kept.pc_modules("lib") == fresh.pc_modules("lib")
+
+
 @pytest.mark.parametrize("suite", SUITES)
 def test_base_set_is_a_minbase_root(suite):
     base = DerivedIndex.load(suite).base_set

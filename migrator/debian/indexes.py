@@ -201,10 +201,49 @@ def _read(suite: str) -> DerivedIndex:
         except (OSError, lzma.LZMAError) as exc:
             raise MappingError(path, f"cannot read Debian derived index: {exc}") from exc
 
-    # The decompressed text is read back from the user's cache
-    # (migrator/datacache.py) after the first time: a few big strings load in
-    # a millisecond, xz takes ~30 ms. Sections are parsed when first used.
-    return parse(suite, cached(f"debian-derived-{suite}", [str(path), __file__], read))
+    # The user's cache (migrator/datacache.py) keeps the index with every
+    # part built (marshal: ~30 ms to load a suite): reading the text and
+    # building the parts a lookup of an unknown name needs took ~140 ms, in
+    # every process (each batch worker too) and every run.
+    return cached(f"debian-derived-{suite}", [str(path), __file__], lambda: parse(suite, read()),
+                  to_plain=_built, from_plain=lambda plain: _rebuilt(suite, plain))
+
+
+def _built(index: DerivedIndex) -> dict:
+    """Every part of `index`, built, as plain data."""
+    index.warm()
+    return {
+        "header": index.header,
+        "sections": {name: getattr(index, name)._data() for name in _SECTIONS},
+        "base": index.base_set,
+        "transitional": index.transitional,
+        "binary_source": index._binary_source,
+        "norm_text": index._norm_text,
+        "norm_names": index._norm_names,
+        "command_counts": dict(index._command_counts or {}),
+        "so_lower": index._so_lower,
+        "pc_sorted": index._pc_sorted,
+    }
+
+
+def _rebuilt(suite: str, plain: dict) -> DerivedIndex:
+    index = DerivedIndex(suite, plain["header"], {})
+    for name, mapping in plain["sections"].items():
+        section = getattr(index, name)
+        section._map = mapping
+    index.base_set = plain["base"]
+    index.transitional = plain["transitional"]
+    index._binary_source = plain["binary_source"]
+    index._norm_text = plain["norm_text"]
+    index._norm_names = plain["norm_names"]
+    index._command_counts = Counter(plain["command_counts"])
+    keys, lower = plain["so_lower"]
+    index._so_lower = (list(keys), lower)
+    index._pc_sorted = plain["pc_sorted"]
+    return index
+
+
+_SECTIONS = ("pc", "so", "bin", "include", "source")
 
 
 def parse(suite: str, text: str) -> DerivedIndex:
