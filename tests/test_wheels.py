@@ -526,18 +526,18 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
 
 
 def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_path):
-    from migrator.wheels.memo import Memo
+    from migrator.wheels.memo import MISSING, Memo
 
     crypto = page("cryptography")
     crypto.stamp = (("https://idx.example/simple/",), "cryptography", (1000.0,))
     memo = Memo(str(tmp_path / "answers"))
     right = choose(crypto, "==3.4.7", target("3.8"), memo=memo)
-    key = ("choose", crypto.stamp, "==3.4.7", tuple(target("3.8")), False)
-    assert memo.get("cryptography", key) == tuple(right)
+    section, key = ("page", crypto.stamp), ("choose", "==3.4.7", tuple(target("3.8")), False)
+    assert memo.get(section, key) == tuple(right)
     memo.save()
     # a later run with the same page takes the kept answer (made wrong here, to see it is the one used)
     kept = Memo(str(tmp_path / "answers"))
-    kept.put("cryptography", key, ("3.4.7", "planted.whl", None, ""))
+    kept.put(section, key, ("3.4.7", "planted.whl", None, ""))
     same = page("cryptography")
     same.stamp = crypto.stamp
     assert choose(same, "==3.4.7", target("3.8"), memo=kept).wheel == "planted.whl"
@@ -545,13 +545,22 @@ def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_
     refetched = page("cryptography")
     refetched.stamp = (crypto.stamp[0], "cryptography", (2000.0,))
     assert choose(refetched, "==3.4.7", target("3.8"), memo=kept) == right
+    # later runs save the answers about newer fetches: the file keeps the two newest fetches' answers
+    for when in (2000.0, 3000.0):
+        later = Memo(str(tmp_path / "answers"))
+        fetched_again = page("cryptography")
+        fetched_again.stamp = (crypto.stamp[0], "cryptography", (when,))
+        assert choose(fetched_again, "==3.4.7", target("3.8"), memo=later) == right
+        later.save()
+    again = Memo(str(tmp_path / "answers"))
+    assert again.get(("page", fetched_again.stamp), key) == tuple(right)
+    assert again.get(("page", refetched.stamp), key) == tuple(right)
+    assert again.get(section, key) is MISSING
     # a file kept by another version of the code or of packaging is not read
     import marshal
 
-    (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {"cryptography": marshal.dumps({key: ("x", "y.whl", None, "")})})))
-    from migrator.wheels.memo import MISSING
-
-    assert Memo(str(tmp_path / "other")).get("cryptography", key) is MISSING
+    (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {section: marshal.dumps({key: ("x", "y.whl", None, "")})})))
+    assert Memo(str(tmp_path / "other")).get(section, key) is MISSING
 
 
 def test_metadata_is_kept_under_the_source_the_memo_names(tmp_path):

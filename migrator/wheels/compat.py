@@ -114,14 +114,14 @@ def choose(page: Page, specifier: str, target: Target, no_binary: bool = False, 
         return known[1]
     if len(_CHOSEN) > 4096:
         _CHOSEN.clear()
-    kept = ("choose", page.stamp, specifier, tuple(target), no_binary) if memo is not None and page.stamp else None
-    stored = memo.get(page.name, kept) if kept else MISSING
+    kept = ("choose", specifier, tuple(target), no_binary) if memo is not None and page.stamp else None
+    stored = memo.get(("page", page.stamp), kept) if kept else MISSING
     if stored is not MISSING:
         chosen = Choice(*stored)
     else:
         chosen = _choose(page, specifier, target, no_binary)
         if kept:
-            memo.put(page.name, kept, tuple(chosen))
+            memo.put(("page", page.stamp), kept, tuple(chosen))
     _CHOSEN[key] = (page, chosen)
     return chosen
 

@@ -96,12 +96,12 @@ class Dependency(namedtuple("Dependency", "name canonical specifier marker text 
 
 def _requires_dist(metadata: str, extras: tuple[str, ...], memo: Memo | None, project: str,
                    key: tuple | None) -> list[Dependency]:
-    stored = memo.get(project, key) if key else MISSING
+    stored = memo.get(("requires", project), key) if key else MISSING
     if stored is not MISSING:
         return [Dependency(*entry) for entry in stored]
     found = requires_dist(metadata, extras)
     if key:
-        memo.put(project, key, tuple(tuple(d) for d in found))
+        memo.put(("requires", project), key, tuple(tuple(d) for d in found))
     return found
 
 
@@ -153,14 +153,14 @@ def _metadata_file(page: Page, specifier: str, memo: Memo | None = None) -> tupl
         return known[1]
     if len(_CHOSEN_FILE) > 4096:
         _CHOSEN_FILE.clear()
-    kept = ("newest", page.stamp, specifier) if memo is not None and page.stamp else None
-    stored = memo.get(page.name, kept) if kept else MISSING
+    kept = ("newest", specifier) if memo is not None and page.stamp else None
+    stored = memo.get(("page", page.stamp), kept) if kept else MISSING
     if stored is not MISSING:
         chosen = None if stored is None else (stored[0], None if stored[1] is None else File(*stored[1]))
     else:
         chosen = _newest_allowed_file(page, specifier)
         if kept:
-            memo.put(page.name, kept, None if chosen is None else (chosen[0], None if chosen[1] is None else tuple(chosen[1])))
+            memo.put(("page", page.stamp), kept, None if chosen is None else (chosen[0], None if chosen[1] is None else tuple(chosen[1])))
     _CHOSEN_FILE[key] = (page, chosen)
     return chosen
 

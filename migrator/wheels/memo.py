@@ -22,7 +22,7 @@ from __future__ import annotations
 import marshal
 import os
 
-FORMAT = 2  # 2: sections
+FORMAT = 3  # 2: sections; 3: a section per fetch of a page
 LIMIT = 5_000  # answers kept per section (project); beyond this it starts again from one run's answers
 # The modules whose code computes what is kept.
 _SOURCES = ("compat.py", "dependencies.py", "index.py", "memo.py", "plan.py", "requirements.py")
@@ -45,11 +45,13 @@ def _fingerprint() -> tuple:
 
 
 class Memo:
-    """Answers by section (a project's name, or the kind of string read) and
-    key (a tuple of strings, numbers, booleans and tuples), read from `path`
-    on first use and written back by save(). Each section is kept as marshal
-    bytes of its own and read only when asked: a fleet leaves thousands of
-    answers behind, and one small file needs a few sections of them."""
+    """Answers by section and key (tuples of strings, numbers, booleans and
+    tuples), read from `path` on first use and written back by save(). Each
+    section is kept as marshal bytes of its own and read only when asked: a
+    fleet leaves thousands of answers behind, and one small file needs a few
+    sections of them. A section ("page", stamp) holds what was worked out
+    from one fetch of a page (index.Page.stamp: indexes, project, fetch
+    times); saving keeps the two newest fetches' sections of a page."""
 
     def __init__(self, path: str | None):
         self.path = path  # None: kept for this process only
@@ -127,6 +129,17 @@ class Memo:
                 answers = {}
             answers.update(new)
             sections[section] = marshal.dumps(answers)
+        # A page fetched again makes the answers about its earlier fetches
+        # useless: only the two newest fetches of a page keep theirs (two:
+        # a batch's workers may each have fetched it, and the cache holds
+        # whichever was written last).
+        fetches: dict[tuple, list] = {}
+        for section in sections:
+            if isinstance(section, tuple) and section[0] == "page":
+                fetches.setdefault(section[1][:2], []).append(section)
+        for same_page in fetches.values():
+            for old in sorted(same_page, key=lambda section: section[1][2], reverse=True)[2:]:
+                del sections[old]
         try:
             data = marshal.dumps((self._fingerprint, sections))
             folder = os.path.dirname(self.path)
