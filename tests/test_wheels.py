@@ -581,3 +581,19 @@ def test_canonical_name_is_packagings(name):
     from migrator.wheels.requirements import canonical_name
 
     assert canonical_name(name) == canonicalize_name(name)
+
+
+def test_pip_conf_is_read_again_only_when_it_changed(tmp_path):
+    from migrator.wheels.index import pip_config_urls
+    from migrator.wheels.memo import Memo
+
+    conf = write(tmp_path, {"pip.conf": "[global]\nindex-url = https://a.example/simple\n"}) / "pip.conf"
+    env = {"PIP_CONFIG_FILE": str(conf), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    memo = Memo(str(tmp_path / "answers"))
+    assert pip_config_urls(env, memo)[0] == "https://a.example/simple"
+    ((key, _),) = [(k, v) for k, v in memo._section("pip.conf").items() if k[-1][0] == str(conf)]
+    memo.put("pip.conf", key, ("https://planted.example/simple", ()))  # unchanged files: the kept reading is used
+    assert pip_config_urls(env, memo)[0] == "https://planted.example/simple"
+    conf.write_text("[global]\nindex-url = https://bb.example/simple\n")  # edited: read again
+    assert pip_config_urls(env, memo)[0] == "https://bb.example/simple"
+    assert pip_config_urls(env)[0] == "https://bb.example/simple"

@@ -49,7 +49,7 @@ def gather(check: "WheelCheck", document: "Document", path: str) -> Evidence:
     from migrator.wheels.index import Client, choose_urls
 
     environ = os.environ if check.environ is None else check.environ
-    urls = choose_urls(found.index_url, found.extra_index_urls, environ)  # read only: no copy of os.environ per file
+    urls = choose_urls(found.index_url, found.extra_index_urls, environ, check._memo)  # read only: no copy of os.environ per file
     evidence = Evidence(found, {}, list(check.arches), urls)
     evidence.memo = check._memo
     if not urls:

@@ -14,8 +14,14 @@ from __future__ import annotations
 import os
 from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
 from operator import itemgetter
+from stat import S_ISREG
 
 from migrator.wheels.cache import Cache, Stored
+from migrator.wheels.memo import MISSING
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from migrator.wheels.memo import Memo
 
 PYPI = "https://pypi.org/simple/"
 PYPI_HOST = "https://pypi.org/"
@@ -172,9 +178,11 @@ class Unreachable(Exception):
     pass
 
 
-def pip_config_urls(environ: dict[str, str] | None = None) -> tuple[str | None, list[str]]:
+def pip_config_urls(environ: dict[str, str] | None = None, memo: Memo | None = None) -> tuple[str | None, list[str]]:
     """index-url and extra-index-url from pip's config files, read the way pip
-    does (global, then user, then site; [global] then [install])."""
+    does (global, then user, then site; [global] then [install]). With a
+    memo, files read in an earlier run (same paths, sizes and modification
+    times) are not read again: configparser alone costs ~1 ms to import."""
     environ = os.environ if environ is None else environ
     named = environ.get("PIP_CONFIG_FILE")
     if named == os.devnull:
@@ -187,9 +195,27 @@ def pip_config_urls(environ: dict[str, str] | None = None) -> tuple[str | None, 
         files.append(os.path.join(environ["VIRTUAL_ENV"], "pip.conf"))
     if named:
         files.append(named)
-    files = [path for path in files if os.path.isfile(path)]
-    if not files:
-        return None, []  # the usual case: configparser (~1 ms to import) is not needed
+    found = []
+    for path in files:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if S_ISREG(info.st_mode):
+            found.append((path, info.st_size, info.st_mtime_ns))
+    if not found:
+        return None, []  # the usual case: configparser is not needed
+    if memo is None:
+        return _read_pip_config([path for path, _, _ in found])
+    key = tuple(found)
+    known = memo.get("pip.conf", key)
+    if known is MISSING:
+        known = _read_pip_config([path for path, _, _ in found])
+        memo.put("pip.conf", key, (known[0], tuple(known[1])))
+    return known[0], list(known[1])
+
+
+def _read_pip_config(files: list[str]) -> tuple[str | None, list[str]]:
     import configparser
 
     primary: str | None = None
@@ -213,14 +239,14 @@ _CONFIGS: dict[tuple, tuple[str | None, list[str]]] = {}
 
 
 def choose_urls(dockerfile_primary: str | None, dockerfile_extra: list[str],
-                environ: dict[str, str] | None = None) -> list[str]:
+                environ: dict[str, str] | None = None, memo: Memo | None = None) -> list[str]:
     """The indexes pip in the image would ask, primary first. Only http(s)
     indexes are asked (a file:// index of this machine is not the image's)."""
     environ = os.environ if environ is None else environ
     # pip's config files are read once per run, not once per Dockerfile
     config_key = tuple(environ.get(key) for key in _CONFIG_KEYS)
     if config_key not in _CONFIGS:
-        _CONFIGS[config_key] = pip_config_urls(environ)
+        _CONFIGS[config_key] = pip_config_urls(environ, memo)
     config_primary, config_extra = _CONFIGS[config_key]
     primary = dockerfile_primary or environ.get("PIP_INDEX_URL") or config_primary or PYPI
     if dockerfile_primary or dockerfile_extra:
