@@ -20,6 +20,7 @@ from collections import namedtuple
 from functools import lru_cache
 
 from migrator.document import Document, Instruction
+from migrator.lazy_pattern import LazyPattern
 from migrator.records import Record
 from migrator.shell import Command, script_of
 from migrator.wheels.memo import MISSING
@@ -37,7 +38,7 @@ def canonical_name(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-_SEPARATORS = re.compile(r"[-_.]+")
+_SEPARATORS = LazyPattern(r"[-_.]+")
 
 
 class Requirement(namedtuple("Requirement", "name specifier marker text source line stage extras parent",
@@ -104,7 +105,8 @@ _VALUE_OPTIONS = {
 }
 _PIP = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
 _PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
-_VCS_OR_URL = re.compile(r"^(?:git|hg|svn|bzr)\+|^[a-z]+://|\s@\s|^[^\s@]+@\s*[a-z]+[+:]", re.I)
+# compiled on first use (~0.5 ms): a warm run reads its requirements from the memo
+_VCS_OR_URL = LazyPattern(r"^(?:git|hg|svn|bzr)\+|^[a-z]+://|\s@\s|^[^\s@]+@\s*[a-z]+[+:]", re.I)
 # Commands that build native code for something other than pip: their
 # compilers are not pip's to remove.
 OTHER_BUILDS = {"make", "cmake", "gcc", "cc", "g++", "c++", "clang", "cargo", "rustc", "./configure",
@@ -185,7 +187,7 @@ def find(document: Document, context: str | os.PathLike, memo: Memo | None = Non
     return found
 
 
-_ENV_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
+_ENV_PAIR = LazyPattern(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
 
 
 def _env(instruction: Instruction, found: Found) -> None:
@@ -316,10 +318,7 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
         base = relative_to or stage.workdir
         _local_project(posixpath.join(base, path), text, instruction, stage, ctx, found)
         return
-    if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
-        found.unreadable.append(Unreadable(text, "a URL or VCS requirement: the index cannot say what it builds", line, stage.index))
-        return
-    parsed = _remembered(ctx.memo, "requirement", _parse, text)
+    parsed = _remembered(ctx.memo, "requirement", _read, text)
     if isinstance(parsed, str):
         found.unreadable.append(Unreadable(text, parsed, line, stage.index))
         return
@@ -337,6 +336,14 @@ def _remembered(memo: Memo | None, kind: str, read, text: str):
         value = read(text)
         memo.put(kind, key, value)
     return value
+
+
+def _read(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
+    """(canonical name, specifier, marker, extras) of a requirement from
+    the index, or why it cannot be judged."""
+    if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
+        return "a URL or VCS requirement: the index cannot say what it builds"
+    return _parse(text)
 
 
 @lru_cache(maxsize=4096)
