@@ -88,21 +88,41 @@ class Found(namedtuple("Found", "path real")):
     __slots__ = ()
 
 
-def _walk(root: str) -> list[str]:
-    found: list[str] = []
-    # os.walk does not descend into symlinked directories by default
-    # (followlinks=False); it still lists them in `dirs`, so prune them here too.
-    for folder, dirs, files in os.walk(root, onerror=None):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in SKIPPED_DIRS
-            and not d.endswith(".egg-info")
-            and not os.path.islink(os.path.join(folder, d))
-        )
-        for name in files:
-            if is_dockerfile_name(name):
-                found.append(os.path.join(folder, name))
+def _walk(root: str) -> list[tuple[str, str | None]]:
+    """(path, real) of the build files under `root`; `real` is the file's
+    real path when no symlink leads to it (then it is the real path of root
+    plus the names walked: no realpath of its own), else None.
+
+    Symlinked folders are not followed. One scandir per folder tells folders,
+    regular files and symlinks apart without a stat of each (os.walk plus an
+    islink, isfile and realpath per name cost ~45 ms per 2,000 folders)."""
+    found: list[tuple[str, str | None]] = []
+    folders = [(root, os.path.realpath(root))]
+    while folders:
+        folder, real_folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # unreadable: skipped, as os.walk does
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+                link = entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                if not link and name not in SKIPPED_DIRS and not name.endswith(".egg-info"):
+                    folders.append((os.path.join(folder, name), os.path.join(real_folder, name)))
+            elif is_dockerfile_name(name):
+                path = os.path.join(folder, name)
+                if link:
+                    # isfile: not a dangling link; its target must be inside root
+                    if os.path.isfile(path) and _inside(path, root):
+                        found.append((path, None))
+                elif entry.is_file(follow_symlinks=False):  # not a fifo, socket or device
+                    found.append((path, os.path.join(real_folder, name)))
     return found
 
 
@@ -144,12 +164,13 @@ def _inside(path: str, root: str) -> bool:
     return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
 
 
-def _search(root: str) -> list[str]:
+def _search(root: str) -> list[tuple[str, str | None]]:
+    """(path, real path or None when not known yet) of the build files in `root`."""
     files = _git_files(root) if in_git_work_tree(root) else None
     if files is None:
-        files = _walk(root)
+        return _walk(root)
     return [
-        path
+        (path, None)
         for path in files
         # isfile: skips dangling symlinks, sockets, fifos, files git still
         # tracks but that were deleted, and submodules
@@ -166,16 +187,20 @@ def discover(paths: list[str]) -> list[Found]:
     for path in paths:
         if not os.path.lexists(path) or (os.path.islink(path) and not os.path.exists(path)):
             raise NotFound(path)
-    candidates: list[str] = []
+    candidates: list[tuple[str, str | None]] = []
     for path in paths:
         if os.path.isdir(path):
             candidates.extend(_search(path))
         else:
-            candidates.append(path)
+            candidates.append((path, None))
     by_real: dict[str, str] = {}
-    for path in sorted(os.path.normpath(p) for p in candidates):
-        real = os.path.realpath(path)
+    for path, known in sorted(((os.path.normpath(p), real) for p, real in candidates), key=_first):
+        real = known or os.path.realpath(path)
         # Two spellings of one file (`.` and `./Dockerfile`, or a symlink to a
         # file already found) are one file: the first name in sorted order wins.
         by_real.setdefault(real, path)
     return sorted((Found(shown, real) for real, shown in by_real.items()), key=lambda f: f.path)
+
+
+def _first(pair: tuple) -> str:
+    return pair[0]
