@@ -92,10 +92,24 @@ def _release(version: str) -> tuple[list[str], str] | None:
     return numeric.group(1).split("."), variant.group(1) if variant else ""
 
 
-def version_chain(version: str) -> list[str]:
+def version_chain(version: str) -> tuple[str, ...]:
     """Where a version is looked up, most specific first: "3.8.12" → 3.8.12,
     3.8, 3, ""; "8.2-fpm" → 8.2-fpm, 8-fpm, fpm, ""; "3.13.0a1" → 3.13.0a1,
-    3.13.0, 3.13, 3, ""; "lts" → lts, "". The empty version is the bare tag."""
+    3.13.0, 3.13, 3, ""; "lts" → lts, "". The empty version is the bare tag.
+    (Kept per version: every stage asks several times, and a fleet's files
+    name the same few versions.)"""
+    chain = _CHAINS.get(version)
+    if chain is None:
+        if len(_CHAINS) > 4096:
+            _CHAINS.clear()
+        chain = _CHAINS[version] = tuple(_chain(version))
+    return chain
+
+
+_CHAINS: dict[str, tuple[str, ...]] = {}
+
+
+def _chain(version: str) -> list[str]:
     chain = [version]
     release = _release(version)
     if release:
