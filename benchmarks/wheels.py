@@ -13,7 +13,7 @@ sample a fresh `unalpine --yes --diff --quiet` process, interleaved:
    and Django==3.2.4, five dependencies) with
    - a cold index cache: pages and metadata from the index (PyPI, or
      PIP_INDEX_URL), a few samples only;
-   - warm pages but no memo (index/v4/answers removed before each run): the
+   - warm pages but no memo (index/v5/answers removed before each run): the
      answers are worked out again, with packaging;
    - warm pages and memo: what an editor or a pre-commit hook sees from the
      second run on;

@@ -151,7 +151,7 @@ def test_ranking_a_wheel_by_its_machine_first_agrees_with_parsing_every_tag():
             ranks = tags(image)
             for filename in filenames:
                 try:
-                    found = [ranks[tag] for tag in parse_wheel_filename(filename)[3] if tag in ranks]
+                    found = [ranks[str(tag)] for tag in parse_wheel_filename(filename)[3] if str(tag) in ranks]
                 except ValueError:
                     found = []
                 assert _rank(filename, ranks, image.machine) == (min(found) if found else None), (filename, image)
@@ -206,7 +206,7 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
     assert cache.get(index_url(), "cryptography", any_age=True) is None
     # an older format's folder is never read: v2 kept JSON pages under a digest
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v4")
+    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v5")
     old = tmp_path / "xdg" / "unalpine" / "index" / "v2" / "abc"
     old.mkdir(parents=True)
     (old / "six.json").write_text(json.dumps({"index": index_url(), "fetched": time.time(), "page": recorded("six")}))
@@ -517,12 +517,25 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     cold, cold_modules = run_json(FIXTURES / "blog", env)
     assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
-    assert (tmp_path / "unalpine" / "index" / "v4" / "answers").is_file()
+    assert (tmp_path / "unalpine" / "index" / "v5" / "answers").is_file()
     warm, warm_modules = run_json(FIXTURES / "blog", env)
     assert warm == cold and warm["files"][0]["wheels"]["removed"]
     assert not {m for m in warm_modules if m.startswith("packaging.")}  # only its version, for the memo's key
     off, off_modules = run_json(FIXTURES / "blog", dict(env, UNALPINE_NO_CACHE="1"))
     assert off == cold and "packaging.requirements" in off_modules
+    # The pages fetched again (a day later): choices are worked out again from
+    # them, but requirement strings, markers, metadata and each image's tags
+    # are still known, and the pages hold their wheels' tags: no packaging.tags.
+    import marshal
+
+    from migrator.wheels.cache import FORMAT
+
+    for entry in (tmp_path / "unalpine" / "index" / FORMAT).glob("http*/*"):
+        index, fetched, *rest = marshal.loads(entry.read_bytes())
+        entry.write_bytes(marshal.dumps((index, fetched - 1, *rest)))
+    again, again_modules = run_json(FIXTURES / "blog", env)
+    assert again == cold and "packaging.specifiers" in again_modules
+    assert not {"packaging.tags", "packaging.requirements", "packaging.markers"} & again_modules
 
 
 def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_path):

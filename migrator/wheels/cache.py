@@ -19,7 +19,7 @@ import time
 
 from migrator.datacache import cache_dir as user_cache_dir
 
-FORMAT = "v4"  # v4: the page's files as bytes unmarshalled on demand; v3 (one marshal), v2 (JSON) are not read
+FORMAT = "v5"  # v5: wheels' tags stored; v4: files as bytes read on demand; v3: one marshal; v2: JSON. Older: not read
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
 _SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -56,10 +56,11 @@ class Stored:
         self._files: bytes | tuple = files
 
     def compact(self) -> tuple:
-        """index.compact()'s (releases, other files, pure)."""
+        """index.compact()'s (releases, other files, pure, wheels' tags)."""
         if isinstance(self._files, bytes):
             self._files = marshal.loads(self._files)
-        return (*self._files, self.pure)
+        releases, others, tags = self._files
+        return releases, others, self.pure, tags
 
 
 class Cache:
@@ -98,7 +99,8 @@ class Cache:
         if page is None:
             entry = (index_url, fetched, False, None)
         else:
-            entry = (index_url, fetched, page[2], marshal.dumps(page[:2]))
+            releases, others, pure, tags = page
+            entry = (index_url, fetched, pure, marshal.dumps((releases, others, tags)))
         self._write(self._path(index_url, name), marshal.dumps(entry))
         return fetched
 

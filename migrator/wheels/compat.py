@@ -21,7 +21,6 @@ from migrator.wheels.memo import MISSING
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
-    from packaging.tags import Tag
     from packaging.version import Version
 
     from migrator.wheels.index import Page
@@ -84,17 +83,33 @@ def platforms(target: Target) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def tags(target: Target) -> dict[Tag, int]:
-    """Every tag the target accepts, mapped to its rank (0 is best)."""
+def tags(target: Target) -> dict[str, int]:
+    """Every tag the target accepts ("cp38-abi3-manylinux2014_x86_64"),
+    mapped to its rank (0 is best), as packaging.tags gives them."""
     from packaging.tags import compatible_tags, cpython_tags
 
     version = target.python[:2]
     plats = platforms(target)
     ordered = [*cpython_tags(version, platforms=plats), *compatible_tags(version, f"cp{version[0]}{version[1]}", plats)]
-    ranks: dict[Tag, int] = {}
+    ranks: dict[str, int] = {}
     for tag in ordered:
-        ranks.setdefault(tag, len(ranks))
+        ranks.setdefault(str(tag), len(ranks))
     return ranks
+
+
+def _tags(target: Target, memo: Memo | None) -> dict[str, int]:
+    """tags(), from the memo when an earlier run worked them out for this
+    image (packaging.tags, with logging and subprocess behind it, ~7 ms to
+    import)."""
+    if memo is None:
+        return tags(target)
+    key = tuple(target)
+    stored = memo.get(("tags", key), key)  # a section per image: ~1,000 tags each
+    if stored is MISSING:
+        ranks = tags(target)
+        memo.put(("tags", key), key, tuple(ranks))
+        return ranks
+    return {tag: rank for rank, tag in enumerate(stored)}
 
 
 # A fleet asks the same question (a project, a specifier, an image) file after
@@ -119,14 +134,14 @@ def choose(page: Page, specifier: str, target: Target, no_binary: bool = False, 
     if stored is not MISSING:
         chosen = Choice(*stored)
     else:
-        chosen = _choose(page, specifier, target, no_binary)
+        chosen = _choose(page, specifier, target, no_binary, memo)
         if kept:
             memo.put(("page", page.stamp), kept, tuple(chosen))
     _CHOSEN[key] = (page, chosen)
     return chosen
 
 
-def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False) -> Choice:
+def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False, memo: Memo | None = None) -> Choice:
     """What pip (default options) installs for `page`'s project on `target`.
 
     pip's order (its CandidateEvaluator sort key): a file that is not yanked
@@ -138,8 +153,9 @@ def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False)
     if wanted is None:
         return Choice(None, None, None, f"cannot read the version specifier {specifier!r}")
     python = _python_version(target.python)
-    ranks = {} if no_binary else tags(target)
+    ranks = {} if no_binary else _tags(target, memo)
     machine = target.machine
+    known_tags = page.wheel_tags  # stored with a cached page: no wheel name to parse
     too_new_python = False
     for prereleases in (bool(wanted.prereleases), True):
         versions = _allowed(page, specifier, wanted, prereleases)
@@ -149,7 +165,7 @@ def _choose(page: Page, specifier: str, target: Target, no_binary: bool = False)
                 for filename, requires_python, yanked, _, _ in page.releases[version]:
                     if yanked and not yanked_ok:
                         continue
-                    rank = _rank(filename, ranks, machine)
+                    rank = _rank(filename, ranks, machine, known_tags)
                     if rank is None:
                         continue
                     if requires_python and not _python_fits(requires_python, python):
@@ -217,9 +233,10 @@ def _platform_word(target: Target) -> str:
     return "musllinux" if target.libc == "musl" else "manylinux"
 
 
-def _rank(filename: str, ranks: dict[Tag, int], machine: str) -> int | None:
+def _rank(filename: str, ranks: dict[str, int], machine: str, known_tags: dict | None = None) -> int | None:
     """The best rank of a wheel's tags, -1 for an sdist, None for a wheel
-    the target cannot install."""
+    the target cannot install. `known_tags`: wheel name -> its tags
+    (space-separated), as a cached page holds them."""
     if not filename.endswith(".whl"):
         return -1
     # Every platform the target accepts ends in its machine (or is `any`):
@@ -227,7 +244,11 @@ def _rank(filename: str, ranks: dict[Tag, int], machine: str) -> int | None:
     # (most of a release's files, and a fleet ranks ~80,000 of them).
     if machine not in filename and "any" not in filename:
         return None
-    file_tags = _wheel_tags(filename)
+    known = known_tags.get(filename, MISSING) if known_tags is not None else MISSING
+    if known is MISSING:
+        file_tags = _wheel_tags(filename)
+    else:
+        file_tags = known.split(" ") if known is not None else None
     if file_tags is None:
         return None
     found = [ranks[tag] for tag in file_tags if tag in ranks]
@@ -235,13 +256,9 @@ def _rank(filename: str, ranks: dict[Tag, int], machine: str) -> int | None:
 
 
 @lru_cache(maxsize=65536)
-def _wheel_tags(filename: str) -> frozenset[Tag] | None:
+def _wheel_tags(filename: str) -> tuple[str, ...] | None:
     """A wheel's tags, parsed once per process: every image of a fleet asks
     about the same files."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-    from packaging.version import InvalidVersion
+    from migrator.wheels.index import wheel_tags
 
-    try:
-        return parse_wheel_filename(filename)[3]
-    except (InvalidWheelFilename, InvalidVersion):
-        return None
+    return wheel_tags(filename)

@@ -91,7 +91,7 @@ class Page:
     @property
     def files(self) -> tuple:
         if self._files is None:
-            releases, others, _ = self._stored.compact()
+            releases, others, _, _ = self._stored.compact()
             self._files = tuple(File(*f) for _, files in releases for f in files) + tuple(File(*f) for f in others)
         return self._files
 
@@ -110,6 +110,14 @@ class Page:
         return self._releases
 
     @property
+    def wheel_tags(self) -> dict | None:
+        """Each wheel's tags, space-separated in one string (None: not a
+        valid wheel name), as stored with a cached page: choosing needs no
+        wheel name parsed (and no packaging.tags imported); None for a page
+        made otherwise."""
+        return self._stored.compact()[3] if self._stored is not None else None
+
+    @property
     def pure(self) -> bool:
         """Only ever `none-any` wheels (and sdists): pure Python, its sdist
         needs no compiler to build."""
@@ -121,14 +129,37 @@ class Page:
 def compact(files: list | tuple) -> tuple:
     """A page's files as the cache stores them (marshal: plain tuples and
     strings): (((version, files), ...) newest first, files of no release,
-    pure). Page.from_compact reads it back without sorting anything."""
+    pure, {wheel name: its tags as strings, or None}). Page.from_compact
+    reads it back without sorting or parsing anything."""
     releases = _releases(files)
     grouped = {id(file) for group in releases.values() for file in group}
     return (
         tuple((str(version), tuple(tuple(file) for file in group)) for version, group in releases.items()),
         tuple(tuple(file) for file in files if id(file) not in grouped),
         _only_pure_wheels(files),
+        # a string per wheel ("tag tag"): quicker to unmarshal than tuples; the
+        # keys are the file tuples' own strings, which marshal stores once
+        {file[0]: _joined(wheel_tags(file[0])) for group in releases.values() for file in group if file[0].endswith(".whl")},
     )
+
+
+def _joined(tags: tuple[str, ...] | None) -> str | None:
+    return None if tags is None else _shared(" ".join(tags))
+
+
+def wheel_tags(filename: str) -> tuple[str, ...] | None:
+    """A wheel's tags as strings ("cp38-abi3-manylinux2014_x86_64"), as
+    packaging parses its name; None when the name is not a valid wheel's
+    (pip ignores such files)."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+    from packaging.version import InvalidVersion
+
+    try:
+        parsed = parse_wheel_filename(filename)[3]
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+    # one string per distinct tag: marshal then stores each once
+    return tuple(sorted(_shared(str(tag)) for tag in parsed))
 
 
 def _releases(files) -> dict:
@@ -339,7 +370,7 @@ class Client:
                 # stored as it is read back: a fresh answer and a cached one give the same Page
                 fresh = None if data is None else compact(_files(data))
                 when = self.cache.put(url, name, fresh) if self.cache else None
-                page = None if fresh is None else Stored(fresh[2], fresh[:2])
+                page = None if fresh is None else Stored(fresh[2], (fresh[0], fresh[1], fresh[3]))
             oldest = max(oldest, age)
             fetched.append(when)
             if page is not None:
@@ -350,7 +381,7 @@ class Client:
             result = Page.from_compact(name, stored[0], oldest)
         else:
             # on several indexes: all their files, each index's in its order, grouped again
-            result = Page(name, tuple(File(*file) for releases, others, _ in (page.compact() for page in stored)
+            result = Page(name, tuple(File(*file) for releases, others, _, _ in (page.compact() for page in stored)
                                       for file in (*(f for _, group in releases for f in group), *others)), oldest)
         if self.cache and None not in fetched:
             result.stamp = (tuple(self.urls), name, tuple(fetched))

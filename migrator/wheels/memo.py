@@ -117,8 +117,6 @@ class Memo:
             self._merge_and_write()
 
     def _merge_and_write(self) -> None:
-        import tempfile
-
         sections = self._stored()
         for section, new in self._new.items():
             try:
@@ -144,11 +142,17 @@ class Memo:
             data = marshal.dumps((self._fingerprint, sections))
             folder = os.path.dirname(self.path)
             os.makedirs(folder, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
+            # one writer per process (and under the lock): the process id
+            # makes the name unique without tempfile (~2.5 ms to import)
+            temp = f"{self.path}.{os.getpid()}.tmp"
+            with open(temp, "wb") as handle:
                 handle.write(data)
             os.replace(temp, self.path)
         except (OSError, ValueError):
+            try:
+                os.unlink(temp)
+            except (OSError, UnboundLocalError):
+                pass
             return
         self._new = {}
 
