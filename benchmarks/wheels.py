@@ -15,6 +15,9 @@ sample a fresh `unalpine --yes --diff --quiet` process, interleaved:
      PIP_INDEX_URL), a few samples only;
    - warm pages but no memo (index/v5/answers removed before each run): the
      answers are worked out again, with packaging;
+   - pages fetched again (a new fetch time, as after the daily expiry):
+     their answers are worked out again, requirement strings, markers,
+     metadata and tags come from the memo;
    - warm pages and memo: what an editor or a pre-commit hook sees from the
      second run on;
    - the same with --offline;
@@ -81,6 +84,19 @@ def main() -> None:
             for answers in index.glob("*/answers"):
                 answers.unlink()
 
+        def refetched() -> None:
+            """As if every page had just been fetched again (the daily
+            expiry): same files, a new fetch time, so their answers are
+            worked out anew (the rest of the memo still holds)."""
+            import marshal
+
+            for entry in index.glob("v*/http*/*"):
+                try:
+                    stored_index, _, *rest = marshal.loads(entry.read_bytes())
+                except (ValueError, EOFError, TypeError):
+                    continue  # another format's file
+                entry.write_bytes(marshal.dumps((stored_index, time.time() - 1, *rest)))
+
         cold = []
         for _ in range(min(runs, 5)):
             wipe_index()
@@ -89,6 +105,7 @@ def main() -> None:
             "no pip lines (busybox_users)": (lambda: None, args, FIXTURES / "busybox_users"),
             "no pip lines (tini_ash_su_exec)": (lambda: None, args, FIXTURES / "tini_ash_su_exec"),
             "blog, warm index cache, no memo (answers worked out again)": (wipe_memo, args, blog),
+            "blog, pages fetched again (their answers worked out anew, the rest from the memo)": (refetched, args, blog),
             "blog, warm index cache and memo": (lambda: None, args, blog),
             "blog, warm, --offline": (lambda: None, [*args, "--offline"], blog),
         }
