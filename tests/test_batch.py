@@ -11,6 +11,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from test_cli import BASE_ARGS, BASE_ONLY, PLAIN, UNKNOWN, Terminal, snapshot, unalpine, write
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -132,6 +134,31 @@ def test_write_errors_in_a_parallel_batch_are_reported_in_order(tmp_path):
                 assert after[path] != before[path] and after[path + ".bak"] == before[path]
         trees.append((proc.stderr, after))
     assert trees[0] == trees[1]
+
+
+def test_a_file_that_cannot_be_replaced_in_a_parallel_batch(tmp_path):
+    # Staged while checking, then moved into place by several threads: a
+    # rename that fails (an immutable file: EPERM even for root) is that
+    # file's error, said in file order; the others are written; no
+    # temporary file is left.
+    import subprocess
+
+    for index in range(80):
+        write(tmp_path / f"svc{index:02d}" / "Dockerfile", BASE_ONLY + f"WORKDIR /srv/{index}\n")
+    stuck = [tmp_path / f"svc{index:02d}" / "Dockerfile" for index in (13, 57)]
+    if subprocess.run(["chattr", "+i", *map(str, stuck)], capture_output=True).returncode != 0:
+        pytest.skip("no chattr +i on this filesystem")
+    try:
+        proc = unalpine("--yes", "-w", "-j", "2", ".", cwd=tmp_path, check=2)
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, stuck)], check=True)
+    failed = [line for line in proc.err.splitlines() if "cannot write" in line]
+    assert failed == ["svc13/Dockerfile: cannot write: Operation not permitted",
+                      "svc57/Dockerfile: cannot write: Operation not permitted"]
+    after = snapshot(tmp_path)
+    assert not [path for path in after if "unalpine-tmp" in path]
+    assert sum(BASE_ONLY.encode() in data for data in after.values()) == 2  # only the two stuck ones
+    assert "78 migrated" in proc.err and "2 failed" in proc.err
 
 
 def test_an_open_question_in_a_parallel_write_writes_nothing(tmp_path):
