@@ -211,20 +211,21 @@ def _save_caches() -> None:
 
 
 def _warm_tables() -> None:
-    """Finish loading, before the fork, the tables the first files started
-    to load: the Debian derived indexes build their parts lazily, name by
-    name, and each worker would otherwise build them again for itself
-    (~0.2 s per suite)."""
-    import sys
-
-    indexes = sys.modules.get("migrator.debian.indexes")
-    if indexes is None:
-        return  # no file so far needed the name resolver
+    """Load, before the fork, what the workers would each load for
+    themselves: the name resolver and the Debian indexes of the suite files
+    migrate to by default (and of any suite the first files used), with
+    every part built. Nearly every fleet has a package name the mapping
+    table does not know; each worker paid ~60 ms per suite for it (and the
+    import of the resolver), now the main process pays it once."""
+    from migrator.debian import indexes, names  # noqa: F401 (imported for the workers)
+    from migrator.images import image_table
     from migrator.packages import DebianIndex
 
-    for index in indexes.loaded():
-        index.warm()
-        DebianIndex.load(index.suite)
+    images = image_table()
+    suites = {index.suite for index in indexes.loaded()} | {images.index_suite(images.default_suite)}
+    for suite in sorted(suites):
+        indexes.DerivedIndex.load(suite).warm()
+        DebianIndex.load(suite)
 
 
 def default_workers(count: int) -> int:
