@@ -457,7 +457,7 @@ class _Scanner:
         instruction = self.make_instruction(logical, first)
         # Like buildkit, look for heredocs in the whole joined line, but never
         # in the exec form: RUN ["sh", "-c", "cat <<EOF"] reads no body.
-        if instruction.command in HEREDOC_KEYWORDS and "<<" in logical.text and not instruction.is_json:
+        if "<<" in logical.text and instruction.command in HEREDOC_KEYWORDS and not instruction.is_json:
             for name, chomp, quoted in heredoc_words(logical.text):
                 last = self.read_heredoc(instruction, name, chomp, quoted, first)
         instruction.stop = last.stop
@@ -489,7 +489,11 @@ class _Scanner:
         keyword = word.upper()
         if keyword not in KEYWORDS:
             raise InputError(f"unknown instruction: {word}", line=first.number)
-        keyword_span = logical.file_span(start, end)
+        piece_start, piece_file, piece_length = logical.pieces[0]
+        if end <= piece_length:  # the keyword lies in the first run (always but after a lone escape)
+            keyword_span = (piece_file + start, piece_file + end)
+        else:
+            keyword_span = logical.file_span(start, end)
         instruction = Instruction(
             "instruction", first.start, first.stop, first.number, first.number,
             keyword=keyword, keyword_span=keyword_span, logical=logical,
@@ -510,12 +514,13 @@ class _Scanner:
                 raise InputError(f"{trigger} isn't allowed as an ONBUILD trigger", line=first.number)
             flags, position = _read_flags(trimmed, _skip(text, trigger_end, KEYWORD_END))
         instruction.flags, instruction.args_start = flags, position
-        if instruction.command in JSON_KEYWORDS:
-            value = _loads(_json_part(instruction.command, instruction.args))
+        command = instruction.trigger or keyword
+        if command in JSON_KEYWORDS and "[" in text:
+            value = _loads(_json_part(command, text[position:]))
             if isinstance(value, list) and not all(isinstance(item, str) for item in value):
                 # buildkit refuses the file rather than falling back to the shell form.
                 raise InputError(
-                    f"{instruction.command}: when using JSON array syntax, arrays must be comprised of strings only",
+                    f"{command}: when using JSON array syntax, arrays must be comprised of strings only",
                     line=first.number,
                 )
         return instruction
