@@ -578,7 +578,8 @@ def _commit_all(runs: list) -> dict[int, OSError]:
     """Move every staged file into place (output.commit); the errors, by
     id() of the outcome. Each rename waits for the disk (the file it
     replaces is freed: with ext4's `discard` option, synchronously); a few
-    threads let the waits overlap (2,000 renames: 0.13-0.16 -> 0.05 s)."""
+    threads let the waits overlap (1,961 renames: 0.20 s on one thread,
+    0.075 s on four, 0.06 s on eight)."""
     from migrator.output import commit
 
     failed: dict[int, OSError] = {}
@@ -596,7 +597,7 @@ def _commit_all(runs: list) -> dict[int, OSError]:
         return failed
     import threading
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(4)]
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
