@@ -124,6 +124,8 @@ def test_fixture_glob_sees_every_case_folder():
         pytest.param('CMD ["a"] && b\nCMD ["a"]]\n', id="text-after-the-json-array-is-ignored"),
         pytest.param("CMD [1e400]\n", id="json-number-overflow-is-shell-form"),
         pytest.param('CMD ["a"] \v\n', id="json-trailing-unicode-blank"),
+        pytest.param('CMD [ "a" ,\t"b c" ]\nCMD []\nCMD ["a",]\n', id="json-blanks-empty-and-trailing-comma"),
+        pytest.param('CMD ["a\tb"]\nCMD ["\\u00e9\\\\"]\n', id="json-raw-tab-is-shell-form-escapes-decode"),
         pytest.param("RUN -- --foo\n", id="double-dash-ends-flags"),
         pytest.param('COPY --chown="a b" --from=x\\ y a b\n', id="flag-quotes-and-escapes"),
         pytest.param("RUN a\r\r\nRUN b \\\r\r\n c\r\n", id="several-carriage-returns"),

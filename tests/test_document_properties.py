@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.document import GO_SPACE, Document, parse
+from migrator.document import GO_SPACE, Document, _decode_json, _loads, parse
 from migrator.errors import InputError
 from strategies import dockerfiles, fixture_cases
 
@@ -107,3 +107,20 @@ def test_errors_name_the_line_they_start_on(text, broken, newline):
         parse(text + broken + newline + "body" + newline)
     assert caught.value.line == line
     assert "\n" not in str(caught.value)
+
+
+_JSONISH = '[]", \t\n\r\\ua1\x01\xe9'
+_array_items = st.lists(st.text(st.sampled_from(_JSONISH), max_size=6).map(lambda item: f'"{item}"'), max_size=4)
+_array_glue = st.sampled_from([",", ", ", " ,\t", "", ",,"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(
+    st.text(st.sampled_from(_JSONISH), max_size=30).map(lambda text: "[" + text),
+    st.tuples(_array_items, _array_glue, st.text(st.sampled_from(_JSONISH), max_size=4)).map(
+        lambda parts: "[" + parts[1].join(parts[0]) + "]" + parts[2]),
+))
+def test_plain_exec_form_reads_as_the_json_decoder_does(candidate):
+    # document._loads reads arrays of plain strings without the json module:
+    # on anything at all it must give what the JSON decoder gives.
+    assert _loads(candidate) == _decode_json(candidate.strip(GO_SPACE))
