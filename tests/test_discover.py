@@ -1,10 +1,14 @@
+import fnmatch
 import os
 import shutil
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from migrator.compose_names import PATTERNS, is_compose_name
 from migrator.discover import NotFound, discover, is_dockerfile_name
 
 
@@ -194,3 +198,12 @@ def test_git_view_does_not_follow_symlinks_out_either(tmp_path):
     (root / "linked.Dockerfile").symlink_to(outside)
     (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     assert [os.path.relpath(f.path, root) for f in discover([str(root)])] == ["Dockerfile"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("docker-compose.yamlx*"), max_size=24)
+       | st.sampled_from(["compose.", "docker-compose."]).flatmap(
+           lambda prefix: st.text(st.sampled_from(".ymalx-"), max_size=8).map(lambda rest: prefix + rest)))
+def test_compose_names_are_the_patterns(name):
+    # is_compose_name tests prefixes and suffixes; the patterns are the spec.
+    assert is_compose_name(name) == any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS)
