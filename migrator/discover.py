@@ -17,10 +17,10 @@ and a symlinked file is taken only when its target is inside that folder.
 from __future__ import annotations
 
 import fnmatch
-from collections import namedtuple
 import os
 
 from migrator.compose_names import is_compose_name
+from migrator.records import Frozen
 
 # Names matched case-sensitively, the way people write them.
 PATTERNS = (
@@ -80,12 +80,15 @@ def is_dockerfile_name(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS) or is_compose_name(name)
 
 
-class Found(namedtuple("Found", "path real")):
+class Found(Frozen):
     """A file to check: `path` as shown to the user (normalised, relative if
     given relative), `real` the file the bytes live in (symlinks resolved):
     what we write."""
 
     __slots__ = ()
+
+    def __new__(cls, path, real) -> Found:
+        return tuple.__new__(cls, (path, real))
 
 
 def _walk(root: str) -> list[tuple[str, str | None]]:

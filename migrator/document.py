@@ -21,11 +21,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections import namedtuple
 
 from migrator.errors import InputError
 from migrator.lazy_pattern import LazyPattern
-from migrator.records import Record
+from migrator.records import Frozen, Record
 
 BOM = "\ufeff"
 
@@ -58,12 +57,15 @@ _DIRECTIVE = LazyPattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n
 _HEREDOC_WORD = LazyPattern(r"(\d*)<<(-?)([^<]*)\Z")
 
 
-class PhysicalLine(namedtuple("PhysicalLine", "number start end stop")):
+class PhysicalLine(Frozen):
     """One line of the file: its 1-based number, the offset of its first
     character, the offset after its content (before "\r\n" / "\n") and the
     offset after its line ending."""
 
     __slots__ = ()
+
+    def __new__(cls, number, start, end, stop) -> PhysicalLine:
+        return tuple.__new__(cls, (number, start, end, stop))
 
     def content(self, text: str) -> str:
         return text[self.start : self.end]
@@ -115,7 +117,7 @@ class LogicalLine(Record):
         return self.file_offset(start), self.file_offset(end - 1) + 1
 
 
-class Heredoc(namedtuple("Heredoc", "name chomp quoted body_start body_end terminator")):
+class Heredoc(Frozen):
     """A heredoc of an instruction. `chomp`: <<- (leading tabs are stripped
     from the body and terminator); `quoted`: <<'EOF' / <<"EOF" (no expansion
     in the body); `body_start`: file offset of the first body line;
@@ -123,6 +125,9 @@ class Heredoc(namedtuple("Heredoc", "name chomp quoted body_start body_end termi
     `terminator`: that PhysicalLine."""
 
     __slots__ = ()
+
+    def __new__(cls, name, chomp, quoted, body_start, body_end, terminator) -> Heredoc:
+        return tuple.__new__(cls, (name, chomp, quoted, body_start, body_end, terminator))
 
     def body(self, text: str) -> str:
         return text[self.body_start : self.body_end]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections import namedtuple
 from functools import cache
 
 from migrator.lazy_pattern import LazyPattern
 from migrator.packages import SUITES, data_dir
+from migrator.records import Frozen
 
 # A tag of an Alpine flavour of an official image: "alpine", "3-alpine",
 # "3.8.12-alpine3.15", "${PY}-alpine${ALPINE}", "8.2-fpm-alpine3.19",
@@ -25,12 +25,15 @@ ARCH_NAMESPACES = frozenset(
 )
 
 
-class ImageRef(namedtuple("ImageRef", "prefix name tag digest")):
+class ImageRef(Frozen):
     """`[prefix]name[:tag][@digest]` exactly as written: `prefix` is the
     registry and namespace with the trailing slash, or ""; `name` the last
     path component, e.g. "python"; `tag` and `digest` None when absent."""
 
     __slots__ = ()
+
+    def __new__(cls, prefix, name, tag, digest) -> ImageRef:
+        return tuple.__new__(cls, (prefix, name, tag, digest))
 
     @classmethod
     def parse(cls, raw: str) -> "ImageRef":
@@ -123,13 +126,7 @@ def _chain(version: str) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
-class ImageSpec(
-    namedtuple(
-        "ImageSpec",
-        "name debian bare line base rows note decision options suffixes codenames",
-        defaults=("", "", (), (), ()),
-    )
-):
+class ImageSpec(Frozen):
     """How one official image's Alpine tags become Debian ones (images.toml).
 
     `debian`: the tag template ({version}, {suite}, {suffix}); `bare`: the
@@ -140,6 +137,10 @@ class ImageSpec(
     """
 
     __slots__ = ()
+
+    def __new__(cls, name, debian, bare, line, base, rows, note="", decision="", options=(), suffixes=(),
+                codenames=()) -> ImageSpec:
+        return tuple.__new__(cls, (name, debian, bare, line, base, rows, note, decision, options, suffixes, codenames))
 
     def suites(self, version: str) -> tuple[str, ...] | None:
         """Suites (oldest first) with a Debian tag for `version` as the table
@@ -190,13 +191,16 @@ class ImageSpec(
         return False
 
 
-class ImageTable(namedtuple("ImageTable", "images default_suite archived archived_index alpine_only never_alpine")):
+class ImageTable(Frozen):
     """images.toml: the ImageSpec per image name, the default suite, the
     suites only archive.debian.org still serves (`archived`) and the shipped
     package index used for them (`archived_index`), and the images that have
     no Debian variant or no Alpine one."""
 
     __slots__ = ()
+
+    def __new__(cls, images, default_suite, archived, archived_index, alpine_only, never_alpine) -> ImageTable:
+        return tuple.__new__(cls, (images, default_suite, archived, archived_index, alpine_only, never_alpine))
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
         for name, spec in self.images.items():

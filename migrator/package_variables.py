@@ -17,10 +17,10 @@ which can only add uses, never hide one).
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 
 from migrator.document import Document, Instruction, LogicalLine
 from migrator.lazy_pattern import LazyPattern
+from migrator.records import Frozen
 from migrator.shell import ShellScript, Word
 
 # A word that is nothing but one variable: $X, ${X}, "$X", "${X}".
@@ -39,12 +39,15 @@ def reference(text: str) -> str | None:
     return (match.group(2) or match.group(3)) if match else None
 
 
-class Definition(namedtuple("Definition", "instruction line words source")):
+class Definition(Frozen):
     """Where a package variable gets its value: the instruction and its line,
     the package names in the value (Words; offsets in `source`), and the
     `source` that maps the words' offsets to the file."""
 
     __slots__ = ()
+
+    def __new__(cls, instruction, line, words, source) -> Definition:
+        return tuple.__new__(cls, (instruction, line, words, source))
 
 
 def build_definitions(document: Document, name: str) -> list[Definition]:

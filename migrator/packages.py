@@ -25,11 +25,10 @@ import bisect
 import functools
 import re
 import os
-from collections import namedtuple
 
 from migrator.errors import InputError
 from migrator.lazy_pattern import LazyPattern
-from migrator.records import Record
+from migrator.records import Frozen, Record
 
 TYPE_CHECKING = False  # typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ class MappingError(InputError):
         super().__init__(message, str(path))
 
 
-class Choice(namedtuple("Choice", "value label names pip why", defaults=((), (), ""))):
+class Choice(Frozen):
     """One answer to a decision. `value`: short stable id unique within the
     entry ("drop", "apt", "pip", "map", "keep"); `label`: shown in a prompt;
     `names`: Debian packages this choice installs; `pip`: PyPI projects to
@@ -82,18 +81,20 @@ class Choice(namedtuple("Choice", "value label names pip why", defaults=((), (),
 
     __slots__ = ()
 
+    def __new__(cls, value, label, names=(), pip=(), why="") -> Choice:
+        return tuple.__new__(cls, (value, label, names, pip, why))
 
-class Mapping(
-    namedtuple(
-        "Mapping", "apk kind names why choices recommended source", defaults=((), "", (), None, "builtin")
-    )
-):
+
+class Mapping(Frozen):
     """What the table says of one apk name. `kind`: "map", "drop", "decision"
     or "unknown"; `names`: for "map", the Debian names for the asked suite and
     base; `choices`: for "decision" and "unknown"; `recommended`: the value of
     the recommended Choice; `source`: "builtin" or the overlay file's path."""
 
     __slots__ = ()
+
+    def __new__(cls, apk, kind, names=(), why="", choices=(), recommended=None, source="builtin") -> Mapping:
+        return tuple.__new__(cls, (apk, kind, names, why, choices, recommended, source))
 
 
 # --------------------------------------------------------------------------
@@ -213,10 +214,13 @@ def _load_index(suite: str) -> DebianIndex:
 # parsing and validating mapping files
 
 
-class _Spec(namedtuple("_Spec", "kind to why choices recommended", defaults=((), "", (), None))):
+class _Spec(Frozen):
     """What an entry says for one (suite, base) after merging overrides."""
 
     __slots__ = ()
+
+    def __new__(cls, kind, to=(), why="", choices=(), recommended=None) -> _Spec:
+        return tuple.__new__(cls, (kind, to, why, choices, recommended))
 
 
 class _Entry(Record):
@@ -273,10 +277,13 @@ def _make_choice(c: dict[str, Any]) -> Choice:
     )
 
 
-class _Py3(namedtuple("_Py3", "pypi debian why", defaults=(None, None, ""))):
+class _Py3(Frozen):
     """A py3-* entry: its PyPI project, Debian names (a tuple, or per suite), why."""
 
     __slots__ = ()
+
+    def __new__(cls, pypi=None, debian=None, why="") -> _Py3:
+        return tuple.__new__(cls, (pypi, debian, why))
 
 
 class _Validator:

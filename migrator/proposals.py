@@ -7,16 +7,18 @@ rule context, which answers from the resolver (prompt, --yes, answers file).
 
 from __future__ import annotations
 
-from collections import namedtuple
 from enum import Enum
 
-# The records below are named tuples, not dataclasses: importing dataclasses
-# (and inspect, ast, dis behind it) plus decorating each class cost ~15 ms of
-# every start, more than the work on a small file. Named tuples are immutable,
-# compare by value and order by their fields, which is all these need.
+from migrator.records import Frozen
+
+# The records below are named tuples (migrator.records.Frozen), not
+# dataclasses: importing dataclasses (and inspect, ast, dis behind it) plus
+# decorating each class cost ~15 ms of every start, more than the work on a
+# small file. They are immutable, compare by value and order by their fields,
+# which is all these need.
 
 
-class Edit(namedtuple("Edit", "start end replacement rule", defaults=("",))):
+class Edit(Frozen):
     """Replace text[start:end] of the original document with `replacement`.
     `rule` is the rule id, e.g. "UA201"."""
 
@@ -25,7 +27,7 @@ class Edit(namedtuple("Edit", "start end replacement rule", defaults=("",))):
     def __new__(cls, start: int, end: int, replacement: str, rule: str = "") -> Edit:
         if not 0 <= start <= end:
             raise ValueError(f"bad edit span {start}..{end}")
-        return super().__new__(cls, start, end, replacement, rule)
+        return tuple.__new__(cls, (start, end, replacement, rule))
 
 
 class Severity(str, Enum):
@@ -33,20 +35,26 @@ class Severity(str, Enum):
     WARNING = "warning"  # something the tool could not do, or did not check
 
 
-class Finding(namedtuple("Finding", "rule line message severity", defaults=(Severity.WARNING,))):
+class Finding(Frozen):
     """What a rule says about a line (1-based, of the original file)."""
 
     __slots__ = ()
 
+    def __new__(cls, rule: str, line: int, message: str, severity: Severity = Severity.WARNING) -> Finding:
+        return tuple.__new__(cls, (rule, line, message, severity))
 
-class Option(namedtuple("Option", "value label free_text", defaults=(False,))):
+
+class Option(Frozen):
     """One answer to a Decision. `value` is what the rule receives back;
     `free_text` options take typed text (e.g. "type another package name")."""
 
     __slots__ = ()
 
+    def __new__(cls, value: str, label: str, free_text: bool = False) -> Option:
+        return tuple.__new__(cls, (value, label, free_text))
 
-class Decision(namedtuple("Decision", "key rule question options recommended line context", defaults=(0, ""))):
+
+class Decision(Frozen):
     """A question whose right answer the tool cannot know on its own.
 
     `key` is stable across runs (answers files and --yes reports use it); it
@@ -57,6 +65,10 @@ class Decision(namedtuple("Decision", "key rule question options recommended lin
 
     __slots__ = ()
 
+    def __new__(cls, key: str, rule: str, question: str, options: tuple[Option, ...], recommended: str,
+                line: int = 0, context: str = "") -> Decision:
+        return tuple.__new__(cls, (key, rule, question, options, recommended, line, context))
+
     def option(self, value: str) -> Option | None:
         for option in self.options:
             if option.value == value:
@@ -64,11 +76,14 @@ class Decision(namedtuple("Decision", "key rule question options recommended lin
         return None
 
 
-class Answer(namedtuple("Answer", "decision value source")):
+class Answer(Frozen):
     """The value chosen for a Decision, and where it came from ("prompt",
     "yes", "answers-file", ...)."""
 
     __slots__ = ()
+
+    def __new__(cls, decision: Decision, value: str, source: str) -> Answer:
+        return tuple.__new__(cls, (decision, value, source))
 
 
 class OverlappingEdits(Exception):

@@ -10,11 +10,11 @@ exact span, so rules can replace single words and keep the author's layout.
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from functools import cache
 
 from migrator.document import Instruction, LogicalLine
 from migrator.lazy_pattern import LazyPattern
+from migrator.records import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,18 +59,24 @@ def _compiled(package: str):
     return module
 
 
-class Word(namedtuple("Word", "start end text value")):
+class Word(Frozen):
     """A shell word: offsets in the shell source, the text as written, and
     its literal value (None if it expands anything)."""
 
     __slots__ = ()
 
+    def __new__(cls, start, end, text, value) -> Word:
+        return tuple.__new__(cls, (start, end, text, value))
 
-class Command(namedtuple("Command", "words start end node")):
+
+class Command(Frozen):
     """A simple command: its words (a tuple of Word, name first; no env
     prefixes, no redirects), its span in the shell source, its tree node."""
 
     __slots__ = ()
+
+    def __new__(cls, words, start, end, node) -> Command:
+        return tuple.__new__(cls, (words, start, end, node))
 
     @property
     def name(self) -> str | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections import namedtuple
+
+from migrator.records import Frozen
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
@@ -22,12 +23,15 @@ if TYPE_CHECKING:
     Check = Callable[[RuleContext], Iterable[Edit | Finding]]
 
 
-class Rule(namedtuple("Rule", "id name summary check")):
+class Rule(Frozen):
     """A registered rule: its stable `id` (e.g. "UA101"; users cite and
     document rules by it), a short slug `name` (e.g. "base-image"), a one-line
     summary, and its `check` function."""
 
     __slots__ = ()
+
+    def __new__(cls, id, name, summary, check) -> Rule:
+        return tuple.__new__(cls, (id, name, summary, check))
 
 
 _REGISTRY: dict[str, Rule] = {}

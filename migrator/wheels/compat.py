@@ -11,9 +11,9 @@ whose tag ranks first; with no such wheel, pip builds the sdist.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from functools import lru_cache
 
+from migrator.records import Frozen
 from migrator.wheels.memo import MISSING
 
 # packaging is imported where a choice is worked out, not here: a warm run
@@ -35,12 +35,15 @@ ARCHES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm/v7": "armv7
 _LEGACY = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
 
 
-class Target(namedtuple("Target", "python libc libc_version arch")):
+class Target(Frozen):
     """An image: python (major, minor, patch; patch 99 when only the minor
     is known), libc "glibc" or "musl", libc_version (major, minor), arch
     (the Debian/Docker name: amd64, arm64, ...)."""
 
     __slots__ = ()
+
+    def __new__(cls, python, libc, libc_version, arch) -> Target:
+        return tuple.__new__(cls, (python, libc, libc_version, arch))
 
     @property
     def machine(self) -> str:
@@ -51,12 +54,15 @@ class Target(namedtuple("Target", "python libc libc_version arch")):
         return f"CPython {version} {self.libc} {'.'.join(map(str, self.libc_version))}"
 
 
-class Choice(namedtuple("Choice", "version wheel sdist why", defaults=("",))):
+class Choice(Frozen):
     """What pip takes: version (None when no release fits), wheel (None when
     pip builds from source), sdist (the one built, when wheel is None), why
     (when nothing fits, or why the sdist is built)."""
 
     __slots__ = ()
+
+    def __new__(cls, version, wheel, sdist, why="") -> Choice:
+        return tuple.__new__(cls, (version, wheel, sdist, why))
 
     @property
     def builds(self) -> bool:

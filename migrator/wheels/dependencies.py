@@ -12,9 +12,9 @@ settled here against the extras the parent was installed with.
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from functools import lru_cache
 
+from migrator.records import Frozen
 from migrator.wheels.index import File
 from migrator.wheels.memo import MISSING
 from migrator.wheels.requirements import Requirement
@@ -78,11 +78,14 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
     return found, notes
 
 
-class Dependency(namedtuple("Dependency", "name canonical specifier marker text extras")):
+class Dependency(Frozen):
     """One Requires-Dist entry, read: what a Requirement is made of. name
     as written; canonical: normalised; marker: image markers only."""
 
     __slots__ = ()
+
+    def __new__(cls, name, canonical, specifier, marker, text, extras) -> Dependency:
+        return tuple.__new__(cls, (name, canonical, specifier, marker, text, extras))
 
     @classmethod
     def read(cls, parsed) -> Dependency:

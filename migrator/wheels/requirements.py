@@ -16,12 +16,11 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections import namedtuple
 from functools import lru_cache
 
 from migrator.document import Document, Instruction
 from migrator.lazy_pattern import LazyPattern
-from migrator.records import Record
+from migrator.records import Frozen, Record
 from migrator.shell import Command, script_of
 from migrator.wheels.memo import MISSING
 
@@ -41,8 +40,7 @@ def canonical_name(name: str) -> str:
 _SEPARATORS = LazyPattern(r"[-_.]+")
 
 
-class Requirement(namedtuple("Requirement", "name specifier marker text source line stage extras parent",
-                             defaults=((), ""))):
+class Requirement(Frozen):
     """name: canonical project name; specifier: "" for any version, e.g.
     "==3.4.7", ">=2,<3"; marker: "" or the PEP 508 marker text; text: as
     written; source: where it was read ("Dockerfile:5", "requirements.txt:3",
@@ -52,20 +50,29 @@ class Requirement(namedtuple("Requirement", "name specifier marker text source l
 
     __slots__ = ()
 
+    def __new__(cls, name, specifier, marker, text, source, line, stage, extras=(), parent="") -> Requirement:
+        return tuple.__new__(cls, (name, specifier, marker, text, source, line, stage, extras, parent))
 
-class Unreadable(namedtuple("Unreadable", "what why line stage")):
+
+class Unreadable(Frozen):
     """what: the word or file as written; why it cannot be read."""
 
     __slots__ = ()
 
+    def __new__(cls, what, why, line, stage) -> Unreadable:
+        return tuple.__new__(cls, (what, why, line, stage))
 
-class LocalProject(namedtuple("LocalProject", "path compiled line stage")):
+
+class LocalProject(Frozen):
     """A project built from the context (`pip install .`): it is built from
     source itself, so a compiler stays if it has extension modules. path:
     context-relative folder; compiled: why it needs a compiler ("" when it
     is pure Python as far as can be seen)."""
 
     __slots__ = ()
+
+    def __new__(cls, path, compiled, line, stage) -> LocalProject:
+        return tuple.__new__(cls, (path, compiled, line, stage))
 
 
 class Found(Record):
