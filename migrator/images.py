@@ -203,9 +203,9 @@ class ImageTable(Frozen):
         return tuple.__new__(cls, (images, default_suite, archived, archived_index, alpine_only, never_alpine))
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
-        for name, spec in self.images.items():
+        for name in self.images:
             if ref.is_official(name):
-                return spec
+                return self.images[name]
         return None
 
     def index_suite(self, suite: str) -> str:
@@ -230,12 +230,18 @@ def image_table() -> ImageTable:
 
 
 def _plain_image_table(table: ImageTable) -> tuple:
-    return ({name: tuple(spec) for name, spec in table.images.items()}, *table[1:])
+    from migrator.datacache import plain_values
+
+    return (plain_values(table.images, tuple), *table[1:])
 
 
 def _image_table_from_plain(plain: tuple) -> ImageTable:
+    # Each image's spec is made when it is first asked for: a file names one
+    # or two of the table's images, and python's alone has ~190 rows.
+    from migrator.datacache import LazyValues
+
     images, *rest = plain
-    return ImageTable({name: ImageSpec(*spec) for name, spec in images.items()}, *rest)
+    return ImageTable(LazyValues(images, lambda name, spec: ImageSpec(*spec)), *rest)
 
 
 def _read_image_table() -> ImageTable:

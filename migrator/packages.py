@@ -32,6 +32,7 @@ from migrator.records import Frozen, Record
 
 TYPE_CHECKING = False  # typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Mapping as Map
     from typing import Any, Iterable, Sequence
 
 __all__ = [
@@ -465,7 +466,7 @@ def _parse_file(path: str, source: str) -> tuple[dict[str, _Entry], dict[str, _P
 
 
 @functools.cache
-def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+def _builtin() -> tuple[Map[str, _Entry], dict[str, _Py3]]:
     # Parsed once, then read back from the user's cache (migrator/datacache.py)
     # until packages.toml or this module changes.
     from migrator.datacache import cached
@@ -475,13 +476,18 @@ def _builtin() -> tuple[dict[str, _Entry], dict[str, _Py3]]:
 
 
 def _plain_table(parsed: tuple[dict[str, _Entry], dict[str, _Py3]]) -> tuple:
+    from migrator.datacache import plain_values
+
     entries, py3 = parsed
-    return {apk: (e.raw, e.source, e.path) for apk, e in entries.items()}, {k: tuple(v) for k, v in py3.items()}
+    return plain_values(entries, lambda e: (e.raw, e.source, e.path)), {k: tuple(v) for k, v in py3.items()}
 
 
-def _table_from_plain(plain: tuple) -> tuple[dict[str, _Entry], dict[str, _Py3]]:
+def _table_from_plain(plain: tuple) -> tuple[Map[str, _Entry], dict[str, _Py3]]:
+    # Entries are made as they are looked up (a small file asks for a few of 637).
+    from migrator.datacache import LazyValues
+
     entries, py3 = plain
-    return {apk: _Entry(apk, *fields) for apk, fields in entries.items()}, {k: _Py3(*v) for k, v in py3.items()}
+    return LazyValues(entries, lambda apk, fields: _Entry(apk, *fields)), {k: _Py3(*v) for k, v in py3.items()}
 
 
 # --------------------------------------------------------------------------
@@ -507,7 +513,7 @@ PATTERN_DROPS: tuple[tuple[str, str], ...] = (
 class PackageTable:
     def __init__(
         self,
-        entries: dict[str, _Entry],
+        entries: Map[str, _Entry],
         py3: dict[str, _Py3],
         *,
         builtin: bool = True,
@@ -521,17 +527,22 @@ class PackageTable:
 
     @classmethod
     def load(cls, overlays: Sequence[str | os.PathLike] = (), builtin: bool = True) -> "PackageTable":
-        entries: dict[str, _Entry] = {}
+        entries: dict[str, _Entry] = {}  # the overlays', later ones first
         py3: dict[str, _Py3] = {}
+        b_entries: Map[str, _Entry] = {}
         if builtin:
             b_entries, b_py3 = _builtin()
-            entries.update(b_entries)
             py3.update(b_py3)
         for ov in overlays:
             e, p = _parse_file(os.fspath(ov), str(ov))
             entries.update(e)
             py3.update(p)
-        return cls(entries, py3, builtin=builtin, overlays=[str(o) for o in overlays])
+        if b_entries and entries:
+            from collections import ChainMap  # keeps the built-in entries unmade until asked for
+
+            chained: Map[str, _Entry] = ChainMap(entries, b_entries)
+            return cls(chained, py3, builtin=builtin, overlays=[str(o) for o in overlays])
+        return cls(entries or b_entries, py3, builtin=builtin, overlays=[str(o) for o in overlays])
 
     # ---------------------------------------------------------------- lookup
 

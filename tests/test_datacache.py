@@ -122,3 +122,31 @@ def test_the_command_fills_the_cache_and_gives_the_same_answers(tmp_path):
     assert explain() == uncached  # fills the cache
     assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache/unalpine").iterdir()) == ["packages"]
     assert explain() == uncached  # reads it
+
+
+def test_lazy_values_make_each_value_once_and_only_when_asked():
+    made = []
+
+    def build(key, plain):
+        made.append(key)
+        return ("record", key, plain)
+
+    eager = {"a": [1, 2], "b": {"x": "y"}, "c": None}
+    lazy = datacache.LazyValues(datacache.plain_values(eager), build)
+    assert len(lazy) == 3 and list(lazy) == ["a", "b", "c"] and "b" in lazy and "z" not in lazy
+    assert made == []  # sizing, iterating and membership make nothing
+    assert lazy["b"] == ("record", "b", {"x": "y"}) and lazy.get("b") is lazy["b"]
+    assert lazy.get("z") is None
+    assert made == ["b"]
+    assert dict(lazy.items()) == {key: ("record", key, value) for key, value in eager.items()}
+    assert made == ["b", "a", "c"]
+
+
+def test_a_run_makes_only_the_table_entries_it_looks_up(cache_home):
+    sources = [str(packages.BUILTIN_PATH), packages.__file__]
+    hooks = packages._plain_table, packages._table_from_plain
+    datacache.cached("packages", sources, lambda: packages._parse_file(packages.BUILTIN_PATH, "builtin"), *hooks)
+    entries, _ = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"), *hooks)
+    table = packages.PackageTable(entries, {})
+    assert table.lookup("openssl-dev", "bookworm", "python").names == ("libssl-dev",)
+    assert isinstance(entries, datacache.LazyValues) and set(entries._made) == {"openssl-dev"}
