@@ -433,7 +433,10 @@ class _Scanner:
         while self.index < len(self.lines):
             line = self.lines[self.index]
             # buildkit matches directives after stripping indentation.
-            match = _DIRECTIVE.match(_strip_left(self.content(line)))
+            stripped = _strip_left(self.content(line))
+            if not stripped.startswith("#"):
+                return  # most files: no regex to compile
+            match = _DIRECTIVE.match(stripped)
             if not match:
                 return
             name, value = match.group(1).lower(), match.group(2)

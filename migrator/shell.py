@@ -329,8 +329,8 @@ def _unescape_double(text: str) -> str:
     return _ESCAPED_DOUBLE.sub(_escaped_char, text) if "\\" in text else text
 
 
-_ESCAPED = re.compile(r"\\(.)")
-_ESCAPED_DOUBLE = re.compile(r'\\([$`"\\])')
+_ESCAPED = LazyPattern(r"\\(.)")
+_ESCAPED_DOUBLE = LazyPattern(r'\\([$`"\\])')
 
 
 def _escaped_char(match: re.Match) -> str:

@@ -6,7 +6,8 @@ without pip, poetry, uv or pipenv costs one regex search and no import."""
 from __future__ import annotations
 
 import os
-import re
+
+from migrator.lazy_pattern import LazyPattern
 
 TYPE_CHECKING = False  # typing and pathlib cost ~6 ms of a start: this module is imported by every run
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 DEFAULT_ARCHES = ("amd64", "arm64")
 # Docker's architecture names the check knows (compat.ARCHES maps them to wheel tags).
 KNOWN_ARCHES = ("amd64", "arm64", "386", "arm/v7", "ppc64le", "s390x", "riscv64")
-_INSTALLERS = re.compile(r"\b(?:pip[0-9.]*|poetry|uv|pipenv)\b")
+_INSTALLERS = LazyPattern(r"\b(?:pip[0-9.]*|poetry|uv|pipenv)\b")
 
 
 class WheelCheck:
@@ -36,7 +37,9 @@ class WheelCheck:
         self._memo = None
 
     def gather(self, document: "Document", path: str) -> "Evidence | None":
-        if not _INSTALLERS.search(document.text):
+        text = document.text
+        # Substrings first: most files without pip then compile no regex.
+        if not ("pip" in text or "poetry" in text or "uv" in text) or not _INSTALLERS.search(text):
             return None
         from migrator.wheels.evidence import Evidence, gather
 
