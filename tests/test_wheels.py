@@ -206,7 +206,7 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
     assert cache.get(index_url(), "cryptography", any_age=True) is None
     # an older format's folder is never read: v2 kept JSON pages under a digest
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v5")
+    assert folder() == str(tmp_path / "xdg" / "unalpine" / "index" / "v6")
     old = tmp_path / "xdg" / "unalpine" / "index" / "v2" / "abc"
     old.mkdir(parents=True)
     (old / "six.json").write_text(json.dumps({"index": index_url(), "fetched": time.time(), "page": recorded("six")}))
@@ -223,6 +223,29 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
     assert file_name("https://pypi.org/simple/") == "https%3A%2F%2Fpypi.org%2Fsimple%2F"
     assert file_name("a/b") != file_name("a%2Fb") and file_name("..") != ".."
     assert file_name("x" * 300).startswith("~") and len(file_name("x" * 300)) == 65
+
+
+def test_a_big_page_is_mapped_and_keeps_what_it_was_when_read(tmp_path):
+    from migrator.wheels.index import _files, compact
+
+    cache = Cache(tmp_path)
+    big, small = compact(_files(recorded("cryptography"))), compact(_files(recorded("six")))
+    cache.put(index_url(), "cryptography", big)
+    cache.put(index_url(), "six", small)
+    path = cache._path(index_url(), "cryptography")
+    assert os.path.getsize(path) > 64 * 1024 > os.path.getsize(cache._path(index_url(), "six"))
+    stored, _, _ = cache.get(index_url(), "cryptography")
+    assert isinstance(stored._files, memoryview)  # mapped, nothing unmarshalled yet
+    # a newer answer replaces the file before the files are asked for: the
+    # page read keeps the content it was read with
+    cache.put(index_url(), "cryptography", small)
+    assert stored.compact() == big
+    assert cache.get(index_url(), "cryptography")[0].compact() == small
+    # a file cut short is no answer
+    cache.put(index_url(), "cryptography", big)
+    with open(path, "r+b") as handle:
+        handle.truncate(os.path.getsize(path) - 10)
+    assert cache.get(index_url(), "cryptography") is None
 
 
 def test_unreachable_index_fails_fast_once(tmp_path):
@@ -517,7 +540,7 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     cold, cold_modules = run_json(FIXTURES / "blog", env)
     assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
-    assert (tmp_path / "unalpine" / "index" / "v5" / "answers").is_file()
+    assert (tmp_path / "unalpine" / "index" / "v6" / "answers").is_file()
     warm, warm_modules = run_json(FIXTURES / "blog", env)
     assert warm == cold and warm["files"][0]["wheels"]["removed"]
     assert not {m for m in warm_modules if m.startswith("packaging.")}  # only its version, for the memo's key
@@ -531,8 +554,10 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     from migrator.wheels.cache import FORMAT
 
     for entry in (tmp_path / "unalpine" / "index" / FORMAT).glob("http*/*"):
-        index, fetched, *rest = marshal.loads(entry.read_bytes())
-        entry.write_bytes(marshal.dumps((index, fetched - 1, *rest)))
+        data = entry.read_bytes()
+        index, fetched, pure, length, size = marshal.loads(data)  # the header; the files follow it
+        header = marshal.dumps((index, fetched - 1, pure, length, size))
+        entry.write_bytes(header + data[len(header) :])
     again, again_modules = run_json(FIXTURES / "blog", env)
     assert again == cold and "packaging.specifiers" in again_modules
     assert not {"packaging.tags", "packaging.requirements", "packaging.markers"} & again_modules
