@@ -42,7 +42,7 @@ def _refresh_module():
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_derived_file_format(suite):
-    text = lzma.decompress(derived_path(suite).read_bytes()).decode("utf-8")
+    text = lzma.decompress(Path(derived_path(suite)).read_bytes()).decode("utf-8")
     lines = text.splitlines()
     assert re.fullmatch(rf"# {suite} main amd64 derived indexes, fetched \d{{4}}-\d\d-\d\d from .+", lines[0])
     sections = [ln[1:] for ln in lines if ln.startswith("@")]
@@ -62,7 +62,7 @@ def test_the_cached_built_index_answers_as_the_text(suite):
 
     from migrator.debian.indexes import _built, _rebuilt
 
-    text = lzma.decompress(derived_path(suite).read_bytes()).decode("utf-8")
+    text = lzma.decompress(Path(derived_path(suite)).read_bytes()).decode("utf-8")
     kept = _rebuilt(suite, marshal.loads(marshal.dumps(_built(parse(suite, text)))))
     fresh = parse(suite, text)
     assert kept.header == fresh.header and kept.base_set == fresh.base_set and kept.transitional == fresh.transitional

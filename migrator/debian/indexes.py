@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import bisect
 import lzma
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 __all__ = ["DerivedIndex", "derived_path"]
 
 
-def derived_path(suite: str) -> Path:
+def derived_path(suite: str) -> str:
     from migrator.packages import data_dir
 
-    return Path(data_dir(), "debian", f"{suite}.derived.xz")
+    return os.path.join(data_dir(), "debian", f"{suite}.derived.xz")
 
 
 class Section(Mapping[str, tuple[str, ...]]):
@@ -197,7 +197,8 @@ def _read(suite: str) -> DerivedIndex:
 
     def read() -> str:
         try:
-            return lzma.decompress(path.read_bytes()).decode("utf-8")
+            with open(path, "rb") as handle:
+                return lzma.decompress(handle.read()).decode("utf-8")
         except (OSError, lzma.LZMAError) as exc:
             raise MappingError(path, f"cannot read Debian derived index: {exc}") from exc
 
@@ -205,7 +206,7 @@ def _read(suite: str) -> DerivedIndex:
     # part built (marshal: ~30 ms to load a suite): reading the text and
     # building the parts a lookup of an unknown name needs took ~140 ms, in
     # every process (each batch worker too) and every run.
-    return cached(f"debian-derived-{suite}", [str(path), __file__], lambda: parse(suite, read()),
+    return cached(f"debian-derived-{suite}", [path, __file__], lambda: parse(suite, read()),
                   to_plain=_built, from_plain=lambda plain: _rebuilt(suite, plain))
 
 

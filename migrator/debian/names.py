@@ -21,26 +21,33 @@ already has (``base`` set) makes "drop" the recommendation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from migrator.debian.indexes import DerivedIndex, normalise
 from migrator.packages import PATTERN_DROPS
+from migrator.records import Frozen, Record
 
 __all__ = ["Evidence", "Candidate", "Resolution", "resolve"]
 
 
-@dataclass(frozen=True)
-class Evidence:
-    kind: str  # "name", "pc", "so", "bin", "include", "source", "convention"
-    text: str
-    weight: int
+# Records without dataclasses: importing it (inspect, ast, dis) cost ~5 ms of
+# the first unknown package name, in every batch before its workers start.
 
 
-@dataclass
-class Candidate:
-    names: tuple[str, ...]  # Debian packages to install (usually one)
-    evidence: list[Evidence] = field(default_factory=list)
-    commands: int = 0  # tie-breaker for command roles: how many commands it installs
+class Evidence(Frozen):
+    __slots__ = ()
+
+    def __new__(cls, kind: str, text: str, weight: int) -> Evidence:
+        # kind: "name", "pc", "so", "bin", "include", "source", "convention"
+        return tuple.__new__(cls, (kind, text, weight))
+
+
+class Candidate(Record):
+    __slots__ = ("names", "evidence", "commands")
+
+    def __init__(self, names: tuple[str, ...], evidence: list[Evidence] | None = None, commands: int = 0):
+        self.names = names  # Debian packages to install (usually one)
+        self.evidence = [] if evidence is None else evidence
+        self.commands = commands  # tie-breaker for command roles: how many commands it installs
 
     @property
     def score(self) -> int:
@@ -51,15 +58,16 @@ class Candidate:
         return " ".join(self.names)
 
 
-@dataclass(frozen=True)
-class Resolution:
-    apk: str
-    suite: str
-    role: str  # short id: "dev", "libs", "library", "tools", "plain", "perl", "cmd", ...
-    role_text: str  # what the name is on Alpine
-    candidates: tuple[Candidate, ...]  # best first
-    recommended: str | None  # label of the recommended candidate, "drop", or None (nothing found)
-    why: str  # one line: the role and the deciding evidence
+class Resolution(Frozen):
+    __slots__ = ()
+
+    def __new__(cls, apk: str, suite: str, role: str, role_text: str, candidates: tuple[Candidate, ...],
+                recommended: str | None, why: str) -> Resolution:
+        # role: short id ("dev", "libs", "library", "tools", "plain", "perl", "cmd", ...);
+        # role_text: what the name is on Alpine; candidates: best first;
+        # recommended: the label of the recommended candidate, "drop", or None
+        # (nothing found); why: one line, the role and the deciding evidence.
+        return tuple.__new__(cls, (apk, suite, role, role_text, candidates, recommended, why))
 
     @property
     def best(self) -> Candidate | None:
