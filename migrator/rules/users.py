@@ -20,7 +20,6 @@ rewritten as a whole, with the same meaning:
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 
 from migrator.context import RuleContext
@@ -131,6 +130,8 @@ def _add_to_group(user: str, group: str) -> str:
 
 
 def _join(words: list[str]) -> str:
+    import shlex  # only for a file with busybox user commands (its regex costs every other run)
+
     return " ".join(shlex.quote(word) for word in words)
 
 
