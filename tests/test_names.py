@@ -54,6 +54,24 @@ def test_derived_file_format(suite):
         assert all(b in names for b in bins), src
 
 
+def test_sources_by_norm_finds_what_a_line_regex_finds():
+    # sources_by_norm searches the normalised names with str.find; the
+    # spec is a regex over the lines: the key, then digits unless the key
+    # ends with one.
+    from migrator.debian.indexes import normalise
+
+    idx = DerivedIndex.load("trixie")
+    names = list(idx.source)
+    lines = [normalise(name) for name in names]
+    keys = {line[:cut] for line in lines[::701] for cut in (len(line), len(line) - 1, 3, 5) if cut > 0}
+    keys |= {"tidyhtml", "softhsm", "softhsm2", "openssl", "libxml2", "python3", "x", "zzz-none"}
+    for key in sorted(keys):
+        digits = "[0-9]*" if not key[-1:].isdigit() else ""
+        pattern = re.compile(rf"{re.escape(key)}{digits}")
+        expected = [name for name, line in zip(names, lines) if pattern.fullmatch(line)]
+        assert idx.sources_by_norm(key) == expected, key
+
+
 @pytest.mark.parametrize("suite", ["trixie"])
 def test_the_cached_built_index_answers_as_the_text(suite):
     # The user's cache keeps a derived index with every part built (marshal);
