@@ -224,6 +224,11 @@ def _warm_tables() -> None:
     images = image_table()
     suites = {index.suite for index in indexes.loaded()} | {images.index_suite(images.default_suite)}
     for suite in sorted(suites):
+        if suite not in {index.suite for index in indexes.loaded()} and names.has_remembered(suite):
+            # An earlier run kept its answers (names.remembered): the fleet's
+            # names are most likely among them, and a worker that meets a new
+            # one loads the index itself.
+            continue
         indexes.DerivedIndex.load(suite).warm()
         DebianIndex.load(suite)
 

@@ -48,6 +48,96 @@ def _fingerprint(sources: Sequence[str]) -> tuple:
     return tuple(parts)
 
 
+def _slot_and_path(name: str, sources: Sequence[str], fingerprint: tuple) -> tuple[str, str]:
+    import zlib
+
+    # One slot per install (the sources' location), so that two installs or
+    # checkouts sharing a cache folder never evict each other's entries.
+    slot = f"{name}-{zlib.crc32(chr(0).join(os.path.abspath(s) for s in sources).encode()):08x}-"
+    return slot, os.path.join(cache_dir(), f"{slot}{zlib.crc32(repr(fingerprint).encode()):08x}.marshal")
+
+
+def _store(path: str, slot: str, data: bytes) -> None:
+    """Write `data` to `path` atomically, and drop what this install's older
+    versions left in its slot. The cache is optional: a failure is ignored."""
+    folder = os.path.dirname(path)
+    temp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)  # readers see the old file or the whole new one
+        for other in os.listdir(folder):
+            if other.startswith(slot) and other.endswith((".pickle", ".marshal")) and other != os.path.basename(path):
+                os.unlink(os.path.join(folder, other))
+    except Exception:  # a read-only home, a full disk
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+
+
+class Memo:
+    """Answers worked out by earlier runs, kept in the user's cache: a dict
+    of plain values for one set of sources (the data and the code the
+    answers are a function of), discarded when any of them changes.
+
+    `get` reads the file once; `put` adds an answer and rewrites the file
+    at once (the command leaves with os._exit, and batch workers each add
+    their own: a read-merge-replace per answer, where two writers racing can
+    lose one answer, to be worked out again by a later run, never a wrong one).
+    """
+
+    def __init__(self, name: str, sources: Sequence[str]):
+        self._name = name
+        self._sources = list(sources)
+        self._answers: dict | None = None
+        self._where: tuple[str, str] | None = None  # (slot, path); None: no cache
+
+    def _load(self) -> dict:
+        if self._answers is None:
+            self._answers = {}
+            if os.environ.get("UNALPINE_NO_CACHE"):
+                return self._answers
+            try:
+                fingerprint = _fingerprint(self._sources)
+            except OSError:
+                return self._answers
+            self._where = _slot_and_path(self._name, self._sources, fingerprint)
+            self._answers = self._read()
+        return self._answers
+
+    def _read(self) -> dict:
+        import marshal
+
+        try:
+            with open(self._where[1], "rb") as handle:
+                stored = marshal.loads(handle.read())
+            return stored if isinstance(stored, dict) else {}
+        except Exception:  # missing, truncated, or written by other code
+            return {}
+
+    def get(self, key: object) -> object | None:
+        return self._load().get(key)
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def put(self, key: object, plain: object) -> None:
+        import marshal
+
+        answers = self._load()
+        answers[key] = plain
+        if self._where is None:
+            return
+        merged = {**self._read(), **answers}  # keep what other processes added meanwhile
+        try:
+            data = marshal.dumps(merged)
+        except ValueError:  # not plain data: a bug in the caller's to_plain
+            return
+        _store(self._where[1], self._where[0], data)
+
+
 def cached(
     name: str,
     sources: Sequence[str],
@@ -67,13 +157,8 @@ def cached(
     except OSError:
         return build()  # a source is missing: let build() say so
     import marshal
-    import zlib
 
-    folder = cache_dir()
-    # One slot per install (the sources' location), so that two installs or
-    # checkouts sharing a cache folder never evict each other's entries.
-    slot = f"{name}-{zlib.crc32(chr(0).join(os.path.abspath(s) for s in sources).encode()):08x}-"
-    path = os.path.join(folder, f"{slot}{zlib.crc32(repr(fingerprint).encode()):08x}.marshal")
+    slot, path = _slot_and_path(name, sources, fingerprint)
     try:
         with open(path, "rb") as handle:
             stored_fingerprint, plain = marshal.loads(handle.read())
@@ -83,19 +168,10 @@ def cached(
         pass
     value = build()
     try:
-        os.makedirs(folder, exist_ok=True)
-        temp = f"{path}.{os.getpid()}.tmp"
-        with open(temp, "wb") as handle:
-            handle.write(marshal.dumps((fingerprint, to_plain(value) if to_plain else value)))
-        os.replace(temp, path)  # readers see the old file or the whole new one
-        for other in os.listdir(folder):  # drop what this install's older versions left
-            if other.startswith(slot) and other.endswith((".pickle", ".marshal")) and other != os.path.basename(path):
-                os.unlink(os.path.join(folder, other))
-    except Exception:  # a read-only home, a full disk: the cache is optional
-        try:
-            os.unlink(temp)
-        except (OSError, UnboundLocalError):
-            pass
+        data = marshal.dumps((fingerprint, to_plain(value) if to_plain else value))
+    except ValueError:  # not plain data: nothing is kept, the build still answers
+        return value
+    _store(path, slot, data)
     return value
 
 

@@ -189,9 +189,9 @@ def _resolution(apk: str, suite: str):
     """The resolver's answer for an unknown name, once per process: it reads
     only the suite's derived index (itself read once per process), and a
     fleet asks about the same unknown names file after file (~8 ms each)."""
-    from migrator.debian.names import resolve
+    from migrator.debian.names import remembered
 
-    return resolve(apk, suite)
+    return remembered(apk, suite)
 
 
 @functools.cache

@@ -150,3 +150,28 @@ def test_a_run_makes_only_the_table_entries_it_looks_up(cache_home):
     table = packages.PackageTable(entries, {})
     assert table.lookup("openssl-dev", "bookworm", "python").names == ("libssl-dev",)
     assert isinstance(entries, datacache.LazyValues) and set(entries._made) == {"openssl-dev"}
+
+
+def test_a_memo_keeps_answers_for_its_sources_and_drops_them_when_one_changes(tmp_path, cache_home, monkeypatch):
+    source = tmp_path / "index.txt"
+    source.write_text("v1")
+    memo = datacache.Memo("demo-answers", [str(source)])
+    assert memo.get("a") is None
+    memo.put("a", ("answer", 1))
+    other = datacache.Memo("demo-answers", [str(source)])  # another process, later
+    other.put("b", ["answer", 2])
+    third = datacache.Memo("demo-answers", [str(source)])
+    assert third.get("a") == ("answer", 1) and third.get("b") == ["answer", 2]
+    # memo wrote "a" before other existed, other read it and kept it; a writer
+    # that loaded before another's put still keeps that put (read-merge-replace)
+    memo.put("c", 3)
+    assert datacache.Memo("demo-answers", [str(source)]).get("b") == ["answer", 2]
+    source.write_text("v2")  # the data changed: earlier answers no longer hold
+    assert datacache.Memo("demo-answers", [str(source)]).get("a") is None
+    assert len([p for p in cache_home.iterdir() if p.name.startswith("demo-answers-")]) == 1
+    monkeypatch.setenv("UNALPINE_NO_CACHE", "1")
+    off = datacache.Memo("demo-answers", [str(source)])
+    off.put("d", 4)
+    assert off.get("d") == 4  # answered in the run, kept nowhere
+    monkeypatch.delenv("UNALPINE_NO_CACHE")
+    assert datacache.Memo("demo-answers", [str(source)]).get("d") is None

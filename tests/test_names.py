@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import lzma
+import marshal
 import os
 import re
 import subprocess
@@ -324,8 +325,10 @@ def _probe(tmp_path, dockerfile: str) -> tuple[str, set[str]]:
     index was read, the migrator.debian modules imported by the run)."""
     path = tmp_path / "Dockerfile"
     path.write_text(dockerfile)
+    # A cache of its own: the answers earlier runs kept (names.remembered) would spare the lookup.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
     out = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, cwd=REPO,
-                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, check=True).stdout.splitlines()
+                         env=env, check=True).stdout.splitlines()
     return out[-1], set(filter(None, out[-2].split(",")))
 
 
@@ -415,3 +418,36 @@ def test_any_name_gets_an_answer_that_exists(table, name, suite):
             assert not maps
         for c in maps:
             assert all(n in idx for n in c.names), (name, c)
+
+
+def test_resolutions_are_remembered_between_runs_and_then_load_no_index(tmp_path):
+    # The first run resolves (loading the suite's indexes) and keeps the
+    # answers in the user's cache; the next run of the same file answers
+    # the same from there, loading neither the derived index nor the package list.
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM python:3.12-alpine\nRUN apk add --no-cache tidyhtml oniguruma-dev geoip\n")
+    code = (
+        "import sys\nfrom migrator.cli import main\n"
+        "try:\n    main(['--yes', '--diff', 'Dockerfile'])\nexcept SystemExit:\n    pass\n"
+        "from migrator import packages\nfrom migrator.debian import indexes\n"
+        "print('LOADED', len(indexes.loaded()), packages._load_index.cache_info().currsize, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                              timeout=120)
+        loaded = next(line for line in done.stderr.splitlines() if line.startswith("LOADED "))
+        runs.append((done.stdout, loaded))
+    (first_diff, first_loaded), (second_diff, second_loaded) = runs
+    assert first_loaded != "LOADED 0 0" and second_loaded == "LOADED 0 0"
+    assert second_diff == first_diff and "libtidy" in first_diff
+
+
+def test_a_remembered_resolution_is_the_resolution():
+    from migrator.debian.names import Resolution
+
+    for apk in ("tidyhtml", "oniguruma-dev", "geoip", "so:libfoo.so.1", "nonesuch-xyz"):
+        fresh = resolve(apk, "trixie")
+        again = Resolution.from_plain(marshal.loads(marshal.dumps(fresh.plain())))
+        assert again == fresh and again.explain() == fresh.explain()

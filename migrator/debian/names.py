@@ -73,6 +73,19 @@ class Resolution(Frozen):
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
 
+    def plain(self) -> tuple:
+        """As plain data, for the user's cache (from_plain rebuilds it)."""
+        candidates = tuple((c.names, tuple(tuple(e) for e in c.evidence), c.commands) for c in self.candidates)
+        return (*self[:4], candidates, *self[5:])
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> Resolution:
+        apk, suite, role, role_text, candidates, recommended, why = plain
+        return cls(apk, suite, role, role_text,
+                   tuple(Candidate(tuple(names), [Evidence(*e) for e in evidence], commands)
+                         for names, evidence, commands in candidates),
+                   recommended, why)
+
     def explain(self) -> list[str]:
         """The evidence, one line per fact, best candidate first."""
         lines = [f"role: {self.role_text}"]
@@ -224,6 +237,41 @@ def _is_runtime_library(name: str) -> bool:
 
 # ----------------------------------------------------------------------------
 # the resolver
+
+
+_MEMOS: dict[str, object] = {}
+
+
+def _memo(suite: str):
+    memo = _MEMOS.get(suite)
+    if memo is None:
+        from migrator import datacache, packages
+        from migrator.debian import indexes
+
+        sources = [indexes.derived_path(suite), packages.DebianIndex.path(suite), __file__, indexes.__file__,
+                   packages.__file__]
+        memo = _MEMOS[suite] = datacache.Memo(f"debian-resolutions-{suite}", sources)
+    return memo
+
+
+def has_remembered(suite: str) -> bool:
+    """Whether earlier runs kept answers for `suite` (see remembered)."""
+    return bool(_memo(suite))
+
+
+def remembered(apk: str, suite: str) -> Resolution:
+    """resolve(), or its answer from an earlier run: the answers are kept
+    in the user's cache (migrator.datacache.Memo) for as long as the suite's
+    Debian indexes and the resolver's code stay the same. Resolving needs
+    the suite's derived index and package list (~40 ms to load); a Dockerfile
+    run again (a pre-commit hook, an editor) then needs neither."""
+    memo = _memo(suite)
+    plain = memo.get(apk)
+    if plain is not None:
+        return Resolution.from_plain(plain)
+    resolution = resolve(apk, suite)
+    memo.put(apk, resolution.plain())
+    return resolution
 
 
 def resolve(apk: str, suite: str) -> Resolution:
