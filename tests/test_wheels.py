@@ -248,6 +248,26 @@ def test_a_big_page_is_mapped_and_keeps_what_it_was_when_read(tmp_path):
     assert cache.get(index_url(), "cryptography") is None
 
 
+def test_the_first_write_deletes_the_folders_of_older_formats(tmp_path):
+    from migrator.wheels.cache import FORMAT
+    from migrator.wheels.index import _files, compact
+
+    index_dir = tmp_path / "unalpine" / "index"
+    for old in ("v2", "v5"):
+        (index_dir / old / "pages").mkdir(parents=True)
+        (index_dir / old / "pages" / "six").write_bytes(b"old")
+    (index_dir / "notes").mkdir()
+    cache = Cache(index_dir / FORMAT)
+    assert cache.get(index_url(), "six") is None  # reading tidies nothing
+    assert (index_dir / "v5").exists()
+    cache.put(index_url(), "six", compact(_files(recorded("six"))))
+    assert sorted(entry.name for entry in index_dir.iterdir()) == sorted(["notes", FORMAT])
+    # a folder chosen by the caller is never tidied around
+    (tmp_path / "mine" / "v1").mkdir(parents=True)
+    Cache(tmp_path / "mine" / "pages").put(index_url(), "six", compact(_files(recorded("six"))))
+    assert (tmp_path / "mine" / "v1").exists()
+
+
 def test_unreachable_index_fails_fast_once(tmp_path):
     client = Client(["http://127.0.0.1:9/simple/"], Cache(tmp_path), timeout=2)
     started = time.monotonic()

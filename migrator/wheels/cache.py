@@ -79,6 +79,24 @@ class Cache:
         self.root = os.fspath(root) if root is not None else folder()
         self.expiry = expiry
         self._folders: dict[str, str] = {}
+        self._cleaned = False  # _drop_older_formats done (on the first write)
+
+    def _drop_older_formats(self) -> None:
+        """Delete the folders older formats of this cache left beside it:
+        never read again, and up to tens of MB each."""
+        parent, name = os.path.split(self.root)
+        if name != FORMAT:
+            return  # a folder the caller chose: not ours to tidy
+        try:
+            old = [entry for entry in os.listdir(parent)
+                   if entry[:1] == "v" and entry[1:].isdigit() and int(entry[1:]) < int(FORMAT[1:])]
+        except OSError:
+            return
+        if old:
+            import shutil
+
+            for entry in old:
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
     def _path(self, index_url: str, name: str) -> str:
         folder = self._folders.get(index_url)
@@ -142,6 +160,9 @@ class Cache:
     def _write(self, path: str, data: bytes) -> None:
         import tempfile  # only when something is stored: a warm cache is only read (~2 ms of a start)
 
+        if not self._cleaned:
+            self._cleaned = True
+            self._drop_older_formats()
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".", suffix=".tmp")
