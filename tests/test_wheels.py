@@ -655,3 +655,13 @@ def test_pip_conf_is_read_again_only_when_it_changed(tmp_path):
     conf.write_text("[global]\nindex-url = https://bb.example/simple\n")  # edited: read again
     assert pip_config_urls(env, memo)[0] == "https://bb.example/simple"
     assert pip_config_urls(env)[0] == "https://bb.example/simple"
+
+
+def test_a_setup_py_read_once_is_not_parsed_again(tmp_path):
+    # libcst (~100 ms to import) reads a setup.py; what it found is kept in
+    # the memo under the file's text, so the next run imports no libcst.
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    cold, cold_modules = run_json(FIXTURES / "wheels_setup_py", env)
+    warm, warm_modules = run_json(FIXTURES / "wheels_setup_py", env)
+    assert "libcst" in cold_modules and "libcst" not in warm_modules
+    assert warm == cold and cold["files"][0]["wheels"]["stages"][0]["requirements"]

@@ -25,7 +25,7 @@ import os
 FORMAT = 3  # 2: sections; 3: a section per fetch of a page
 LIMIT = 5_000  # answers kept per section (project); beyond this it starts again from one run's answers
 # The modules whose code computes what is kept.
-_SOURCES = ("compat.py", "dependencies.py", "index.py", "memo.py", "plan.py", "requirements.py")
+_SOURCES = ("compat.py", "dependencies.py", "index.py", "memo.py", "plan.py", "projects.py", "requirements.py")
 MISSING = object()
 
 

@@ -36,7 +36,9 @@ _COMPILING_BACKENDS = ("maturin", "scikit_build", "scikit-build", "mesonpy", "me
                        "setuptools_rust", "cython", "pybind11", "cffi")
 
 
-def read(folder: Path) -> Project:
+def read(folder: Path, memo=None) -> Project:
+    """`memo` (migrator.wheels.memo.Memo): a setup.py read in an earlier run
+    is not read again (libcst alone costs ~100 ms to import)."""
     project = Project()
     pyproject = folder / "pyproject.toml"
     data: dict = {}
@@ -77,7 +79,7 @@ def read(folder: Path) -> Project:
                 return project
     setup_py = folder / "setup.py"
     if setup_py.is_file():
-        requirements, compiled = _setup_py(setup_py)
+        requirements, compiled = _setup_py_remembered(setup_py, memo)
         project.requirements += [(r, "setup.py") for r in requirements]
         project.compiled = project.compiled or compiled
     elif not pyproject.is_file() and not setup_cfg.is_file():
@@ -127,12 +129,37 @@ def _poetry_constraint(text: str) -> str:
     return ",".join(parts)
 
 
-def _setup_py(path: Path) -> tuple[list[str], str]:
+def _setup_py_remembered(path: Path, memo) -> tuple[list[str], str]:
+    """_setup_py, or what it gave for the same text in an earlier run."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Unreadable("setup.py", f"does not parse ({str(error).splitlines()[0]})") from None
+    if memo is None:
+        return _setup_py(text)
+    from migrator.wheels.memo import MISSING
+
+    key = ("setup.py", text)
+    known = memo.get("setup.py", key)
+    if known is MISSING:
+        try:
+            requirements, compiled = _setup_py(text)
+            known = ("read", tuple(requirements), compiled)
+        except Unreadable as error:
+            known = ("unreadable", error.why, "")
+        memo.put("setup.py", key, known)
+    kind, value, compiled = known
+    if kind == "unreadable":
+        raise Unreadable("setup.py", value)
+    return list(value), compiled
+
+
+def _setup_py(text: str) -> tuple[list[str], str]:
     import libcst as cst  # only here: reading a setup.py is the rare case
 
     try:
-        module = cst.parse_module(path.read_text(encoding="utf-8"))
-    except (cst.ParserSyntaxError, UnicodeDecodeError) as error:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
         raise Unreadable("setup.py", f"does not parse ({str(error).splitlines()[0]})") from None
     bindings: dict[str, cst.BaseExpression] = {}
     calls: list[cst.Call] = []

@@ -486,7 +486,7 @@ def _local_project(image_path: str, text: str, instruction: Instruction, stage: 
     from migrator.wheels import projects
 
     try:
-        read = projects.read(Path(ctx.folder, local))
+        read = projects.read(Path(ctx.folder, local), ctx.memo)
     except projects.Unreadable as error:
         found.unreadable.append(Unreadable(f"{local}/{error.file}", error.why, line, stage.index))
         return
