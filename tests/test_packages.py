@@ -557,3 +557,19 @@ def test_unknown_prefers_t64_names(table):
     m = table.lookup("libuv-libs", "trixie", "debian")
     got = [n for c in m.choices if c.value.startswith("map") for n in c.names]
     assert "libuv1t64" in got and "libuv1" not in got
+
+
+def test_the_packed_debian_index_answers_as_the_sorted_names():
+    # DebianIndex keeps one string and the start of each name; it must
+    # answer membership, prefixes and iteration as the sorted list would.
+    from migrator.packages import DebianIndex, _read_index
+
+    header, names = _read_index(DebianIndex.path("bookworm"))
+    index = DebianIndex.load("bookworm")
+    assert list(index) == names and len(index) == len(names) and index.header == header
+    for name in names[::1999] + ["libssl-dev", "python3-yaml", "zzzz", "", "a", "libssl", "libssl-dev2", "gcc\n"]:
+        assert (name in index) == (name in names), name
+    for prefix in ("libssl", "python3-y", "zz", "0", "libxml2-"):
+        assert index.with_prefix(prefix) == [name for name in names if name.startswith(prefix)], prefix
+    built = DebianIndex("demo", ["b", "a", "ab", "b"])
+    assert list(built) == ["a", "ab", "b"] and "ab" in built and "abc" not in built and built.with_prefix("a") == ["a", "ab"]
