@@ -93,6 +93,7 @@ class Memo:
         self._sources = list(sources)
         self._answers: dict | None = None
         self._where: tuple[str, str] | None = None  # (slot, path); None: no cache
+        self._fingerprint: tuple | None = None
 
     def _load(self) -> dict:
         if self._answers is None:
@@ -103,6 +104,7 @@ class Memo:
                 fingerprint = _fingerprint(self._sources)
             except OSError:
                 return self._answers
+            self._fingerprint = fingerprint
             self._where = _slot_and_path(self._name, self._sources, fingerprint)
             self._answers = self._read()
         return self._answers
@@ -112,8 +114,8 @@ class Memo:
 
         try:
             with open(self._where[1], "rb") as handle:
-                stored = marshal.loads(handle.read())
-            return stored if isinstance(stored, dict) else {}
+                fingerprint, stored = marshal.loads(handle.read())
+            return stored if fingerprint == self._fingerprint and isinstance(stored, dict) else {}
         except Exception:  # missing, truncated, or written by other code
             return {}
 
@@ -132,7 +134,7 @@ class Memo:
             return
         merged = {**self._read(), **answers}  # keep what other processes added meanwhile
         try:
-            data = marshal.dumps(merged)
+            data = marshal.dumps((self._fingerprint, merged))
         except ValueError:  # not plain data: a bug in the caller's to_plain
             return
         _store(self._where[1], self._where[0], data)
