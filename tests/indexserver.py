@@ -5,7 +5,8 @@ client, cache and JSON parsing run, only the answers are recorded. A wheel
 file is served as a stub: a valid wheel holding only its dist-info (name and
 version from the file name, which is all pip reads with --no-deps), also
 offered as PEP 658 metadata; where tests/index/metadata/ holds the real
-metadata of a wheel (recorded for the dependency walk), that is served. pip chooses among the recorded files by their
+metadata of a wheel (recorded for the dependency walk), that is served, in
+the .metadata file and inside the stub (which answers single HTTP ranges). pip chooses among the recorded files by their
 names alone, so the stubs cannot steer its choice. Unknown projects are a
 404, as on PyPI.
 """
@@ -72,22 +73,35 @@ class _Handler(BaseHTTPRequestHandler):
             body = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
             return self._send(200, "text/plain", body)
         if len(parts) == 3 and parts[0] == "files" and parts[2].endswith(".whl"):
-            return self._send(200, "application/octet-stream", stub_wheel(parts[2]))
+            recorded_metadata = self.server.recordings / "metadata" / f"{parts[2]}.metadata"
+            metadata = recorded_metadata.read_text() if recorded_metadata.is_file() else None
+            body = stub_wheel(parts[2], metadata)
+            wanted = self.headers.get("Range", "")
+            if wanted.startswith("bytes="):  # one range, as the wheel check's metadata reader asks
+                first, _, last = wanted[len("bytes="):].partition("-")
+                start = len(body) - int(last) if not first else int(first)
+                end = len(body) - 1 if not first or not last else min(int(last), len(body) - 1)
+                start = max(start, 0)
+                return self._send(206, "application/octet-stream", body[start : end + 1],
+                                  {"Content-Range": f"bytes {start}-{end}/{len(body)}"})
+            return self._send(200, "application/octet-stream", body)
         self._send(404, "text/plain", b"not found")
 
-    def _send(self, code: int, kind: str, body: bytes) -> None:
+    def _send(self, code: int, kind: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
         self.send_header("Content-Type", kind)
+        for header, value in (headers or {}).items():
+            self.send_header(header, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
 
-def stub_wheel(filename: str) -> bytes:
+def stub_wheel(filename: str, metadata: str | None = None) -> bytes:
     name, version, _, tags = parse_wheel_filename(filename)
     dist_info = "-".join(filename.split("-")[:2]) + ".dist-info"
     files = {
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist_info}/METADATA": metadata or f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
         f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: unalpine-tests\nRoot-Is-Purelib: true\n"
         + "".join(f"Tag: {tag}\n" for tag in sorted(map(str, tags))),
     }

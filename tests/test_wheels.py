@@ -665,3 +665,21 @@ def test_a_setup_py_read_once_is_not_parsed_again(tmp_path):
     warm, warm_modules = run_json(FIXTURES / "wheels_setup_py", env)
     assert "libcst" in cold_modules and "libcst" not in warm_modules
     assert warm == cold and cold["files"][0]["wheels"]["stages"][0]["requirements"]
+
+
+def test_offline_reads_the_metadata_an_online_run_read_out_of_the_wheel(tmp_path):
+    # cryptography 3.4.7's wheels have no PEP 658 file: an online run reads
+    # METADATA out of the wheel (range requests) and caches it under the
+    # wheel's URL; --offline must find it there, not only under PyPI's JSON API.
+    cache = Cache(tmp_path)
+    online = Client([index_url()], cache)
+    crypto = online.pages(["cryptography"])["cryptography"]
+    files = next(files for version, files in crypto.releases.items() if str(version) == "3.4.7")
+    # as an index offering no PEP 658 file lists it
+    recorded = next(f for f in files if f[0] == "cryptography-3.4.7-cp36-abi3-macosx_10_10_x86_64.whl")
+    wheel = File(*recorded[:4], metadata=False)
+    text = online.metadata("cryptography", "3.4.7", wheel)
+    assert text is not None and "Requires-Dist: cffi" in text
+    offline = Client([index_url()], cache, offline=True)
+    assert offline.metadata("cryptography", "3.4.7", wheel) == text
+    assert offline.metadata_source("cryptography", "3.4.7", wheel) == online.metadata_source("cryptography", "3.4.7", wheel)

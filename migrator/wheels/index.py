@@ -392,7 +392,7 @@ class Client:
         what is there never changes), following the same choice."""
         if file is not None and file.metadata and file.url:
             return file.url + ".metadata"
-        if file is not None and file.url and not self.offline:
+        if file is not None and file.url and (not self.offline or self._text(file.url + "#METADATA") is not None):
             return file.url + "#METADATA"
         if any(url.startswith(PYPI_HOST) for url in self.urls):
             return f"{PYPI_HOST}pypi/{name}/{version}/json"
@@ -404,8 +404,14 @@ class Client:
         index. None when neither is offered or the index cannot be asked."""
         if file is not None and file.metadata and file.url:
             return self._text(file.url + ".metadata")
-        if file is not None and file.url and not self.offline:
-            return self._text(file.url + "#METADATA", lambda _: self._wheel_metadata(file))
+        if file is not None and file.url:
+            if not self.offline:
+                return self._text(file.url + "#METADATA", lambda _: self._wheel_metadata(file))
+            # --offline: what an online run read out of the wheel, when it did
+            # (else PyPI's JSON answer, below, if that was cached instead)
+            known = self._text(file.url + "#METADATA")
+            if known is not None:
+                return known
         if any(url.startswith(PYPI_HOST) for url in self.urls):
             def requires_dist(body: str) -> str | None:
                 import json
