@@ -560,7 +560,9 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     cold, cold_modules = run_json(FIXTURES / "blog", env)
     assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
-    assert (tmp_path / "unalpine" / "index" / "v6" / "answers").is_file()
+    from migrator.wheels.memo import answers_file
+
+    assert (tmp_path / "unalpine" / "index" / "v6" / answers_file()).is_file()
     warm, warm_modules = run_json(FIXTURES / "blog", env)
     assert warm == cold and warm["files"][0]["wheels"]["removed"]
     assert not {m for m in warm_modules if m.startswith("packaging.")}  # only its version, for the memo's key

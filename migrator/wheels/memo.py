@@ -171,8 +171,17 @@ def memo_for(root: str) -> Memo:
             import atexit
 
             atexit.register(save_all)
-        memo = _OPEN[root] = Memo(os.path.join(root, "answers"))
+        memo = _OPEN[root] = Memo(os.path.join(root, answers_file()))
     return memo
+
+
+def answers_file() -> str:
+    """The memo's file name: one per install (the code's folder), since the
+    answers are tied to the code's files, so that two installs sharing a
+    cache folder (a venv and a checkout) do not throw each other's away."""
+    import zlib
+
+    return f"answers-{zlib.crc32(os.path.dirname(os.path.abspath(__file__)).encode()):08x}"
 
 
 def save_all() -> None:
