@@ -3,6 +3,7 @@
 import pytest
 
 from migrator.document import parse
+from migrator import shell
 from migrator.shell import script_of
 
 
@@ -130,3 +131,42 @@ def test_a_heredoc_that_runs_to_the_end_of_the_script_is_an_error():
     closed = "FROM alpine\nRUN <<EOF\ncat <<-END > /f\nx\nEND\nEOF\n"
     (run,) = [i for i in parse(closed).instructions if i.keyword == "RUN"]
     assert not script_of(run, closed).has_errors
+
+
+def _words_and_spans(script, text):
+    return [
+        [(w.start, w.end, w.text, w.value, script.file_span(w.start, w.end)) for w in command.words]
+        for command in script.commands
+    ]
+
+
+def test_a_parse_is_reused_by_files_with_the_same_shell_text_and_maps_to_each_file():
+    # Same shell source, different files: other offsets, a continuation, non-ASCII text.
+    one = "FROM alpine\nRUN apk add gcc \u00e9t\u00e9 && rm -rf /var/cache/apk/*\n"
+    two = "# x\nFROM alpine:3.19\nLABEL a=b\nRUN apk add gcc \\\n\u00e9t\u00e9 && \\\n  # c\nrm -rf /var/cache/apk/*\n"
+    other = "FROM alpine\nRUN apk add gcc \u00e9t\u00e9s && rm -rf /var/cache/apk/*\n"
+    fresh = {}
+    for text in (one, two, other):
+        shell._PARSED.clear()
+        script = run_script(text)
+        fresh[text] = (_words_and_spans(script, text), script.has_errors)
+    shell._PARSED.clear()
+    scripts = {text: run_script(text) for text in (one, two, other)}
+    assert scripts[one].text == scripts[two].text != scripts[other].text
+    assert scripts[two].tree is scripts[one].tree  # parsed once
+    assert scripts[other].tree is not scripts[one].tree
+    assert scripts[two].commands is not scripts[one].commands
+    for text, script in scripts.items():
+        assert (_words_and_spans(script, text), script.has_errors) == fresh[text]
+        for command in script.commands:
+            for word in command.words:
+                assert text[slice(*script.file_span(word.start, word.end))] == word.text
+    assert _words_and_spans(scripts[one], one) != _words_and_spans(scripts[two], two)  # the spans differ
+
+
+def test_the_parse_memo_is_bounded():
+    shell._PARSED.clear()
+    for number in range(shell._PARSED_MAX + 5):
+        run_script(f"FROM alpine\nRUN echo {number}\n")
+    assert 0 < len(shell._PARSED) <= shell._PARSED_MAX
+    assert run_script("FROM alpine\nRUN echo 3\n").commands[0].words[1].value == "3"
