@@ -161,8 +161,11 @@ class Flag(Record):
         self.end = end
 
 
+_UNREAD = object()
+
+
 class Instruction(Node):
-    __slots__ = ("keyword", "keyword_span", "logical", "heredocs", "trigger", "flags", "args_start")
+    __slots__ = ("keyword", "keyword_span", "logical", "heredocs", "trigger", "flags", "args_start", "_json")
 
     def __init__(
         self,
@@ -178,8 +181,14 @@ class Instruction(Node):
         trigger: str = "",
         flags: list[Flag] | None = None,
         args_start: int = 0,
+        json: tuple[str, ...] | None | object = _UNREAD,
     ):
-        super().__init__(kind, start, stop, line, end_line)
+        # Node's fields, set here rather than through super().__init__: an instruction of every parse
+        self.kind = kind
+        self.start = start
+        self.stop = stop
+        self.line = line
+        self.end_line = end_line
         self.keyword = keyword  # upper-case, e.g. "RUN"
         self.keyword_span = keyword_span  # file span of the keyword as written
         self.logical = LogicalLine() if logical is None else logical
@@ -188,6 +197,9 @@ class Instruction(Node):
         self.trigger = trigger
         self.flags = [] if flags is None else flags
         self.args_start = args_start  # logical offset of the arguments after keyword and flags
+        # The exec-form array as the scanner read it (None: shell form);
+        # _UNREAD for an instruction made otherwise, worked out when asked.
+        self._json = json
 
     @property
     def command(self) -> str:
@@ -201,11 +213,15 @@ class Instruction(Node):
     @property
     def is_json(self) -> bool:
         """Exec form: buildkit reads the arguments as a JSON array of strings."""
+        if self._json is not _UNREAD:
+            return self._json is not None
         return self.json_args is not None
 
     @property
     def json_args(self) -> list[str] | None:
         """The exec-form array, or None for the shell form."""
+        if self._json is not _UNREAD:
+            return None if self._json is None else list(self._json)
         if self.command not in JSON_KEYWORDS:
             return None
         return json_array(_json_part(self.command, self.args))
@@ -347,18 +363,24 @@ class Document(Record):
 
 def split_lines(text: str) -> list[PhysicalLine]:
     lines: list[PhysicalLine] = []
+    append = lines.append
+    new = tuple.__new__  # PhysicalLine(...) without its __new__'s frame: one per line of every parse
     position = 0
     number = 0
     length = len(text)
+    find = text.find
     while position < length:
-        newline = text.find("\n", position)
-        stop = length if newline < 0 else newline + 1
-        end = stop - 1 if newline >= 0 else stop
+        newline = find("\n", position)
+        if newline < 0:
+            stop = end = length
+        else:
+            stop = newline + 1
+            end = newline
         # buildkit's trimNewline cuts every trailing "\r", not just one.
         while end > position and text[end - 1] == "\r":
             end -= 1
         number += 1
-        lines.append(PhysicalLine(number, position, end, stop))
+        append(new(PhysicalLine, (number, position, end, stop)))
         position = stop
     return lines
 
@@ -389,21 +411,6 @@ class _Scanner:
         if line.start == 0 and raw.startswith(BOM):
             raw = raw[len(BOM) :]
         return raw
-
-    def content_start(self, line: PhysicalLine) -> int:
-        if line.start == 0 and self.text.startswith(BOM):
-            return len(BOM)
-        return line.start
-
-    def continuation(self, content: str) -> tuple[str, bool]:
-        """Strip a trailing escape (plus spaces/tabs after it), as buildkit does
-        with `([^E])E[ \\t]*$|^E[ \\t]*$` for the escape E: only spaces and
-        tabs may follow it (not \\v or other Unicode blanks), and an escaped
-        escape (`RUN dir C:\\\\`) ends the line instead of continuing it."""
-        stripped = content.rstrip(" \t")
-        if stripped.endswith(self.escape) and (len(stripped) == 1 or stripped[-2] != self.escape):
-            return stripped[: -len(self.escape)], True
-        return content, False
 
     def scan(self) -> Document:
         self.read_directives()
@@ -453,13 +460,26 @@ class _Scanner:
             self.index += 1
 
     def read_instruction(self) -> None:
-        lines, text = self.lines, self.text
+        lines, text, escape = self.lines, self.text, self.escape
         first = lines[self.index]
-        content = self.content(first)
-        start = self.content_start(first)
-        stripped = _strip_left(content)
+        # The line's content (after a BOM) and whether it continues, written
+        # out here: once per instruction of every parse. A trailing escape
+        # (plus spaces/tabs after it) continues the line, as buildkit's
+        # `([^E])E[ \t]*$|^E[ \t]*$` for the escape E says: only spaces and
+        # tabs may follow it (not \v or other Unicode blanks), and an escaped
+        # escape (`RUN dir C:\\`) ends the line instead of continuing it.
+        start = first.start
+        content = text[start : first.end]
+        if start == 0 and content.startswith(BOM):
+            content = content[len(BOM) :]
+            start = len(BOM)
+        stripped = content.lstrip(GO_SPACE)
         start += len(content) - len(stripped)
-        chunk, continued = self.continuation(stripped)
+        body = stripped.rstrip(" \t")
+        if body.endswith(escape) and (len(body) == 1 or body[-2] != escape):  # the escape is one character
+            chunk, continued = body[:-1], True
+        else:
+            chunk, continued = stripped, False
         # LogicalLine's runs, built here and joined once
         chunks = [chunk] if chunk else []
         pieces = [(0, start, len(chunk))] if chunk else []
@@ -475,7 +495,11 @@ class _Scanner:
             left = content.lstrip(GO_SPACE)
             if not left or left[0] == "#":
                 continue  # buildkit drops comment and blank lines inside a continuation
-            chunk, continued = self.continuation(content)
+            body = content.rstrip(" \t")
+            if body.endswith(escape) and (len(body) == 1 or body[-2] != escape):
+                chunk, continued = body[:-1], True
+            else:
+                chunk, continued = content, False
             if chunk:
                 chunks.append(chunk)
                 pieces.append((length, line.start, len(chunk)))
@@ -506,63 +530,88 @@ class _Scanner:
 
     def make_instruction(self, logical: LogicalLine, first: PhysicalLine) -> Instruction:
         text = logical.text
-        # The logical line can start with blanks when the first physical line
-        # held only the escape character ("\\\n  RUN x" is RUN on line 1).
-        start = _skip(text, 0, GO_SPACE)
-        if start == len(text):
-            raise InputError("a line continuation with no instruction", line=first.number)
-        end = _skip_to(text, start, KEYWORD_END)
-        word = text[start:end]
-        keyword = word.upper()
-        if keyword not in KEYWORDS:
-            raise InputError(f"unknown instruction: {word}", line=first.number)
+        read = _READ.get(text)
+        if read is None:
+            read = _read_instruction(text)
+            if len(_READ) >= _READ_MAX:
+                _READ.clear()
+            _READ[text] = read
+        error, start, end, keyword, trigger, flags, position, json = read
+        if error:
+            raise InputError(error, line=first.number)
         piece_start, piece_file, piece_length = logical.pieces[0]
         if end <= piece_length:  # the keyword lies in the first run (always but after a lone escape)
             keyword_span = (piece_file + start, piece_file + end)
         else:
             keyword_span = logical.file_span(start, end)
-        instruction = Instruction(
-            "instruction", first.start, first.stop, first.number, first.number,
-            keyword=keyword, keyword_span=keyword_span, logical=logical,
-        )
-        # splitCommand trims the line first: a quote left open in the last
-        # flag ends at the last non-blank, not at the end of the line.
-        trimmed = text.rstrip(GO_SPACE)
-        flags, position = _read_flags(trimmed, _skip(text, end, KEYWORD_END))
-        if keyword == "ONBUILD":
-            if flags:
-                raise InputError("ONBUILD takes no flags", line=first.number)
-            trigger_end = _skip_to(text, position, KEYWORD_END)
-            trigger = text[position:trigger_end]
-            if not trigger:
-                raise InputError("ONBUILD needs an instruction", line=first.number)
-            instruction.trigger = trigger.upper()
-            if instruction.trigger not in KEYWORDS or instruction.trigger in ("ONBUILD", "FROM", "MAINTAINER"):
-                raise InputError(f"{trigger} isn't allowed as an ONBUILD trigger", line=first.number)
-            flags, position = _read_flags(trimmed, _skip(text, trigger_end, KEYWORD_END))
-        instruction.flags, instruction.args_start = flags, position
-        command = instruction.trigger or keyword
-        if command in JSON_KEYWORDS and "[" in text:
-            value = _loads(_json_part(command, text[position:]))
-            if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        return Instruction("instruction", first.start, first.stop, first.number, first.number,
+                           keyword, keyword_span, logical, None, trigger, list(flags), position, json)
+
+
+# What make_instruction reads from a logical line's text, by that text: the
+# second parse of a file (engine.migrate) meets every instruction its edits
+# left alone again, and a fleet's files share many (COPY, CMD, WORKDIR, the
+# same RUN). Everything _read_instruction returns is a function of the text
+# alone (the escape and the directives only shape the text), so the text is
+# the whole key; the Flag records it holds are never changed after the parse,
+# and each instruction gets a list of its own. Bounded: emptied when full.
+_READ: dict[str, tuple] = {}
+_READ_MAX = 4096
+
+
+def _read_instruction(text: str) -> tuple:
+    """(error, keyword start, keyword end, keyword, trigger, flags, args
+    start, exec-form array) of a logical line's text; error: the message of
+    the InputError the line is, else ""."""
+    # The logical line can start with blanks when the first physical line
+    # held only the escape character ("\\\n  RUN x" is RUN on line 1).
+    start = _skip(text, 0, GO_SPACE) if text and text[0] in GO_SPACE else 0
+    if start == len(text):
+        return ("a line continuation with no instruction", 0, 0, "", "", (), 0, None)
+    end = _WORD.match(text, start).end()
+    word = text[start:end]
+    keyword = word.upper()
+    if keyword not in KEYWORDS:
+        return (f"unknown instruction: {word}", 0, 0, "", "", (), 0, None)
+    # splitCommand trims the line first: a quote left open in the last
+    # flag ends at the last non-blank, not at the end of the line.
+    trimmed = text.rstrip(GO_SPACE)
+    flags, position = _read_flags(trimmed, _KEYWORD_BLANKS.match(text, end).end())
+    trigger = ""
+    if keyword == "ONBUILD":
+        if flags:
+            return ("ONBUILD takes no flags", 0, 0, "", "", (), 0, None)
+        trigger_end = _WORD.match(text, position).end()
+        written = text[position:trigger_end]
+        if not written:
+            return ("ONBUILD needs an instruction", 0, 0, "", "", (), 0, None)
+        trigger = written.upper()
+        if trigger not in KEYWORDS or trigger in ("ONBUILD", "FROM", "MAINTAINER"):
+            return (f"{written} isn't allowed as an ONBUILD trigger", 0, 0, "", "", (), 0, None)
+        flags, position = _read_flags(trimmed, _KEYWORD_BLANKS.match(text, trigger_end).end())
+    command = trigger or keyword
+    json = None
+    if command in JSON_KEYWORDS and "[" in text:
+        value = _loads(_json_part(command, text[position:]))
+        if isinstance(value, list):
+            if not all(isinstance(item, str) for item in value):
                 # buildkit refuses the file rather than falling back to the shell form.
-                raise InputError(
-                    f"{command}: when using JSON array syntax, arrays must be comprised of strings only",
-                    line=first.number,
-                )
-        return instruction
+                return (f"{command}: when using JSON array syntax, arrays must be comprised of strings only",
+                        0, 0, "", "", (), 0, None)
+            json = tuple(value)
+    return ("", start, end, keyword, trigger, tuple(flags), position, json)
 
 
 def _skip(text: str, position: int, chars: str) -> int:
-    while position < len(text) and text[position] in chars:
-        position += 1
-    return position
+    """The first offset from `position` on whose character is not in `chars`."""
+    if position >= len(text) or text[position] not in chars:
+        return position  # nothing to skip, most of the time
+    return len(text) - len(text[position:].lstrip(chars))
 
 
-def _skip_to(text: str, position: int, chars: str) -> int:
-    while position < len(text) and text[position] not in chars:
-        position += 1
-    return position
+# A keyword (or ONBUILD's trigger): up to the first of KEYWORD_END; then the blanks after it.
+_WORD = LazyPattern(r"[^\t\v\f\r ]*")
+_KEYWORD_BLANKS = LazyPattern(r"[\t\v\f\r ]*")
 
 
 def _read_flags(text: str, position: int) -> tuple[list[Flag], int]:
@@ -579,9 +628,12 @@ def _read_flags(text: str, position: int) -> tuple[list[Flag], int]:
     flags: list[Flag] = []
     length = len(text)
     while True:
-        position = _skip(text, position, FLAG_BLANKS)
+        if position < length and text[position] in FLAG_BLANKS:  # (_skip's test, without its call)
+            position = _skip(text, position, FLAG_BLANKS)
         if not text.startswith("--", position):
-            return flags, _skip(text, position, GO_SPACE)
+            if position < length and text[position] in GO_SPACE:
+                position = _skip(text, position, GO_SPACE)
+            return flags, position
         start = position
         word: list[str] = []
         quote = ""

@@ -367,3 +367,62 @@ def test_errors(text, line, message):
     assert caught.value.line == line
     assert "\n" not in str(caught.value)
     assert str(caught.value).startswith(f"<input>:{line}: ")
+
+
+# --- what is read once per text (document._READ) -------------------------------
+
+
+def _described(document):
+    return [
+        (i.line, i.end_line, i.start, i.stop, i.keyword, i.keyword_span, i.trigger, i.args_start, i.args,
+         [(f.name, f.value, f.start, f.end) for f in i.flags], i.is_json, i.json_args, i.command_start)
+        for i in document.instructions
+    ]
+
+
+def test_instructions_read_from_the_memo_match_a_fresh_read_in_every_file():
+    import migrator.document as document
+
+    # The same logical lines at other offsets and lines, one written with a
+    # continuation and a comment line; and lines that differ only a little.
+    one = 'FROM alpine\nRUN --mount=type=cache,target=/x apk add gcc\nCMD ["sh", "-c", "x"]\nONBUILD RUN ["a"]\n'
+    two = ('# c\n\nFROM alpine\nLABEL a=b\nRUN --mount=type=cache,target=/x apk \\\n# c\nadd gcc\n'
+           'CMD ["sh", "-c", "x"]\nONBUILD RUN ["a"]\n')
+    three = 'FROM alpine\nRUN --mount=type=cache,target=/y apk add gcc\nCMD ["sh", "-c", "y"]\nONBUILD RUN ["b"]\n'
+    fresh = {}
+    for text in (one, two, three):
+        document._READ.clear()
+        fresh[text] = _described(parse(text))
+    document._READ.clear()
+    parsed = {text: parse(text) for text in (one, two, three)}
+    for text, result in parsed.items():
+        assert _described(result) == fresh[text]
+    first, second = parsed[one].instructions[1], parsed[two].instructions[2]
+    assert first.logical.text == second.logical.text
+    assert first.keyword_span != second.keyword_span
+    assert first.flags == second.flags and first.flags is not second.flags
+    cmd_one, cmd_two = parsed[one].instructions[2], parsed[two].instructions[3]
+    cmd_one.json_args.append("changed by a caller")
+    assert cmd_two.json_args == ["sh", "-c", "x"]
+
+
+def test_an_error_read_from_the_memo_names_its_own_line():
+    import migrator.document as document
+
+    document._READ.clear()
+    with pytest.raises(InputError) as first:
+        parse('FROM alpine\nCMD ["a", 1]\n')
+    with pytest.raises(InputError) as again:
+        parse('FROM alpine\n\n\nCMD ["a", 1]\n')
+    assert (first.value.line, again.value.line) == (2, 4)
+    assert first.value.message == again.value.message == (
+        "CMD: when using JSON array syntax, arrays must be comprised of strings only")
+
+
+def test_the_read_memo_is_bounded():
+    import migrator.document as document
+
+    document._READ.clear()
+    for number in range(document._READ_MAX + 3):
+        parse(f"FROM alpine\nRUN echo {number}\n")
+    assert 0 < len(document._READ) <= document._READ_MAX
