@@ -117,8 +117,11 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     try:
         original = job.text if job.text is not None else read_text(job.real, job.path)
         if is_compose_name(os.path.basename(job.path)):
-            from migrator.compose import migrate_compose as migrate  # noqa: F811 (image: values only)
-        result = migrate(original, job.path, run.engine, resolver)
+            from migrator.compose import migrate_compose  # image: values only
+
+            result = migrate_compose(original, job.path, run.engine, resolver)
+        else:
+            result = migrate(original, job.path, run.engine, resolver)
     except InputError as error:
         outcome.error = str(error.located(job.path))
         return outcome

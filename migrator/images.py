@@ -7,7 +7,7 @@ import re
 from functools import cache
 
 from migrator.lazy_pattern import LazyPattern
-from migrator.packages import SUITES, data_dir
+from migrator.packages import data_dir
 from migrator.records import Frozen
 
 # A tag of an Alpine flavour of an official image: "alpine", "3-alpine",

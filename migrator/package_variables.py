@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from migrator.document import Document, Instruction, LogicalLine
+from migrator.document import Document, Instruction
 from migrator.lazy_pattern import LazyPattern
 from migrator.records import Frozen
 from migrator.shell import ShellScript, Word

@@ -3,7 +3,6 @@ of Alpine names the mapping table does not settle."""
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import lzma
 import marshal

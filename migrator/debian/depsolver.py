@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrator.debian.packages_index import Alternative, Group, Package, PackageIndex, parse_packages
-from migrator.debian.versions import Version, satisfies
+from migrator.debian.versions import satisfies
 
 # What the official python slim images install on top of debian:<suite>-slim:
 # ca-certificates, netbase, tzdata, then the shared libraries their python
