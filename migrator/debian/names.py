@@ -492,11 +492,11 @@ def _subpackage(b: _Builder, apk: str) -> None:
         for src, how in b.sources(origin):
             # the part as a word of the name, or a word's start (libheif-aom: libheif-plugin-aomenc)
             word = re.escape(sub.lower().replace("_", "-"))
-            parts = [pkg for pkg in b.binaries(src) if re.search(rf"(^|[-.]){word}", pkg)]
-            for pkg in parts:
+            matches = [pkg for pkg in b.binaries(src) if re.search(rf"(^|[-.]){word}", pkg)]
+            for pkg in matches:
                 b.add(pkg, "source", f"the {sub} part of {how}", 4)
-            if 1 < len(parts) <= 4:  # Alpine's one subpackage is all of them (aomdec and aomenc)
-                b.cands[" ".join(parts)] = Candidate(tuple(parts), [Evidence("source", f"all of the {sub} part of {how}", 5)])
+            if 1 < len(matches) <= 4:  # Alpine's one subpackage is all of them (aomdec and aomenc)
+                b.cands[" ".join(matches)] = Candidate(tuple(matches), [Evidence("source", f"all of the {sub} part of {how}", 5)])
             if not b.cands and src == origin and src in b.binaries(src) and sub in _PART_WORDS:
                 # Debian does not split that part off (e2fsprogs-extra)
                 b.add(src, "source", f"Debian keeps the {sub} part in {src}", 3)
