@@ -450,3 +450,8 @@ def test_a_remembered_resolution_is_the_resolution():
         fresh = resolve(apk, "trixie")
         again = Resolution.from_plain(marshal.loads(marshal.dumps(fresh.plain())))
         assert again == fresh and again.explain() == fresh.explain()
+
+
+def test_the_why_lists_the_exact_name_among_those_looked_up():
+    why = resolve("libxyzzy-dev", "bookworm").why
+    assert "none of libxyzzy-dev, libxyzzy1-dev" in why

@@ -370,6 +370,8 @@ def _exact(b: _Builder, name: str, weight: int = 10) -> bool:
                 return False
             b.add(n, "name", text, weight)
             return True
+        if n not in b.names and n not in b.tried:
+            b.tried.append(n)  # said in the answer's why: "none of ... exists"
     return False
 
 
