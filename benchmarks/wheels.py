@@ -13,7 +13,7 @@ sample a fresh `unalpine --yes --diff --quiet` process, interleaved:
    and Django==3.2.4, five dependencies) with
    - a cold index cache: pages and metadata from the index (PyPI, or
      PIP_INDEX_URL), a few samples only;
-   - warm pages but no memo (index/v5/answers removed before each run): the
+   - warm pages but no memo (index/v6/answers-* removed before each run): the
      answers are worked out again, with packaging;
    - pages fetched again (a new fetch time, as after the daily expiry):
      their answers are worked out again, requirement strings, markers,
@@ -81,7 +81,7 @@ def main() -> None:
                 entry.rmdir() if entry.is_dir() else entry.unlink()
 
         def wipe_memo() -> None:
-            for answers in index.glob("*/answers"):
+            for answers in index.glob("*/answers*"):
                 answers.unlink()
 
         def refetched() -> None:
@@ -91,11 +91,13 @@ def main() -> None:
             import marshal
 
             for entry in index.glob("v*/http*/*"):
-                try:
-                    stored_index, _, *rest = marshal.loads(entry.read_bytes())
+                data = entry.read_bytes()
+                try:  # a header (index, fetched, pure, files' length, file size), then the files
+                    stored_index, _, pure, length, size = marshal.loads(data)
                 except (ValueError, EOFError, TypeError):
                     continue  # another format's file
-                entry.write_bytes(marshal.dumps((stored_index, time.time() - 1, *rest)))
+                header = marshal.dumps((stored_index, time.time() - 1, pure, length, size))
+                entry.write_bytes(header + data[len(header):])
 
         cold = []
         for _ in range(min(runs, 5)):
