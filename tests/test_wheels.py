@@ -685,3 +685,27 @@ def test_offline_reads_the_metadata_an_online_run_read_out_of_the_wheel(tmp_path
     offline = Client([index_url()], cache, offline=True)
     assert offline.metadata("cryptography", "3.4.7", wheel) == text
     assert offline.metadata_source("cryptography", "3.4.7", wheel) == online.metadata_source("cryptography", "3.4.7", wheel)
+
+
+def test_context_reads_only_files_inside_the_context(tmp_path):
+    from migrator.wheels.requirements import _Context
+
+    context = tmp_path / "ctx"
+    (context / "sub").mkdir(parents=True)
+    (context / "requirements.txt").write_text("a==1\n")
+    (context / "sub" / "dev.txt").write_text("b==2\n")
+    (tmp_path / "secret.txt").write_text("outside\n")
+    (context / "out.txt").symlink_to(tmp_path / "secret.txt")
+    (context / "dangling.txt").symlink_to(context / "gone.txt")
+    (context / "in.txt").symlink_to(context / "sub" / "dev.txt")
+    read = _Context(context).read
+    assert read("requirements.txt") == "a==1\n"
+    assert read("sub/dev.txt") == read("in.txt") == read("./sub/../sub/dev.txt") == "b==2\n"
+    # realpath's reading of `..` after a missing folder, as before
+    assert read("missing/../requirements.txt") == "a==1\n"
+    assert read("missing.txt") is None
+    assert read("requirements.txt/x") is None  # a file is not a folder
+    assert read("dangling.txt") is None
+    assert read("out.txt") is None  # the link leads out of the context
+    assert read("../secret.txt") is None
+    assert read("sub") is None  # a folder

@@ -135,6 +135,7 @@ class _Context:
     def __init__(self, folder: str | os.PathLike, memo: Memo | None = None):
         self.folder = os.fspath(folder)
         self.memo = memo  # requirement strings read in earlier runs
+        self._real_folder: str | None = None  # os.path.realpath(folder), once per file
 
     def local(self, stage: _Stage, image_path: str) -> str | None:
         """The context path of `image_path` in `stage`, from COPY/ADD/bind mounts."""
@@ -148,8 +149,21 @@ class _Context:
         return best[1] if best else None
 
     def read(self, relative: str) -> str | None:
-        path = os.path.realpath(os.path.join(self.folder, relative))
-        base = os.path.realpath(self.folder)
+        joined = os.path.join(self.folder, relative)
+        if ".." not in relative:
+            # Nothing there: realpath (an lstat per component of the folder,
+            # twice) would end at a missing file too. Without a `..`, a
+            # missing component or a dangling link cannot lead elsewhere.
+            try:
+                os.stat(joined)
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+            except OSError:
+                pass
+        path = os.path.realpath(joined)
+        if self._real_folder is None:
+            self._real_folder = os.path.realpath(self.folder)
+        base = self._real_folder
         if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
             return None  # outside the context: Docker would not send it either
         try:
