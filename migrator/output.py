@@ -27,12 +27,26 @@ def read_text(path: str, name: str | None = None) -> str:
     """The text of the file at `path`; errors name it `name` (as the user
     wrote it) rather than the resolved path."""
     name = path if name is None else name
+    # os.open/os.read, not open(): no file object and buffer to make for
+    # each of a fleet's files (~3 of ~7 µs). A folder fails at the read
+    # (EISDIR) instead of at the open: the same message.
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            chunks = []
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", name) from None
-    return decode(data, name)
+    return decode(chunks[0] if len(chunks) == 1 else b"".join(chunks), name)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 NO_NEWLINE = "\\ No newline at end of file\n"
