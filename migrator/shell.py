@@ -105,7 +105,7 @@ class ShellScript:
         key = (self.text, self.main_end)
         parsed = _PARSED.get(key)
         if parsed is not None:
-            self._ascii, self._char_of_byte, self.tree, self.has_errors, commands = parsed
+            self._ascii, self._char_of_byte, self.tree, self.has_errors, commands, self._derived = parsed
             self.commands: list[Command] = list(commands)
             return
         encoded = self.text.encode("utf-8")
@@ -117,9 +117,12 @@ class ShellScript:
         self.has_errors = self.tree.root_node.has_error or ("<<" in self.text and _open_heredoc(self.tree.root_node))
         self.commands = []
         self._collect(self.tree.root_node)
+        # What is worked out later from the parse alone (statement_end), shared as the parse is
+        self._derived: dict[str, object] = {}
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
-        _PARSED[key] = (self._ascii, self._char_of_byte, self.tree, self.has_errors, tuple(self.commands))
+        _PARSED[key] = (self._ascii, self._char_of_byte, self.tree, self.has_errors, tuple(self.commands),
+                        self._derived)
 
     def _collect(self, root: Node) -> None:
         """Every simple command, in the order of a walk of the tree (an
@@ -162,6 +165,12 @@ class ShellScript:
     def statement_end(self) -> int:
         """Where text appended to the whole script goes: after the last
         top-level statement, before a trailing comment or heredoc body."""
+        end = self._derived.get("statement_end")
+        if end is None:
+            end = self._derived["statement_end"] = self._statement_end()
+        return end
+
+    def _statement_end(self) -> int:
         root = self.tree.root_node
         statements = [child for child in root.named_children if child.type != "comment"]
         if not statements:

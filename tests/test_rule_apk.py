@@ -405,3 +405,47 @@ def test_a_continued_env_value_with_a_comment_line_is_named_by_its_first_line():
 def test_a_removed_first_command_never_leaves_a_word_that_buildkit_reads_as_a_flag():
     text = "FROM alpine:3.19\nRUN apk update && --version\n"
     assert body(run(text).text) == "RUN true && --version\n"
+
+
+def test_apk_commands_are_read_once_and_read_alike_in_every_file():
+    from migrator import shell
+    from migrator.document import parse
+    from migrator.rules import apk
+
+    def calls(text):
+        document = parse(text)
+        run = [i for i in document.instructions if i.command == "RUN"][-1]
+        return [apk.parse_apk(command) for command in shell.script_of(run, text).commands if command.name == "apk"]
+
+    def described(call):
+        return (call.subcommand, call.options, call.operands, call.command.words)
+
+    one = "FROM alpine\nRUN apk add --virtual .b -X https://x gcc && apk del .b\n"
+    two = "FROM alpine\nLABEL a=b\nRUN apk add --virtual .b -X https://x \\\ngcc && apk del .b\n"
+    other = "FROM alpine\nRUN apk add --virtual .c -X https://x gcc && apk del .c\n"
+    shell._PARSED.clear()
+    apk._CALLS.clear()
+    first, second, third = calls(one), calls(two), calls(other)
+    assert [c is d for c, d in zip(first, second)] == [True, True]  # the same parse: read once
+    assert all(c is not d for c, d in zip(first, third))
+    for call in (*first, *third):
+        assert described(call) == described(apk._parse_apk(call.command))
+    assert [c.option_value("--virtual") for c in third] == [".c", None]
+    assert [w.value for w in third[1].operands] == [".c"]
+
+
+def test_the_end_of_a_script_is_worked_out_once_per_parse_and_found_in_each_file():
+    from migrator import shell
+    from migrator.document import parse
+
+    texts = ["FROM alpine\nRUN apk add gcc # why\n", "FROM alpine\nENV A=1\nRUN apk add \\\ngcc # why\n"]
+    shell._PARSED.clear()
+    ends = []
+    for text in texts:
+        run = parse(text).instructions[-1]
+        script = shell.script_of(run, text)
+        end = script.statement_end()
+        assert end == script._statement_end()  # as worked out afresh
+        assert text[script.file_span(end - 3, end)[0] : script.file_span(end - 3, end)[1]] == "gcc"
+        ends.append(end)
+    assert ends[0] == ends[1]

@@ -75,7 +75,27 @@ class ApkCall(Record):
         return value.value if value else None
 
 
+# Commands read already, by the Command's identity (the entry keeps it
+# alive, so the id cannot be reused): an ApkCall is a function of the
+# command's words alone and nothing changes it once made, and the shell's
+# parses (with their Command tuples) are shared by the files of a run, so
+# the rule, its variable pass and the wheel plan read each apk command once.
+_CALLS: dict[int, tuple[Command, ApkCall]] = {}
+_CALLS_MAX = 4096
+
+
 def parse_apk(command: Command) -> ApkCall:
+    known = _CALLS.get(id(command))
+    if known is not None and known[0] is command:
+        return known[1]
+    call = _parse_apk(command)
+    if len(_CALLS) >= _CALLS_MAX:
+        _CALLS.clear()
+    _CALLS[id(command)] = (command, call)
+    return call
+
+
+def _parse_apk(command: Command) -> ApkCall:
     options: list[tuple[Word, Word | None]] = []
     operands: list[Word] = []
     subcommand: Word | None = None
