@@ -18,6 +18,8 @@ from migrator.proposals import Answer, Decision, Option, Severity
 from migrator.records import Record
 from migrator.shell import ShellScript, script_of
 
+_WORD = LazyPattern(r"\S+")
+_JUST_A_VARIABLE = LazyPattern(r"\$\{?(\w+)\}?")
 _ARG_VALUE = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
 
 
@@ -385,9 +387,26 @@ class RuleContext:
         return chosen
 
 
+# _oldest_current by (the spec's identity, version): a function of the two
+# alone (the spec is a row of the run's image table, never changed), asked
+# for every stage on an image with no current tag. The entry keeps the spec,
+# so its id cannot be reused.
+_OLDEST: dict[tuple[int, str], tuple[ImageSpec, tuple[str, str] | None]] = {}
+
+
 def _oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
     """The oldest release line after `version`, of the same variant (php's
     -fpm), with a current Debian tag: (line, its newest suite)."""
+    known = _OLDEST.get((id(spec), version))
+    if known is not None and known[0] is spec:
+        return known[1]
+    if len(_OLDEST) >= 1024:
+        _OLDEST.clear()
+    found = _OLDEST[(id(spec), version)] = (spec, _work_out_oldest_current(spec, version))
+    return found[1]
+
+
+def _work_out_oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] | None:
     variant = re.search(r"(-[a-z]+)$", version)
     suffix = variant.group(1) if variant else ""
     lines: list[tuple[tuple[int, ...], str, str]] = []
@@ -452,7 +471,7 @@ def _stages(document: Document, args: dict[str, ArgDefault]) -> list[Stage]:
 def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
               args: dict[str, ArgDefault], by_name: dict[str, Stage]) -> Stage:
     text = instruction.logical.text
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[instruction.args_start :])]
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text[instruction.args_start :])]
     if not words:
         raise InputError("FROM needs an image", line=instruction.line)
     start, end = (instruction.args_start + words[0][0], instruction.args_start + words[0][1])
@@ -462,7 +481,7 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
         name = text[instruction.args_start + words[2][0] : instruction.args_start + words[2][1]]
     expanded = expand(raw, variables)
     image = ImageWord(raw, instruction.file_span(start, end), expanded)
-    variable = re.fullmatch(r"\$\{?(\w+)\}?", raw)
+    variable = _JUST_A_VARIABLE.fullmatch(raw)
     if variable and variable.group(1) in args and args[variable.group(1)].span:
         image.via_arg = args[variable.group(1)]
     stage = Stage(index, instruction, name, image)

@@ -162,6 +162,7 @@ class Flag(Record):
 
 
 _UNREAD = object()
+_CMD_WORD = LazyPattern(r"CMD\s+", re.I)
 
 
 class Instruction(Node):
@@ -233,7 +234,7 @@ class Instruction(Node):
         HEALTHCHECK NONE)."""
         if self.command != "HEALTHCHECK":
             return self.args_start
-        match = re.match(r"CMD\s+", self.args, re.I)
+        match = _CMD_WORD.match(self.args)
         return self.args_start + match.end() if match else None
 
     def flag(self, name: str) -> Flag | None:

@@ -304,3 +304,21 @@ def test_a_version_the_table_does_not_know_migrates_with_a_warning():
     assert result.text == "FROM node:99-trixie-slim\n"
     assert "1 UA101 node 99 is not in unalpine's table of published tags" in messages(result)
     assert "not in unalpine's table" not in messages(run("FROM node:22.3.0-alpine\n"))
+
+
+def test_the_next_current_release_is_kept_per_image_and_version_and_matches_a_fresh_answer():
+    from migrator import context
+    from migrator.images import image_table
+
+    table = image_table()
+    context._OLDEST.clear()
+    asked = 0
+    for spec in table.images.values():
+        versions = [*spec.rows, "", "2", "2.7", "3.5-fpm", "9.9.9", "lts"]
+        for version in versions:
+            expected = context._work_out_oldest_current(spec, version)
+            assert context._oldest_current(spec, version) == expected  # worked out and kept
+            assert context._oldest_current(spec, version) == expected  # from the memo
+            asked += 1
+    assert asked > 100
+    assert any(context._oldest_current(spec, "2.7") for spec in table.images.values())

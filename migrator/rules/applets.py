@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, json_array
+from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Finding
 from migrator.rules import rule
 from migrator.rules.apk import APK_COMMANDS
@@ -52,6 +53,10 @@ APPLETS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "crontab": (("dcron", "cronie"), "cron", "; Debian's crontab files live in /var/spool/cron/crontabs"),
 }
 
+
+# The program a CMD/ENTRYPOINT/HEALTHCHECK runs, and the one after `sh -c`.
+_PROGRAM = LazyPattern(r"[\w./-]+")
+_SH_C = LazyPattern(r"-c\s+['\"]?([\w./-]+)")
 
 @rule(ID, "busybox-applets", "Warn about busybox applets a migrated stage uses but Debian slim lacks")
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -100,12 +105,13 @@ def _programs(ctx: RuleContext, instruction: Instruction) -> Iterator[tuple[str,
     if array is not None:
         words = array[:1]
         if words and words[0] in ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash") and "-c" in array:
-            words = re.findall(r"[\w./-]+", array[-1])[:1]
+            words = _PROGRAM.findall(array[-1])[:1]
     else:
-        words = re.findall(r"[\w./-]+", text)[:1]
+        words = _PROGRAM.findall(text)[:1]
         # `sh -c 'wget ...'`: the program is the first word of the script
-        if words and words[0].split("/")[-1] in ("sh", "bash", "ash") and re.search(r"-c\s+['\"]?([\w./-]+)", text):
-            words = [re.search(r"-c\s+['\"]?([\w./-]+)", text).group(1)]
+        script = _SH_C.search(text) if words and words[0].split("/")[-1] in ("sh", "bash", "ash") else None
+        if script:
+            words = [script.group(1)]
     for word in words:
         name = word.split("/")[-1]
         if name in APPLETS:

@@ -42,6 +42,8 @@ _WHY = {
 _PACKAGE_MANAGERS = APK_COMMANDS | {"apt-get", "apt"}
 _EXEC_KEYWORDS = {"CMD", "ENTRYPOINT", "SHELL", "RUN", "HEALTHCHECK"}
 # A JSON string element of an exec-form array.
+_WORD = LazyPattern(r"\S+")
+_TINI_DASHES = LazyPattern(r'tini"\s*,\s*"--"\s*,\s*$')
 _JSON_STRING = LazyPattern(r'"((?:[^"\\]|\\.)*)"')
 
 
@@ -78,7 +80,7 @@ def _exec_form(ctx: RuleContext, instruction: Instruction, base: int) -> Iterato
 
 def _after_tini(args: str, match: re.Match[str]) -> bool:
     """`["/sbin/tini", "--", "su-exec", ...]`: the program after tini's `--`."""
-    return bool(re.search(r'tini"\s*,\s*"--"\s*,\s*$', args[: match.start()]))
+    return bool(_TINI_DASHES.search(args[: match.start()]))
 
 
 def _shell_form(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | Finding]:
@@ -99,7 +101,7 @@ def _shell_form(ctx: RuleContext, instruction: Instruction) -> Iterator[Edit | F
 def _plain_words(ctx: RuleContext, instruction: Instruction, base: int) -> Iterator[Edit | Finding]:
     """Shell-form CMD/ENTRYPOINT/HEALTHCHECK: the words as written."""
     args = instruction.logical.text[base:]
-    words = list(re.finditer(r"\S+", args))
+    words = list(_WORD.finditer(args))
     for index, match in enumerate(words):
         value = match.group(0)
         new = RENAMES.get(value)

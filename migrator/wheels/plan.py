@@ -20,6 +20,7 @@ import os
 import re
 from functools import cache, lru_cache
 
+from migrator.lazy_pattern import LazyPattern
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
 from migrator.records import Record
@@ -173,6 +174,10 @@ def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
     return WheelPlan(plans, evidence)
 
 
+_PIN = LazyPattern(r"[=<>~@]")  # where a version pin starts in an apk word
+_PYTHON_MINOR = LazyPattern(r"(\d+\.\d+(?:\.\d+)?)")
+
+
 def _root(stage: "Stage") -> "Stage":
     while stage.parent is not None:
         stage = stage.parent
@@ -185,7 +190,7 @@ def _python(stage: "Stage", suite: str) -> str | None:
         return DEBIAN_PYTHON.get(suite) if stage.kind == "debian" else None
     if stage.spec.name != "python":
         return None
-    match = re.match(r"(\d+\.\d+(?:\.\d+)?)", stage.python_version or "")
+    match = _PYTHON_MINOR.match(stage.python_version or "")
     if match:
         return match.group(1)
     from migrator.images import python_minors
@@ -304,7 +309,7 @@ def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: Stag
                 if call.subcommand is None or call.subcommand.value != "add":
                     continue
                 for word in call.operands:
-                    apk = re.split(r"[=<>~@]", word.value or "", 1)[0]
+                    apk = _PIN.split(word.value or "", 1)[0]
                     if apk and _is_build(ctx, stage, apk):
                         plan.build_packages.setdefault(apk, instruction.line)
 
