@@ -22,8 +22,6 @@ author's and stay.
 
 from __future__ import annotations
 
-import bisect
-
 from migrator.document import Document, Instruction, LogicalLine, PhysicalLine
 from migrator.proposals import Edit
 from migrator.shell import Command, ShellScript, Word
@@ -104,17 +102,18 @@ class RunPlan:
     def _word_changes(self, whole: list[tuple[int, int, str]]) -> tuple[dict[tuple[int, int], str], list[tuple[int, int]]]:
         """Word changes outside removed commands; a word replaced by a whole
         command's new text, or both replaced and deleted, is taken once."""
-        def inside(span: tuple[int, int], blocks) -> bool:
-            return any(start <= span[0] and span[1] <= end and span != (start, end) for start, end in blocks)
-
         blocks = [(start, end) for start, end, _ in whole]
-        replaced = {span: new for span, new in self._replaced.items() if not inside(span, blocks)}
+        replaced = self._replaced
+        if blocks:
+            replaced = {span: new for span, new in replaced.items() if not _inside(span, blocks)}
         # A replaced command (dpkg --print-architecture, pip install) covers
         # the words inside it.
-        replaced = {span: new for span, new in replaced.items() if not inside(span, list(replaced))}
+        covering = _covered(replaced)
+        if covering:
+            replaced = {span: new for span, new in replaced.items() if span not in covering}
         covered = blocks + list(replaced)
-        deleted = [span for span in sorted(self._deleted) if span not in replaced and not inside(span, covered)]
-        return replaced, deleted
+        deleted = [span for span in sorted(self._deleted) if span not in replaced and not _inside(span, covered)]
+        return dict(replaced), deleted
 
     # -- rendering: line by line ---------------------------------------------
 
@@ -128,10 +127,10 @@ class RunPlan:
         regions: list[tuple[int, int]] = list(dead)
         redirects: list[tuple[int, int, int]] = []  # (from, to] -> offset
         lines = self.document.lines
-        starts = [line.start for line in lines]
+        line_of = self.document.line_of  # (its index of line starts is made once per document)
         touched: dict[int, list[tuple[int, int]]] = {}
         for start, end in _merge(words):
-            touched.setdefault(bisect.bisect_right(starts, start) - 1, []).append((start, end))
+            touched.setdefault(line_of(start) - 1, []).append((start, end))
         for index in sorted(touched):
             line = lines[index]
             state, rest_start = self._state(line, dead)
@@ -162,8 +161,7 @@ class RunPlan:
         where the comment starts."""
         kept = _kept(line.start, line.end, dead)
         text = self.text
-        rest = "".join(text[start:end] for start, end in kept).replace(" ", "").replace("\t", "")
-        original = text[line.start : line.end].lstrip(_BLANKS)
+        rest = "".join([text[start:end] for start, end in kept]).replace(" ", "").replace("\t", "")
         escape_start = self._escape_start(line)
         if escape_start is not None:
             if _within(escape_start, dead):
@@ -171,7 +169,7 @@ class RunPlan:
             return ("continued" if rest == self._escape(line) else "partial"), line.end
         if rest == "":
             return "last", line.end
-        if rest.startswith("#") and not original.startswith("#"):
+        if rest.startswith("#") and not text[line.start : line.end].lstrip(_BLANKS).startswith("#"):
             return "comment", _first_visible(text, kept)
         return "partial", line.end
 
@@ -274,6 +272,29 @@ class RunPlan:
         if after is not None and after.kind == "blank" and (before is None or before.kind == "blank"):
             stop = after.stop
         return Edit(self.instruction.start, stop, "", self.rule)
+
+
+def _inside(span: tuple[int, int], blocks: list[tuple[int, int]]) -> bool:
+    """Whether `span` lies within one of `blocks` (other than itself)."""
+    first, last = span
+    for start, end in blocks:
+        if start <= first and last <= end and (start != first or end != last):
+            return True
+    return False
+
+
+def _covered(spans) -> set[tuple[int, int]]:
+    """The spans that lie within another of `spans` (all distinct): in order
+    of start, longest first, a span lies within an earlier one exactly when
+    one of those ends at or after its end."""
+    found: set[tuple[int, int]] = set()
+    reach = -1
+    for span in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if reach >= span[1]:
+            found.add(span)
+        elif span[1] > reach:
+            reach = span[1]
+    return found
 
 
 def _within(offset: int, spans: list[tuple[int, int]]) -> bool:

@@ -449,3 +449,15 @@ def test_the_end_of_a_script_is_worked_out_once_per_parse_and_found_in_each_file
         assert text[script.file_span(end - 3, end)[0] : script.file_span(end - 3, end)[1]] == "gcc"
         ends.append(end)
     assert ends[0] == ends[1]
+
+
+def test_spans_covered_by_another_are_found_as_by_comparing_every_pair():
+    import random
+
+    from migrator.word_edits import _covered
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        spans = list({(a, a + rng.randint(0, 6)) for a in (rng.randint(0, 20) for _ in range(rng.randint(0, 8)))})
+        pairwise = {s for s in spans if any(t != s and t[0] <= s[0] and s[1] <= t[1] for t in spans)}
+        assert _covered(spans) == pairwise
