@@ -74,6 +74,9 @@ class Stage(Record):
         self.notes: list[tuple[str, Severity]] = []  # what the base-image rule reports
 
 
+_NOT_ASKED = object()
+
+
 class RuleContext:
     def __init__(self, document: Document, path: str, target: str | None, table: PackageTable,
                  answers: dict[str, Answer], strict: bool = False, wheels: object = None):
@@ -137,11 +140,13 @@ class RuleContext:
     def script(self, instruction: Instruction) -> ShellScript | None:
         """The parsed shell of a RUN (None for other instructions, exec form
         or another interpreter), parsed once however many rules ask."""
-        if instruction.command != "RUN":
-            return None
-        if instruction.start not in self._scripts:
-            self._scripts[instruction.start] = script_of(instruction, self.text)
-        return self._scripts[instruction.start]
+        # Asked ~30 times per file (every rule, every instruction): one dict
+        # lookup when known, None kept for the instructions that are not RUN.
+        found = self._scripts.get(instruction.start, _NOT_ASKED)
+        if found is _NOT_ASKED:
+            found = self._scripts[instruction.start] = (
+                script_of(instruction, self.text) if instruction.command == "RUN" else None)
+        return found
 
     def wheel_plan(self):
         """Which build-only packages the stages no longer need (built once

@@ -111,6 +111,12 @@ class LogicalLine(Record):
     def file_span(self, start: int, end: int) -> tuple[int, int]:
         """File span of logical text[start:end]; the end never jumps ahead
         over a continuation that follows the last character."""
+        pieces = self.pieces
+        if len(pieces) == 1 and start >= 0 and pieces[0][0] == 0 and pieces[0][2] == len(self.text):
+            # One run, the whole text: every offset is the run's start plus
+            # itself, past the end too (file_offset's rule for the end).
+            base = pieces[0][1]
+            return (base + start, base + end) if end > start else (base + start, base + start)
         if end <= start:
             offset = self.file_offset(start)
             return offset, offset

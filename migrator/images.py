@@ -25,6 +25,9 @@ ARCH_NAMESPACES = frozenset(
 )
 
 
+_REFS: dict[str, "ImageRef"] = {}
+
+
 class ImageRef(Frozen):
     """`[prefix]name[:tag][@digest]` exactly as written: `prefix` is the
     registry and namespace with the trailing slash, or ""; `name` the last
@@ -37,6 +40,20 @@ class ImageRef(Frozen):
 
     @classmethod
     def parse(cls, raw: str) -> "ImageRef":
+        # ~8 times per file (stages, rules, questions), for a handful of
+        # distinct words in a fleet: an ImageRef is a function of `raw` alone
+        # and immutable, so it is kept by it (bounded).
+        known = _REFS.get(raw)
+        if known is not None and type(known) is cls:
+            return known
+        ref = cls._parse(raw)
+        if len(_REFS) >= 4096:
+            _REFS.clear()
+        _REFS[raw] = ref
+        return ref
+
+    @classmethod
+    def _parse(cls, raw: str) -> "ImageRef":
         rest, _, digest = raw.partition("@")
         slash = rest.rfind("/")
         colon = rest.rfind(":")
