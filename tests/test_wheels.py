@@ -709,3 +709,19 @@ def test_context_reads_only_files_inside_the_context(tmp_path):
     assert read("out.txt") is None  # the link leads out of the context
     assert read("../secret.txt") is None
     assert read("sub") is None  # a folder
+
+
+def test_an_images_tag_ranks_are_worked_out_once_per_process_and_agree_with_packaging():
+    from migrator.wheels import compat
+    from migrator.wheels.memo import Memo
+
+    targets = [Target((3, 8, 99), "glibc", GLIBC["bookworm"], "amd64"), Target((3, 12, 99), "musl", MUSL, "arm64"),
+               Target((3, 12, 99), "glibc", GLIBC["trixie"], "arm64")]
+    compat._RANKS.clear()
+    memo = Memo(None)
+    first = [compat._tags(target, memo) for target in targets]  # worked out, put in the memo
+    assert first == [compat.tags(target) for target in targets]
+    assert compat._tags(targets[0], memo) is first[0]
+    compat._RANKS.clear()
+    again = [compat._tags(target, memo) for target in targets]  # from the memo's tuples
+    assert again == first and len({len(ranks) for ranks in again}) == 3

@@ -110,12 +110,24 @@ def _tags(target: Target, memo: Memo | None) -> dict[str, int]:
     if memo is None:
         return tags(target)
     key = tuple(target)
+    ranks = _RANKS.get(key)
+    if ranks is not None:
+        return ranks
     stored = memo.get(("tags", key), key)  # a section per image: ~1,000 tags each
     if stored is MISSING:
         ranks = tags(target)
         memo.put(("tags", key), key, tuple(ranks))
-        return ranks
-    return {tag: rank for rank, tag in enumerate(stored)}
+    else:
+        ranks = {tag: rank for rank, tag in enumerate(stored)}
+    _RANKS[key] = ranks
+    return ranks
+
+
+# An image's tag ranks by the image (Target: python, libc, its version,
+# arch), once per process: tags() is a function of the Target alone (and
+# packaging's version, fixed for the process), and the memo's copy is the
+# same list; a fleet asks for a handful of images. Callers only read it.
+_RANKS: dict[tuple, dict[str, int]] = {}
 
 
 # A fleet asks the same question (a project, a specifier, an image) file after
