@@ -158,6 +158,9 @@ def discard(pairs: list[tuple[str, str]]) -> None:
             pass
 
 
+_BY_FD = hasattr(os, "fchmod") and hasattr(os, "fchown")  # POSIX
+
+
 def _write_temp(path: str, data: bytes, info: os.stat_result, tag: str | None) -> str:
     # O_EXCL: never write through a file (or symlink) that is already there.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -169,15 +172,28 @@ def _write_temp(path: str, data: bytes, info: os.stat_result, tag: str | None) -
         except FileExistsError:
             if tag is not None or attempt == 99:
                 raise
+    # Written, moded and owned through the descriptor (no file object, no
+    # path looked up three more times): once per changed file of a fleet.
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown"):
-            try:
-                os.chown(temp, info.st_uid, info.st_gid)
-            except OSError:
-                pass  # not ours to give away; the mode is what matters
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if _BY_FD:
+                os.fchmod(fd, stat.S_IMODE(info.st_mode))
+                try:
+                    os.fchown(fd, info.st_uid, info.st_gid)
+                except OSError:
+                    pass  # not ours to give away; the mode is what matters
+        finally:
+            os.close(fd)
+        if not _BY_FD:
+            os.chmod(temp, stat.S_IMODE(info.st_mode))
+            if hasattr(os, "chown"):
+                try:
+                    os.chown(temp, info.st_uid, info.st_gid)
+                except OSError:
+                    pass
     except BaseException:
         try:
             os.unlink(temp)

@@ -83,3 +83,15 @@ def test_failed_replace_leaves_no_temp_file(tmp_path):
         atomic_write(str(tmp_path / "Dockerfile"), b"FROM debian\n")
     assert os.listdir(tmp_path) == ["Dockerfile"]
     assert os.listdir(tmp_path / "Dockerfile") == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_atomic_write_keeps_the_owner_and_mode_of_another_users_file(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM alpine\n")
+    os.chown(path, 1234, 2345)
+    os.chmod(path, 0o640)
+    atomic_write(str(path), b"FROM debian\n" * 5000)  # bigger than one write may take
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 2345, 0o640)
+    assert path.read_bytes() == b"FROM debian\n" * 5000
