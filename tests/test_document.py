@@ -426,3 +426,17 @@ def test_the_read_memo_is_bounded():
     for number in range(document._READ_MAX + 3):
         parse(f"FROM alpine\nRUN echo {number}\n")
     assert 0 < len(document._READ) <= document._READ_MAX
+
+
+def test_exec_form_arrays_read_once_per_text_give_each_caller_its_own_list():
+    import migrator.document as document
+    from migrator.document import json_array
+
+    document._ARRAYS.clear()
+    texts = ['["sh", "-c", "x"]', ' ["a"] && b', '["a", 1]', '[]', 'echo [x]', '["\\u00e9"]', '{"a": 1}', '["a"']
+    expected = [["sh", "-c", "x"], ["a"], None, [], None, ["\u00e9"], None, None]
+    for _ in range(2):  # worked out, then from the memo
+        assert [json_array(text) for text in texts] == expected
+    first = json_array(texts[0])
+    first.append("changed by a caller")
+    assert json_array(texts[0]) == ["sh", "-c", "x"]
