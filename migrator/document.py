@@ -502,11 +502,11 @@ class _Scanner:
         pieces = [(0, start, len(chunk))] if chunk else []
         length = len(chunk)
         last = first
-        self.index += 1
+        index = self.index + 1  # (a local in the loop, self.index after it)
         count = len(lines)
-        while continued and self.index < count:
-            line = lines[self.index]
-            self.index += 1
+        while continued and index < count:
+            line = lines[index]
+            index += 1
             last = line
             content = text[line.start : line.end]  # (a BOM only ever starts line 1)
             left = content.lstrip(GO_SPACE)
@@ -521,6 +521,7 @@ class _Scanner:
                 chunks.append(chunk)
                 pieces.append((length, line.start, len(chunk)))
                 length += len(chunk)
+        self.index = index
         logical = LogicalLine("".join(chunks), pieces)
         instruction = self.make_instruction(logical, first)
         # Like buildkit, look for heredocs in the whole joined line, but never

@@ -44,10 +44,7 @@ class RunPlan:
         self._deleted: set[tuple[int, int]] = set()  # file spans of words
         self._removed: list[Command] = []  # commands that go as a whole
         self._appended: list[tuple[int, str]] = []  # file offset, text
-
-    @property
-    def text(self) -> str:
-        return self.document.text
+        self.text = document.text  # read in every step of rendering: an attribute, not a property
 
     def span(self, item: Word | Command) -> tuple[int, int]:
         return self.script.file_span(item.start, item.end)
