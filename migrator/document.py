@@ -547,14 +547,7 @@ class _Scanner:
         raise InputError(f"unterminated heredoc <<{name} in {instruction.keyword}", line=first.number)
 
     def make_instruction(self, logical: LogicalLine, first: PhysicalLine) -> Instruction:
-        text = logical.text
-        read = _READ.get(text)
-        if read is None:
-            read = _read_instruction(text)
-            if len(_READ) >= _READ_MAX:
-                _READ.clear()
-            _READ[text] = read
-        error, start, end, keyword, trigger, flags, position, json = read
+        error, start, end, keyword, trigger, flags, position, json = _read_instruction(logical.text)
         if error:
             raise InputError(error, line=first.number)
         piece_start, piece_file, piece_length = logical.pieces[0]
@@ -572,11 +565,10 @@ class _Scanner:
 # same RUN). Everything _read_instruction returns is a function of the text
 # alone (the escape and the directives only shape the text), so the text is
 # the whole key; the Flag records it holds are never changed after the parse,
-# and each instruction gets a list of its own. Bounded: emptied when full.
-_READ: dict[str, tuple] = {}
-_READ_MAX = 4096
-
-
+# and each instruction gets a list of its own. Bounded, the least recently
+# read go first: a fleet's files each add a few lines of their own (a LABEL,
+# an ENV), the shared ones stay.
+@functools.lru_cache(maxsize=8192)
 def _read_instruction(text: str) -> tuple:
     """(error, keyword start, keyword end, keyword, trigger, flags, args
     start, exec-form array) of a logical line's text; error: the message of

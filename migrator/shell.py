@@ -89,7 +89,9 @@ class Command(Frozen):
 # offsets) is a function of its source text and main_end alone: the tree,
 # the commands and their words are in source offsets, and nothing changes
 # them after the parse. So (text, main_end) is the whole key, whichever
-# file the text comes from. Bounded: emptied when full.
+# file the text comes from. Bounded, the least recently used going first (a
+# dict in order of use): each file adds RUN lines of its own, the shared
+# ones stay.
 _PARSED: dict[tuple[str, int], tuple] = {}
 _PARSED_MAX = 1024
 
@@ -103,8 +105,9 @@ class ShellScript:
         # Where the command line ends and appended heredoc bodies begin.
         self.main_end = len(self.text) if main_end is None else main_end
         key = (self.text, self.main_end)
-        parsed = _PARSED.get(key)
+        parsed = _PARSED.pop(key, None)
         if parsed is not None:
+            _PARSED[key] = parsed  # (now the most recently used)
             self._ascii, self._char_of_byte, self.tree, self.has_errors, commands, self._derived = parsed
             self.commands: list[Command] = list(commands)
             return
@@ -120,7 +123,7 @@ class ShellScript:
         # What is worked out later from the parse alone (statement_end), shared as the parse is
         self._derived: dict[str, object] = {}
         if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
+            del _PARSED[next(iter(_PARSED))]  # the least recently used
         _PARSED[key] = (self._ascii, self._char_of_byte, self.tree, self.has_errors, tuple(self.commands),
                         self._derived)
 

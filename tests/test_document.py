@@ -369,7 +369,7 @@ def test_errors(text, line, message):
     assert str(caught.value).startswith(f"<input>:{line}: ")
 
 
-# --- what is read once per text (document._READ) -------------------------------
+# --- what is read once per text (document._read_instruction) ---------------------
 
 
 def _described(document):
@@ -391,9 +391,9 @@ def test_instructions_read_from_the_memo_match_a_fresh_read_in_every_file():
     three = 'FROM alpine\nRUN --mount=type=cache,target=/y apk add gcc\nCMD ["sh", "-c", "y"]\nONBUILD RUN ["b"]\n'
     fresh = {}
     for text in (one, two, three):
-        document._READ.clear()
+        document._read_instruction.cache_clear()
         fresh[text] = _described(parse(text))
-    document._READ.clear()
+    document._read_instruction.cache_clear()
     parsed = {text: parse(text) for text in (one, two, three)}
     for text, result in parsed.items():
         assert _described(result) == fresh[text]
@@ -409,7 +409,7 @@ def test_instructions_read_from_the_memo_match_a_fresh_read_in_every_file():
 def test_an_error_read_from_the_memo_names_its_own_line():
     import migrator.document as document
 
-    document._READ.clear()
+    document._read_instruction.cache_clear()
     with pytest.raises(InputError) as first:
         parse('FROM alpine\nCMD ["a", 1]\n')
     with pytest.raises(InputError) as again:
@@ -419,13 +419,18 @@ def test_an_error_read_from_the_memo_names_its_own_line():
         "CMD: when using JSON array syntax, arrays must be comprised of strings only")
 
 
-def test_the_read_memo_is_bounded():
+def test_the_read_memo_is_bounded_and_keeps_the_lines_read_again():
     import migrator.document as document
 
-    document._READ.clear()
-    for number in range(document._READ_MAX + 3):
-        parse(f"FROM alpine\nRUN echo {number}\n")
-    assert 0 < len(document._READ) <= document._READ_MAX
+    document._read_instruction.cache_clear()
+    size = document._read_instruction.cache_info().maxsize
+    for number in range(size + 3):
+        parse(f"FROM alpine\nRUN echo {number}\n")  # (FROM alpine read again for every file)
+    info = document._read_instruction.cache_info()
+    assert info.currsize == size and info.hits >= size
+    before = document._read_instruction.cache_info().hits
+    parse("FROM alpine\n")
+    assert document._read_instruction.cache_info().hits == before + 1
 
 
 def test_exec_form_arrays_read_once_per_text_give_each_caller_its_own_list():

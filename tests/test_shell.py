@@ -164,9 +164,13 @@ def test_a_parse_is_reused_by_files_with_the_same_shell_text_and_maps_to_each_fi
     assert _words_and_spans(scripts[one], one) != _words_and_spans(scripts[two], two)  # the spans differ
 
 
-def test_the_parse_memo_is_bounded():
+def test_the_parse_memo_is_bounded_and_keeps_the_scripts_used_again():
     shell._PARSED.clear()
+    shared = "FROM alpine\nRUN apk add --no-cache git\n"
     for number in range(shell._PARSED_MAX + 5):
         run_script(f"FROM alpine\nRUN echo {number}\n")
-    assert 0 < len(shell._PARSED) <= shell._PARSED_MAX
+        tree = run_script(shared).tree  # used again by every file
+    assert len(shell._PARSED) == shell._PARSED_MAX
+    assert run_script(shared).tree is tree
+    assert not any(key[0] == "echo 0" for key in shell._PARSED)  # the oldest went
     assert run_script("FROM alpine\nRUN echo 3\n").commands[0].words[1].value == "3"

@@ -75,24 +75,27 @@ class ApkCall(Record):
         return value.value if value else None
 
 
-# Commands read already, by the Command's identity (the entry keeps it
-# alive, so the id cannot be reused): an ApkCall is a function of the
-# command's words alone and nothing changes it once made, and the shell's
-# parses (with their Command tuples) are shared by the files of a run, so
-# the rule, its variable pass and the wheel plan read each apk command once.
-_CALLS: dict[int, tuple[Command, ApkCall]] = {}
+# apk commands read already, by their words: the rule, its variable pass
+# and the wheel plan read each command, and a fleet's files share many. An
+# ApkCall's subcommand, options and operands are a function of the words
+# alone (equal Words: same offsets, text and value), so the words are the
+# whole key; each call gets an ApkCall and lists of its own. Keyed by the
+# words, not the Command, so that no parse tree is kept alive by this.
+_CALLS: dict[tuple, tuple] = {}
 _CALLS_MAX = 4096
 
 
 def parse_apk(command: Command) -> ApkCall:
-    known = _CALLS.get(id(command))
-    if known is not None and known[0] is command:
-        return known[1]
-    call = _parse_apk(command)
-    if len(_CALLS) >= _CALLS_MAX:
-        _CALLS.clear()
-    _CALLS[id(command)] = (command, call)
-    return call
+    words = command.words
+    parts = _CALLS.get(words)
+    if parts is None:
+        call = _parse_apk(command)
+        if len(_CALLS) >= _CALLS_MAX:
+            del _CALLS[next(iter(_CALLS))]  # the oldest
+        _CALLS[words] = (call.subcommand, tuple(call.options), tuple(call.operands))
+        return call
+    subcommand, options, operands = parts
+    return ApkCall(command, subcommand, list(options), list(operands))
 
 
 def _parse_apk(command: Command) -> ApkCall:
