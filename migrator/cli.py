@@ -549,8 +549,9 @@ def _write(changed: list, unverified: list, settings: Any, args: argparse.Namesp
     from migrator.output import atomic_write
 
     failed = _commit_all([run for run in changed if run.staged])
+    not_verified = {id(run) for run in unverified}  # by identity: outcomes compare field by field
     for run in changed:
-        if run in unverified:
+        if id(run) in not_verified:
             console.error(f"{run.path}: not written: --verify found problems")
             continue
         error = run.write_error  # the bytes could not be staged while checking
