@@ -20,10 +20,6 @@
    (/dev/shm), the same corpus is also run there, side by side with
    hadolint on that copy: writing costs this machine's disk more than the
    tool's own work (see benchmarks/README.md), and tmpfs shows the tool.
-   On the disk, each timed --write run starts at least DISK_SPACING (70 s)
-   after the previous one ended: ext4 without a journal makes a file
-   created within a minute of many deletions cost up to ~10x the kernel
-   time, and each run deletes the ~2,000 files it replaces.
 3. One small file, `unalpine --yes --diff` and `hadolint` alternately,
    median of --single-runs each: fixtures/blog (pip lines: the wheel check
    runs) and fixtures/busybox_users (no pip line).
@@ -249,32 +245,17 @@ def tmpfs_folder() -> Path | None:
     return Path("/dev/shm") if mounts.get("/dev/shm") == "tmpfs" and os.access("/dev/shm", os.W_OK) else None
 
 
-# On this machine's disk (ext4 without a journal) a file created within a
-# minute of many deletions costs up to ~0.8 ms of kernel time instead of
-# ~0.06 ms (see benchmarks/README.md), and every --write run deletes the
-# ~2,000 files it replaces. A fleet run is not preceded by one a few seconds
-# earlier; so the timed --write runs on the disk start at least this long
-# after the previous one ended, instead of measuring its deletions.
-DISK_SPACING = 70.0  # seconds
-
-
 def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], rounds: int,
-                 chunked: bool, spacing: float = 0.0) -> tuple[list[float], list[float], list[float]]:
+                 chunked: bool) -> tuple[list[float], list[float], list[float]]:
     """`rounds` times: the corpus restored, unalpine --yes --write over it,
-    then hadolint over the same files (and, with `chunked`, in chunks of 100).
-    With `spacing`, each unalpine run starts that long after the previous
-    one ended at the earliest."""
+    then hadolint over the same files (and, with `chunked`, in chunks of 100)."""
     names = [str(path) for path in pristine]
     ours, theirs, theirs_chunked = [], [], []
-    last_write = None
     for _ in range(rounds):
         for path, data in pristine.items():
             path.write_bytes(data)
         timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
-        if last_write is not None:
-            time.sleep(max(0.0, last_write + spacing - time.monotonic()))
         ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(corpus)]))
-        last_write = time.monotonic()
         theirs.append(timed([hadolint, "--no-fail", *names]))
         if chunked:
             start = time.perf_counter()
@@ -325,10 +306,16 @@ def main() -> None:
         # install; kept a day), as any earlier run on the fleet would have.
         CACHE_HOME = work_dir / "cache"
         first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
-        ours, theirs, theirs_chunked = batch_rounds(unalpine, hadolint, corpus, pristine, args.batch_runs, True,
-                                                    DISK_SPACING)
+        ours, theirs, theirs_chunked = batch_rounds(unalpine, hadolint, corpus, pristine, args.batch_runs, True)
         changed = sum(path.read_bytes() != data for path, data in pristine.items())
-        disk_rounds_end = time.monotonic()
+        # The same run once more without the name resolutions the first run
+        # kept (migrator.debian.names.remembered): what a fleet's first run
+        # pays for the names the mapping table does not know.
+        for kept in CACHE_HOME.glob("unalpine/debian-resolutions-*"):
+            kept.unlink()
+        for path, data in pristine.items():
+            path.write_bytes(data)
+        unremembered = timed([unalpine, "--yes", "--write", "--quiet", str(corpus)])
         shm, on_shm = tmpfs_folder(), None
         if shm is not None:
             with tempfile.TemporaryDirectory(prefix="unalpine-fleet-", dir=shm) as shm_work:
@@ -337,15 +324,6 @@ def main() -> None:
                 for path in shm_pristine:
                     path.parent.mkdir(parents=True)
                 on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, args.batch_runs, False)
-        # The same run once more without the name resolutions the first run
-        # kept (migrator.debian.names.remembered): what a fleet's first run
-        # pays for the names the mapping table does not know.
-        for kept in CACHE_HOME.glob("unalpine/debian-resolutions-*"):
-            kept.unlink()
-        for path, data in pristine.items():
-            path.write_bytes(data)
-        time.sleep(max(0.0, disk_rounds_end + DISK_SPACING - time.monotonic()))
-        unremembered = timed([unalpine, "--yes", "--write", "--quiet", str(corpus)])
 
         # 3. one small file, alternating: blog (apk packages, a question,
         # pip lines: the wheel check runs) and busybox_users (no pip line)
