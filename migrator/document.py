@@ -322,20 +322,17 @@ def _decode_json(text: str) -> object | None:
 
 
 def json_array(args: str) -> list[str] | None:
-    # The rules read the same CMD/ENTRYPOINT/HEALTHCHECK arrays file after
-    # file: kept by the text (a function of it alone; bounded), each caller
-    # given a list of its own.
-    known = _ARRAYS.get(args, _UNREAD)
-    if known is _UNREAD:
-        value = _loads(args)
-        known = tuple(value) if isinstance(value, list) and all(isinstance(item, str) for item in value) else None
-        if len(_ARRAYS) >= 4096:
-            _ARRAYS.clear()
-        _ARRAYS[args] = known
-    return None if known is None else list(known)
+    known = _string_array(args)
+    return None if known is None else list(known)  # each caller a list of its own
 
 
-_ARRAYS: dict[str, tuple[str, ...] | None] = {}
+# The rules read the same CMD/ENTRYPOINT/HEALTHCHECK arrays file after file:
+# kept by the text (a function of it alone; bounded, the least recently used
+# going first).
+@functools.lru_cache(maxsize=4096)
+def _string_array(args: str) -> tuple[str, ...] | None:
+    value = _loads(args)
+    return tuple(value) if isinstance(value, list) and all(isinstance(item, str) for item in value) else None
 
 
 class Document(Record):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from migrator.lazy_pattern import LazyPattern
 from migrator.packages import data_dir
@@ -25,9 +25,6 @@ ARCH_NAMESPACES = frozenset(
 )
 
 
-_REFS: dict[str, "ImageRef"] = {}
-
-
 class ImageRef(Frozen):
     """`[prefix]name[:tag][@digest]` exactly as written: `prefix` is the
     registry and namespace with the trailing slash, or ""; `name` the last
@@ -39,18 +36,13 @@ class ImageRef(Frozen):
         return tuple.__new__(cls, (prefix, name, tag, digest))
 
     @classmethod
+    @lru_cache(maxsize=4096)
     def parse(cls, raw: str) -> "ImageRef":
         # ~8 times per file (stages, rules, questions), for a handful of
         # distinct words in a fleet: an ImageRef is a function of `raw` alone
-        # and immutable, so it is kept by it (bounded).
-        known = _REFS.get(raw)
-        if known is not None and type(known) is cls:
-            return known
-        ref = cls._parse(raw)
-        if len(_REFS) >= 4096:
-            _REFS.clear()
-        _REFS[raw] = ref
-        return ref
+        # and immutable, so it is kept by it (bounded, the least recently
+        # used going first).
+        return cls._parse(raw)
 
     @classmethod
     def _parse(cls, raw: str) -> "ImageRef":

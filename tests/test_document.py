@@ -437,7 +437,7 @@ def test_exec_form_arrays_read_once_per_text_give_each_caller_its_own_list():
     import migrator.document as document
     from migrator.document import json_array
 
-    document._ARRAYS.clear()
+    document._string_array.cache_clear()
     texts = ['["sh", "-c", "x"]', ' ["a"] && b', '["a", 1]', '[]', 'echo [x]', '["\\u00e9"]', '{"a": 1}', '["a"']
     expected = [["sh", "-c", "x"], ["a"], None, [], None, ["\u00e9"], None, None]
     for _ in range(2):  # worked out, then from the memo

@@ -424,9 +424,9 @@ def test_apk_commands_are_read_once_and_read_alike_in_every_file():
     two = "FROM alpine\nLABEL a=b\nRUN apk add --virtual .b -X https://x \\\ngcc && apk del .b\n"
     other = "FROM alpine\nRUN apk add --virtual .c -X https://x gcc && apk del .c\n"
     shell._PARSED.clear()
-    apk._CALLS.clear()
+    apk._read_apk_remembered.cache_clear()
     first, second, third = calls(one), calls(two), calls(other)
-    assert len(apk._CALLS) == 4  # one, two: the same words, read once; other: two more
+    assert apk._read_apk_remembered.cache_info().currsize == 4  # one, two: the same words, read once; other: two more
     for call in (*first, *second, *third):
         assert described(call) == described(apk._parse_apk(call.command))
     first[0].operands.append(first[0].operands[0])  # a caller's list is its own

@@ -12,6 +12,7 @@ settle alone become Decisions (UA202).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -75,34 +76,23 @@ class ApkCall(Record):
         return value.value if value else None
 
 
-# apk commands read already, by their words: the rule, its variable pass
-# and the wheel plan read each command, and a fleet's files share many. An
-# ApkCall's subcommand, options and operands are a function of the words
-# alone (equal Words: same offsets, text and value), so the words are the
-# whole key; each call gets an ApkCall and lists of its own. Keyed by the
-# words, not the Command, so that no parse tree is kept alive by this.
-_CALLS: dict[tuple, tuple] = {}
-_CALLS_MAX = 4096
-
-
 def parse_apk(command: Command) -> ApkCall:
-    words = command.words
-    parts = _CALLS.get(words)
-    if parts is None:
-        call = _parse_apk(command)
-        if len(_CALLS) >= _CALLS_MAX:
-            del _CALLS[next(iter(_CALLS))]  # the oldest
-        _CALLS[words] = (call.subcommand, tuple(call.options), tuple(call.operands))
-        return call
-    subcommand, options, operands = parts
-    return ApkCall(command, subcommand, list(options), list(operands))
+    subcommand, options, operands = _read_apk_remembered(command.words)
+    return ApkCall(command, subcommand, list(options), list(operands))  # lists of its own
 
 
 def _parse_apk(command: Command) -> ApkCall:
+    """parse_apk read afresh."""
+    subcommand, options, operands = _read_apk(command.words)
+    return ApkCall(command, subcommand, list(options), list(operands))
+
+
+def _read_apk(words: tuple[Word, ...]) -> tuple[Word | None, tuple, tuple]:
+    """(subcommand, options, operands) of an apk command's words."""
     options: list[tuple[Word, Word | None]] = []
     operands: list[Word] = []
     subcommand: Word | None = None
-    words = list(command.words[1:])
+    words = list(words[1:])
     index = 0
     while index < len(words):
         word = words[index]
@@ -118,7 +108,16 @@ def _parse_apk(command: Command) -> ApkCall:
         else:
             operands.append(word)
         index += 1
-    return ApkCall(command, subcommand, options, operands)
+    return subcommand, tuple(options), tuple(operands)
+
+
+# apk commands read already, by their words: the rule, its variable pass
+# and the wheel plan read each command, and a fleet's files share many. An
+# ApkCall's subcommand, options and operands are a function of the words
+# alone (equal Words: same offsets, text and value), so the words are the
+# whole key. Keyed by the words, not the Command, so that no parse tree is
+# kept alive by this. Bounded, the least recently used going first.
+_read_apk_remembered = functools.lru_cache(maxsize=4096)(_read_apk)
 
 
 class Resolved(Record):
