@@ -10,7 +10,6 @@ the stages it builds on); the warning names the Debian package to add.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage

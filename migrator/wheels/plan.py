@@ -17,7 +17,6 @@ requirement files and the index were read before the rules ran.
 from __future__ import annotations
 
 import os
-import re
 from functools import cache, lru_cache
 
 from migrator.lazy_pattern import LazyPattern
