@@ -225,9 +225,9 @@ def _warm_tables() -> None:
     from migrator.packages import DebianIndex
 
     images = image_table()
-    suites = {index.suite for index in indexes.loaded()} | {images.index_suite(images.default_suite)}
-    for suite in sorted(suites):
-        if suite not in {index.suite for index in indexes.loaded()} and names.has_remembered(suite):
+    used = {index.suite for index in indexes.loaded()}
+    for suite in sorted(used | {images.index_suite(images.default_suite)}):
+        if suite not in used and names.has_remembered(suite):
             # An earlier run kept its answers (names.remembered): the fleet's
             # names are most likely among them, and a worker that meets a new
             # one loads the index itself.

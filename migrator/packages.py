@@ -554,7 +554,7 @@ class PackageTable:
 
     @classmethod
     def load(cls, overlays: Sequence[str | os.PathLike] = (), builtin: bool = True) -> "PackageTable":
-        entries: dict[str, _Entry] = {}  # the overlays', later ones first
+        entries: dict[str, _Entry] = {}  # the overlays' (a later overlay's entry wins)
         py3: dict[str, _Py3] = {}
         b_entries: Map[str, _Entry] = {}
         if builtin:

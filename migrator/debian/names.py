@@ -149,12 +149,17 @@ class _Builder:
             return f"{name}t64"
         return None
 
+    def not_in_debian(self, name: str) -> None:
+        """`name` was looked up and Debian has no such package (the why says
+        "none of ... exists")."""
+        if name not in self.tried:
+            self.tried.append(name)
+
     def add(self, name: str, kind: str, text: str, weight: int) -> None:
         real = self.real(name)
         if real is None:
             if name not in self.names:
-                if name not in self.tried:
-                    self.tried.append(name)
+                self.not_in_debian(name)
                 return
             # a virtual name: apt installs it when one package provides it,
             # but the real package's own name is the better answer
@@ -370,8 +375,8 @@ def _exact(b: _Builder, name: str, weight: int = 10) -> bool:
                 return False
             b.add(n, "name", text, weight)
             return True
-        if n not in b.names and n not in b.tried:
-            b.tried.append(n)  # said in the answer's why: "none of ... exists"
+        if n not in b.names:
+            b.not_in_debian(n)
     return False
 
 
