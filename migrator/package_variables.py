@@ -30,7 +30,7 @@ _PAIR = LazyPattern(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[
 _NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 # What a package word (with an optional version pin) may hold; anything else
 # (an expansion, quotes, shell syntax) is not a package name and stays.
-_PACKAGE = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:-]*)?\Z")
+_PACKAGE = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:${}-]*)?\Z")
 
 
 def reference(text: str) -> str | None:

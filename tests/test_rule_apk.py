@@ -462,3 +462,28 @@ def test_spans_covered_by_another_are_found_as_by_comparing_every_pair():
         spans = list({(a, a + rng.randint(0, 6)) for a in (rng.randint(0, 20) for _ in range(rng.randint(0, 8)))})
         pairwise = {s for s in spans if any(t != s and t[0] <= s[0] and s[1] <= t[1] for t in spans)}
         assert _covered(spans) == pairwise
+
+
+@pytest.mark.parametrize("word", ["python3=$PYTHON_VERSION", '"python3>=${PYTHON_VERSION}"', "python3~$V", "python3=${V}-r0"])
+def test_a_pin_with_a_variable_keeps_the_literal_name(word):
+    # the name is literal, only the version expands: map the name, drop the pin
+    result = run(f"FROM alpine:3.19\nRUN apk add --no-cache {word} py3-pip=$PIP\n")
+    assert body(result.text) == f"RUN {INSTALL} python3 python3-venv python3-pip {CLEAN}\n"
+    assert messages(result).count("version pin") == 2
+    assert "kept as is" not in messages(result)
+
+
+def test_a_word_whose_name_is_a_variable_is_still_a_package_list():
+    result = run("FROM alpine:3.19\nRUN apk add ${PKG}=1.0 $NAME~$V\n")
+    assert "${PKG}=1.0 $NAME~$V" in result.text
+    assert messages(result).count("kept as is") == 2
+
+
+def test_apk_del_of_a_variable_pin():
+    result = run("FROM alpine:3.19\nRUN apk add gcc && apk del gcc=$GCC_VERSION\n")
+    assert body(result.text).startswith(f"RUN {INSTALL} gcc && apt-mark auto gcc && apt-get autoremove")
+
+
+def test_a_variable_pin_in_a_package_variable():
+    result = run('FROM alpine:3.19\nENV DEPS="musl-dev gcc=${GCC}"\nRUN apk add $DEPS\n')
+    assert 'ENV DEPS="libc6-dev gcc"' in result.text

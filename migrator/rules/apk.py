@@ -41,6 +41,10 @@ _VALUE_OPTIONS = {
 APK_COMMANDS = {"apk", "/sbin/apk"}  # how files call apk
 # A version constraint on a package word: pkg=1.2-r0, pkg>=1.2, pkg~1.2, pkg<2, pkg@edge.
 _PIN = LazyPattern(r"^([^=<>~@]+)([=<>~@].*)$")
+# `name=$VERSION`, `"name>=${V}"`: a literal package name with a pin that
+# expands a variable. The name is what apk installs; only a word whose *name*
+# is a variable (`$PACKAGES`) is a package list.
+_VARIABLE_PIN = LazyPattern(r'^("?)([A-Za-z0-9][A-Za-z0-9._+-]*)([=<>~][^"\s]*\$[^"\s]*)\1$')
 _APK_CACHE = LazyPattern(r"^/var/cache/apk(?:/\*?)?$")
 
 
@@ -390,6 +394,12 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     group: list[str] = []  # every Debian name, in the order of the operands
     context = edits.context(call.command)  # the line(s) a question shows, once per command
     for word in call.operands:
+        pinned = variable_pinned(word)
+        if pinned is not None:
+            result = yield from _package(ctx, stage, pinned, line, context)
+            resolved.append((word, result))
+            group.extend(result.names)
+            continue
         if word.value is None:
             held = file.held(edits.instruction, word)
             if held is not None:
@@ -433,7 +443,8 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: "Edits",
     targets: list[tuple[Word, list[str]]] = []
     kept = False
     for word in call.operands:
-        value = word.value
+        pinned = variable_pinned(word)
+        value = word.value if pinned is None else _unpinned(pinned)
         if value is None:
             kept = True
             if file.held(edits.instruction, word) is None:
@@ -470,6 +481,15 @@ def _package(ctx: RuleContext, stage: Stage, value: str, line: int, context: str
     result, findings = _resolve(ctx, stage, name, line, context)
     yield from findings
     return result
+
+
+def variable_pinned(word: Word) -> str | None:
+    """`name=$V` as written (quotes removed) when the word is a literal name
+    pinned to a version that expands a variable; None otherwise."""
+    if word.value is not None:
+        return None
+    match = _VARIABLE_PIN.match(word.text)
+    return match.group(2) + match.group(3) if match else None
 
 
 def _unpinned(value: str) -> str:
