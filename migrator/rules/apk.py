@@ -25,6 +25,7 @@ from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.records import Record
 from migrator.rules import rule
+from migrator.rules.installs import needs
 from migrator.shell import Command, ShellScript, Word
 from migrator.word_edits import RunPlan
 
@@ -147,9 +148,10 @@ class RunState(Record):
 class FileState(Record):
     """What the whole file has shown so far."""
 
-    __slots__ = ("groups", "variables", "assignments")
+    __slots__ = ("groups", "variables", "assignments", "places")
 
-    def __init__(self) -> None:
+    def __init__(self, places: "Placements | None" = None) -> None:
+        self.places = Placements() if places is None else places  # where needed packages go (installs.py)
         self.groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
         # Package variables rewritten where they are defined: (RUN offset for a
         # shell variable, None for ENV/ARG; name) -> the Debian names they hold.
@@ -168,12 +170,15 @@ class FileState(Record):
 
 @rule(ID, "apk", "Turn apk add/del/update/upgrade into apt-get, keeping the layout")
 def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
-    file = FileState()
+    file = FileState(placements(ctx))
     yield from _package_variables(ctx, file)
     for stage in ctx.migrated():
         for instruction in stage.instructions:
             if instruction.command == "RUN":
                 yield from _rewrite_run(ctx, stage, instruction, file)
+    newline = ctx.document.newline
+    for offset, names in file.places.new_runs.items():
+        yield Edit(offset, offset, f"RUN apt-get update && apt-get {INSTALL} {' '.join(names)} && rm -rf {APT_LISTS}{newline}", ID)
 
 
 def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
@@ -192,7 +197,10 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
         word for command in script.commands if command.name == "rm"
         for word in command.words[1:] if word.value and _APK_CACHE.match(word.value)
     ]
-    if not calls and not cache_words:
+    places = file.places
+    start_names = places.in_run.get(instruction.start)
+    targets = [command for command in script.commands if script.file_span(command.start, command.end)[0] in places.by_command]
+    if not calls and not cache_words and not start_names and not targets:
         return
     if script.has_errors:
         yield Finding(ID, instruction.line, "the shell in this RUN did not parse; apk left as is")
@@ -204,9 +212,20 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     for word in cache_words:
         edits.replace(word, APT_LISTS)
         state.lists_removed = True
+    installs_later = any(parse_apk(command).subcommand is not None and parse_apk(command).subcommand.value in ("add", "upgrade")
+                         for command in calls)
+    if start_names and installs_later:
+        state.updated = state.installs = True  # the lists go at the end of the RUN, after every install
     for command in calls:
         call = parse_apk(command)
         yield from _rewrite_call(ctx, stage, call, state, edits, file)
+    for command in targets:
+        if command.name not in APK_COMMANDS:  # an apt-get install already there
+            edits.append(command, " " + " ".join(places.by_command[edits.span(command)[0]]))
+    if start_names:
+        offset, names = start_names
+        cleanup = "" if installs_later or state.lists_removed or _removes_lists(script) else f" && rm -rf {APT_LISTS}"
+        edits.append_at(offset, f"apt-get update && apt-get {INSTALL} {' '.join(names)}{cleanup} && ")
     for update in state.updates:
         if state.installs:
             edits.replace(update.command.words[0], "apt-get")
@@ -416,8 +435,9 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     kept = any(result is None for _, result in resolved)
     virtual = call.option_value("-t", "--virtual")
     if virtual is not None:
-        file.groups[virtual] = list(dict.fromkeys(group))
-    if not names and not kept:
+        file.groups[virtual] = list(dict.fromkeys(group))  # not what is needed later: `apk del` keeps that
+    needed = [name for name in file.places.by_command.get(edits.span(call.command)[0], ()) if name not in names]
+    if not names and not kept and not needed:
         if pip:
             edits.replace(call.command, _pip_install(pip))
         else:
@@ -428,7 +448,10 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     edits.replace(call.command.words[0], prefix + "apt-get")
     edits.replace(call.subcommand, INSTALL)
     edits.drop_options(call)
-    edits.write_names([(word, result.names) for word, result in resolved if result is not None])
+    written = edits.write_names([(word, result.names) for word, result in resolved if result is not None])
+    needed = [name for name in needed if name not in written]
+    if needed:
+        edits.append(call.command, " " + " ".join(needed))
     if pip:
         edits.append(call.command, " && " + _pip_install(pip))
     state.updated = state.installs = True
@@ -595,3 +618,112 @@ class Edits(RunPlan):
             self.delete(word)
             if value is not None:
                 self.delete(value)
+
+
+# -- packages other rules need (migrator.rules.installs) -----------------------
+
+
+class Placements(Record):
+    """Where each needed package is written (see migrator.rules.installs):
+    after the package words of an install command (by the command's file
+    offset), at the start of a RUN's script (by the RUN's offset: the
+    insertion offset and names), or as a new RUN line (by file offset)."""
+
+    __slots__ = ("by_command", "in_run", "new_runs")
+
+    def __init__(self) -> None:
+        self.by_command: dict[int, list[str]] = {}
+        self.in_run: dict[int, tuple[int, list[str]]] = {}
+        self.new_runs: dict[int, list[str]] = {}
+
+
+# Shell nodes an install command may sit in and still always run before
+# what follows it.
+_UNCONDITIONAL = {"program", "list", "redirected_statement"}
+
+
+def placements(ctx: RuleContext) -> Placements:
+    """Where the packages other rules need go (migrator.rules.installs
+    says how it is decided)."""
+    places = Placements()
+    for need in needs(ctx):
+        stage, offset = need.stage, need.offset
+        use = next((i for i in stage.instructions if i.start <= offset < i.stop), None)
+        if use is None:
+            continue
+        command = _last_install(ctx, stage, offset)
+        if command is not None:
+            _add_name(places.by_command.setdefault(command, []), need.package)
+            continue
+        script = ctx.script(use)
+        if script is not None and not script.has_errors:
+            first = _first_statement(script)
+            if first is not None:
+                at, names = places.in_run.setdefault(use.start, (first, []))
+                _add_name(names, need.package)
+                continue
+        at = use.start
+        for instruction in stage.instructions:
+            if instruction.start >= use.start:
+                break
+            if instruction.keyword == "USER":
+                at = instruction.start
+                break
+        _add_name(places.new_runs.setdefault(at, []), need.package)
+    return places
+
+
+def _add_name(names: list[str], name: str) -> None:
+    if name not in names:
+        names.append(name)
+
+
+def _last_install(ctx: RuleContext, stage: Stage, offset: int) -> int | None:
+    """The file offset of the last install command of `stage` that starts
+    before `offset` and always runs, or None."""
+    found = None
+    for instruction in stage.instructions:
+        if instruction.start >= offset:
+            break
+        script = ctx.script(instruction)
+        if script is None or script.has_errors:
+            continue
+        for command in script.commands:
+            start = script.file_span(command.start, command.end)[0]
+            if start < offset and _installs(command) and _always_runs(command):
+                found = start if found is None or start > found else found
+    return found
+
+
+def _installs(command: Command) -> bool:
+    if command.name in APK_COMMANDS:
+        call = parse_apk(command)
+        return (call.subcommand is not None and call.subcommand.value == "add"
+                and not any((w.value or "").endswith(".apk") or (w.value or "").startswith(("./", "/")) for w in call.operands))
+    return command.name in ("apt-get", "apt") and "install" in [word.value for word in command.words[1:]]
+
+
+def _always_runs(command: Command) -> bool:
+    """Not inside an `if`, a loop, a function, a subshell or a substitution,
+    nor after `||`."""
+    node = command.node
+    while node.parent is not None:
+        parent = node.parent
+        if parent.type not in _UNCONDITIONAL:
+            return False
+        if parent.type == "list":
+            children = parent.children
+            index = next(i for i, child in enumerate(children) if child.id == node.id)
+            if index > 0 and children[index - 1].type == "||":
+                return False
+        node = parent
+    return True
+
+
+def _first_statement(script: ShellScript) -> int | None:
+    """File offset of the script's first statement."""
+    statements = [child for child in script.tree.root_node.named_children if child.type != "comment"]
+    if not statements:
+        return None
+    start = script.span(statements[0])[0]
+    return script.file_span(start, start + 1)[0]
