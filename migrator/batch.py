@@ -102,6 +102,11 @@ class RunSettings(Record):
         self.want_diff = True
 
 
+def _internal_error(path: str, error: Exception) -> str:
+    return (f"{path}: internal error, file left as is: {type(error).__name__}: {error} "
+            "(UNALPINE_TRACEBACK=1 shows where; please report it)")
+
+
 def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:
     """Read, migrate and diff one file. Never raises for a problem with the
     file: the error is in the outcome, and the file is left alone."""
@@ -136,10 +141,7 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     except Exception as error:  # a bug in a rule must not sink the whole fleet
         if os.environ.get("UNALPINE_TRACEBACK"):
             raise
-        outcome.error = (
-            f"{job.path}: internal error, file left as is: {type(error).__name__}: {error} "
-            "(UNALPINE_TRACEBACK=1 shows where; please report it)"
-        )
+        outcome.error = _internal_error(job.path, error)
         return outcome
     from migrator.resolve import SOURCE_OPEN
 
@@ -157,12 +159,21 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if run.verify and not outcome.open_questions:
         from migrator.verify import removed_by_wheels, verify
 
-        removed = {}
-        if outcome.report.get("wheels"):
-            from migrator.packages import PackageTable
+        try:
+            removed = {}
+            if outcome.report.get("wheels"):
+                from migrator.packages import PackageTable
 
-            removed = removed_by_wheels(outcome.report["wheels"], run.engine.table or PackageTable.load())
-        outcome.verification = verify(result.text, job.path, removed)
+                removed = removed_by_wheels(outcome.report["wheels"], run.engine.table or PackageTable.load())
+            outcome.verification = verify(result.text, job.path, removed)
+        except (KeyboardInterrupt, QuitRun):
+            raise
+        except Exception as error:  # nor a bug in --verify: this file fails, the others are reported
+            if os.environ.get("UNALPINE_TRACEBACK"):
+                raise
+            outcome.error = _internal_error(job.path, error)
+            outcome.text = ""
+            return outcome
     if run.write_tag is not None and outcome.changed and not outcome.open_questions and job.real != "-" \
             and (outcome.verification is None or outcome.verification.ok):
         from migrator.output import stage

@@ -7,7 +7,7 @@ import re
 from functools import cache, lru_cache
 
 from migrator.lazy_pattern import LazyPattern
-from migrator.packages import data_dir
+from migrator.packages import data_dir, index_suite
 from migrator.records import Frozen
 
 # A tag of an Alpine flavour of an official image: "alpine", "3-alpine",
@@ -202,14 +202,14 @@ class ImageSpec(Frozen):
 
 class ImageTable(Frozen):
     """images.toml: the ImageSpec per image name, the default suite, the
-    suites only archive.debian.org still serves (`archived`) and the shipped
-    package index used for them (`archived_index`), and the images that have
-    no Debian variant or no Alpine one."""
+    suites only archive.debian.org still serves (`archived`; the package index
+    that answers for them is migrator.packages.index_suite's decision), and
+    the images that have no Debian variant or no Alpine one."""
 
     __slots__ = ()
 
-    def __new__(cls, images, default_suite, archived, archived_index, alpine_only, never_alpine) -> ImageTable:
-        return tuple.__new__(cls, (images, default_suite, archived, archived_index, alpine_only, never_alpine))
+    def __new__(cls, images, default_suite, archived, alpine_only, never_alpine) -> ImageTable:
+        return tuple.__new__(cls, (images, default_suite, archived, alpine_only, never_alpine))
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
         for name in self.images:
@@ -218,8 +218,9 @@ class ImageTable(Frozen):
         return None
 
     def index_suite(self, suite: str) -> str:
-        """The suite whose package names are used for `suite`."""
-        return self.archived_index if suite in self.archived else suite
+        """The suite whose package names are used for `suite` (decided by
+        migrator.packages.index_suite, for every index)."""
+        return index_suite(suite)
 
 
 def python_minors(suite: str) -> list[str]:
@@ -279,7 +280,6 @@ def _read_image_table() -> ImageTable:
         images=images,
         default_suite=data["default_suite"],
         archived=tuple(data["archived"]),
-        archived_index=data["archived_index"],
         alpine_only=frozenset(data.get("alpine_only", ())),
         never_alpine=frozenset(data.get("never_alpine", ())),
     )

@@ -47,6 +47,30 @@ __all__ = [
 ]
 
 SUITES: tuple[str, ...] = ("bullseye", "bookworm", "trixie")  # oldest → newest
+
+
+def index_suite(suite: str) -> str:
+    """The suite whose shipped indexes answer for `suite`: itself, or for a
+    suite only archive.debian.org still serves (images.toml `archived`), the
+    nearest one shipped (`archived_index`). The one place this is decided:
+    the mapping table, the name indexes, the images and --verify all ask here,
+    so a caller holding an image's suite (buster) cannot reach an index that
+    does not exist."""
+    if suite in SUITES:
+        return suite
+    archived, nearest = _archived()
+    if suite in archived:
+        return nearest
+    raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join((*archived, *SUITES))})")
+
+
+@functools.cache
+def _archived() -> tuple[tuple[str, ...], str]:
+    import tomllib
+
+    with open(os.path.join(data_dir(), "images.toml"), "rb") as handle:
+        data = tomllib.load(handle)
+    return tuple(data["archived"]), data["archived_index"]
 BaseKind = str  # "python" or "debian": what the stage's base image already has
 # "python": an official python:*-slim image (its own CPython in /usr/local
 #           with headers and pip; Debian's python3 is NOT what it runs).
@@ -145,8 +169,9 @@ class DebianIndex:
 
     @classmethod
     def load(cls, suite: str) -> "DebianIndex":
-        """The index of ``suite``; read once per process, on first use."""
-        return _load_index(suite)
+        """The index of ``suite`` (an archived suite's: the nearest shipped,
+        see index_suite); read once per process, on first use."""
+        return _load_index(index_suite(suite))
 
     @staticmethod
     def path(suite: str) -> str:
@@ -584,11 +609,13 @@ class PackageTable:
 
     def lookup(self, apk: str, suite: str, base: BaseKind) -> Mapping:
         """What `apk` becomes (memoised: a fleet asks for the same names file
-        after file, and the answer depends only on the table and the key)."""
+        after file, and the answer depends only on the table and the key).
+        An archived suite is answered by the index that stands for it
+        (index_suite)."""
         key = (apk, suite, base)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._lookup(apk, suite, base)
+            found = self._memo[key] = self._lookup(apk, index_suite(suite), base)
         return found
 
     def _lookup(self, apk: str, suite: str, base: BaseKind) -> Mapping:

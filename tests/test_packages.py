@@ -334,8 +334,9 @@ def test_explain_bad_suite(table):
 
 
 def test_lookup_rejects_bad_suite_or_base(table):
+    # an archived suite (buster) is answered by its stand-in index (test_verify); a made-up one is not
     with pytest.raises(ValueError):
-        table.lookup("gcc", "buster", "python")
+        table.lookup("gcc", "hamm", "python")
     with pytest.raises(ValueError):
         table.lookup("gcc", "bookworm", "alpine")
 

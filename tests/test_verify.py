@@ -170,3 +170,42 @@ def test_removed_apk_names_become_debian_names():
     # python3-dev maps to nothing on a python image: nothing to save there
     assert removed_by_wheels(report, PackageTable.load()) == {1: ["gcc", "libc6-dev", "libssl-dev"]}
     assert removed_by_wheels(None, PackageTable.load()) == {}
+
+
+def test_archived_suite_answered_by_the_index_that_stands_for_it():
+    """buster and stretch have no shipped index: the mapping table, the name
+    index and the images agree that bullseye's answers for them (one
+    decision, migrator.packages.index_suite), and a suite nobody knows is
+    still an error."""
+    from migrator.images import image_table
+    from migrator.packages import DebianIndex, PackageTable, index_suite
+    from migrator.verify import removed_by_wheels
+
+    table = PackageTable.load()
+    for archived in image_table().archived:
+        assert index_suite(archived) == image_table().index_suite(archived) == "bullseye"
+        assert table.lookup("openssl-dev", archived, "python") == table.lookup("openssl-dev", "bullseye", "python")
+        assert DebianIndex.load(archived) is DebianIndex.load("bullseye")
+    report = {"stages": [{"line": 1, "suite": "buster", "removed": ["gcc", "musl-dev", "openssl-dev"]}]}
+    assert removed_by_wheels(report, table) == {1: ["gcc", "libc6-dev", "libssl-dev"]}
+    with pytest.raises(ValueError, match="unknown Debian suite 'hamm'"):
+        index_suite("hamm")
+
+
+def test_archived_stage_with_build_packages_removed_verifies_in_a_batch(tmp_path, cache):
+    """Regression: a stage moved to buster whose build packages the wheel
+    check removed ended --verify in a traceback (ValueError: unknown Debian
+    suite 'buster'), and a batch reported no file at all."""
+    archived = tmp_path / "legacy" / "Dockerfile"
+    other = tmp_path / "tool" / "Dockerfile"
+    archived.parent.mkdir()
+    other.parent.mkdir()
+    archived.write_text("FROM python:3.5-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\n"
+                        "RUN pip install six==1.16.0\nCMD [\"python\"]\n")
+    other.write_text("FROM alpine:3.20\nRUN apk add --no-cache tini\n")
+    process = run_cli(["--yes", "--verify", str(archived), str(other)], cache)
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr and "internal error" not in process.stderr
+    assert f"{archived}:2: UA601 removed gcc musl-dev libffi-dev: build-only" in process.stderr
+    assert f"{other}:2: UA904 this RUN installs 1 package" in process.stderr
+    assert "unalpine: --verify: 2 of 2 files passed" in process.stderr

@@ -103,8 +103,12 @@ class DerivedIndex:
 
     @classmethod
     def load(cls, suite: str) -> "DerivedIndex":
-        """The derived index of ``suite``; read once per process, on first use."""
-        return _load(suite)
+        """The derived index of ``suite`` (an archived suite's: the nearest
+        shipped, see migrator.packages.index_suite); read once per process,
+        on first use."""
+        from migrator.packages import index_suite
+
+        return _load(index_suite(suite))
 
     # ------------------------------------------------------------ queries
 
