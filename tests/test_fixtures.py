@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator.cli import _wheel_check, build_parser
+from migrator.cli import build_parser
+from migrator.orchestrate import wheel_check
 from migrator.document import parse
 from migrator.engine import Settings, migrate
 from migrator.resolve import Answers, TakeRecommended
@@ -73,7 +74,7 @@ def settings(case: str) -> Settings:
     # before.Dockerfile); the index is the recorded one (conftest.py).
     args.context = str(FIXTURES / case / (args.context or ""))
     return Settings(target=args.target, table=table(overlays, not args.no_builtin), strict=args.strict,
-                    wheels=_wheel_check(args))
+                    wheels=wheel_check(args.offline, args.context, args.arch))
 
 
 @cache

@@ -1,0 +1,395 @@
+"""One run of unalpine, from a plain description of what was asked to an
+exit code, in named steps:
+
+    explain | gather the files -> choose the mode -> prepare the settings ->
+    check every file -> decide the exit code -> write -> save the answers ->
+    report
+
+Every file is checked first, then written: a file is all-or-nothing, a file
+that cannot be migrated (exit 2) does not stop the others, and when any
+question is left open (exit 3) nothing at all is written. The command line
+(migrator.cli) only parses arguments into a RunRequest.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from migrator.console import isatty, progress
+from migrator.errors import InputError
+from migrator.records import Record
+
+TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from migrator.console import Console
+
+EXIT_OK = 0
+EXIT_CHANGES = 1
+EXIT_ERROR = 2
+EXIT_UNRESOLVED = 3
+EXIT_VERIFY = 4
+EXIT_INTERRUPTED = 130
+
+
+class RunRequest(Record):
+    """What the person asked for, as plain values (the command line's options)."""
+
+    __slots__ = (
+        "paths", "stdin_filename", "diff", "write", "check", "verify", "backup", "json",
+        "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
+        "offline", "context", "arch", "jobs", "quiet",
+    )
+
+    def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
+                 write: bool = False, check: bool = False, verify: bool = False, backup: bool = False,
+                 json: bool = False, yes: bool = False, answers: str | None = None,
+                 save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
+                 no_builtin: bool = False, strict: bool = False, explain: str | None = None,
+                 offline: bool = False, context: str | None = None, arch: list[str] | None = None,
+                 jobs: int | None = None, quiet: bool = False):
+        self.paths = list(paths)
+        self.stdin_filename = stdin_filename
+        self.diff = diff
+        self.write = write
+        self.check = check
+        self.verify = verify
+        self.backup = backup
+        self.json = json
+        self.yes = yes
+        self.answers = answers
+        self.save_answers = save_answers
+        self.target = target
+        self.mappings = list(mappings)
+        self.no_builtin = no_builtin
+        self.strict = strict
+        self.explain = explain
+        self.offline = offline
+        self.context = context
+        self.arch = arch
+        self.jobs = jobs
+        self.quiet = quiet
+
+    @property
+    def stdin_mode(self) -> bool:
+        return "-" in self.paths
+
+
+class Mode(Record):
+    """How this run talks and what it shows, given the request and whether a
+    person is at the terminal."""
+
+    __slots__ = ("prompting", "ask_to_write", "show_diff")
+
+    def __init__(self, request: RunRequest):
+        stdin_mode = request.stdin_mode
+        # --check is a CI gate: it never asks, and decides with the recommended answers.
+        self.prompting = (
+            isatty(sys.stdin) and isatty(sys.stderr) and not stdin_mode and not request.check and not request.yes
+        )
+        self.ask_to_write = (
+            not (request.diff or request.write or request.check or request.json or request.verify)
+            and not stdin_mode
+            and isatty(sys.stdin)
+            and isatty(sys.stdout)
+        )
+        self.show_diff = request.diff or (
+            not request.check and not request.write and not request.json and not stdin_mode and not request.verify
+        )
+        if stdin_mode and not (request.diff or request.check or request.json):
+            self.show_diff = False  # `-` is a filter: the result goes to stdout
+
+
+def load_table(mappings: list[str], no_builtin: bool) -> Any:
+    from migrator import packages
+
+    # packages.MappingError is an InputError naming the mapping file: the
+    # command prints it as one line and exits 2.
+    return packages.PackageTable.load(overlays=list(mappings), builtin=not no_builtin)
+
+
+def wheel_check(offline: bool, context: str | None, arch: list[str] | None) -> Any:
+    from migrator.wheels.gather import DEFAULT_ARCHES, KNOWN_ARCHES, WheelCheck
+
+    if context and not os.path.isdir(context):
+        raise InputError(f"--context {context}: not a folder")
+    arches = tuple(dict.fromkeys(name.removeprefix("linux/") for name in arch)) if arch else DEFAULT_ARCHES
+    unknown = [name for name in arches if name not in KNOWN_ARCHES]
+    if unknown:
+        raise InputError(f"--arch {unknown[0]}: not one of {', '.join(KNOWN_ARCHES)}")
+    return WheelCheck(offline=offline, context=_path(context) if context else None, arches=arches)
+
+
+def _path(name: str) -> Any:
+    from pathlib import Path  # only with --context: pathlib costs ~3 ms of a start
+
+    return Path(name)
+
+
+def explain(request: RunRequest) -> int:
+    """--explain NAME: how the apk package NAME is mapped."""
+    from migrator.images import image_table
+
+    table = load_table(request.mappings, request.no_builtin)
+    suite = image_table().index_suite(request.target) if request.target else None
+    if suite != request.target:
+        print(f"{request.target} is archived: its names are checked against {suite}, "
+              "the nearest package index unalpine ships")
+    print(table.explain(request.explain, suite))
+    return EXIT_OK
+
+
+def execute(request: RunRequest, console: Console, ready: Callable[[], None] = lambda: None) -> int:
+    """The whole run; `ready` is called once everything is loaded, just
+    before the files are checked. InputError, KeyboardInterrupt and
+    BrokenPipeError reach the caller."""
+    if request.explain:
+        return explain(request)
+    return Run(request, console).execute(ready)
+
+
+class Run:
+    """The state one run carries from step to step."""
+
+    def __init__(self, request: RunRequest, console: Console):
+        self.request = request
+        self.console = console
+        self.stdin_mode = request.stdin_mode
+        self.jobs: list = []
+        self.mode: Mode | None = None
+        self.saved: dict[str, str] = {}
+        self.settings: Any = None
+        self.prompter: Any = None
+        self.tally: Any = None
+        self.files: list = []
+        self.open_files: list = []
+        self.unverified: list = []
+        self.changed: list = []
+        self.wrote = False
+
+    def execute(self, ready: Callable[[], None]) -> int:
+        code = self.gather_files()
+        if code is not None:
+            return code
+        self.mode = Mode(self.request)
+        self.prepare_settings()
+        ready()
+        code = self.check_files()
+        if code is not None:
+            return code
+        code = self.decide_exit_code()
+        code = self.write_files(code)
+        code = self.save_answers(code)
+        self.report(code)
+        return code
+
+    # -- the steps -------------------------------------------------------------
+
+    def gather_files(self) -> int | None:
+        """The files to check (stdin, or discovered under the paths); an exit
+        code when there are none to be had."""
+        from migrator.batch import FileJob
+
+        request = self.request
+        if self.stdin_mode:
+            from migrator.output import decode
+
+            name = request.stdin_filename or "-"
+            try:
+                self.jobs = [FileJob(name, "-", decode(sys.stdin.buffer.read(), name))]
+            except InputError as error:
+                self.console.error(str(error))
+                return EXIT_ERROR
+        else:
+            from migrator.discover import NotFound, discover
+
+            try:
+                self.jobs = [FileJob(found.path, found.real) for found in discover(list(request.paths))]
+            except NotFound as error:
+                self.console.error(str(error))
+                return EXIT_ERROR
+        return None
+
+    def prepare_settings(self) -> None:
+        """The saved answers, the mapping table, the wheel check, and how each
+        file's questions are answered."""
+        from migrator import resolve
+        from migrator.batch import RunSettings
+        from migrator.engine import Settings
+
+        request, mode = self.request, self.mode
+        if request.answers:
+            self.saved = resolve.load_answers(request.answers)
+        saved = self.saved
+
+        def resolver_for_one_file(say: Any) -> Any:
+            # Runs in the worker that checks the file: what it says comes back
+            # with the outcome and is printed in file order.
+            if request.yes:
+                fallback: Any = resolve.TakeRecommended(say)
+            elif request.check:
+                fallback = resolve.TakeRecommended(say, verb="would choose")
+            else:
+                fallback = resolve.LeaveOpen()
+            return resolve.Answers(fallback, saved, request.answers or "", note=say)
+
+        engine = Settings(target=request.target, table=load_table(request.mappings, request.no_builtin),
+                          strict=request.strict,
+                          wheels=wheel_check(request.offline, request.context, request.arch))
+        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.json, verify=request.verify)
+        settings.want_diff = request.json or mode.show_diff or (request.check and request.diff)
+        if request.write and not mode.prompting and not self.stdin_mode:
+            from migrator.output import new_tag
+
+            settings.write_tag = new_tag()
+            settings.backup = request.backup
+        self.settings = settings
+
+    def check_files(self) -> int | None:
+        """Check every file, in order; show what each gives; write nothing yet.
+        An exit code when the person quit."""
+        from migrator import resolve
+        from migrator.batch import check_all, check_file, default_workers
+        from migrator.report.text import Tally, tell
+
+        request, mode, settings, jobs, console = self.request, self.mode, self.settings, self.jobs, self.console
+        if mode.prompting:
+            # One resolver for the whole run, in this process: an answer given at
+            # the prompt is reused for the other files of the batch.
+            self.prompter = resolve.Prompter()
+            shared = resolve.Answers(self.prompter, self.saved, request.answers or "", note=console.info)
+            outcomes: Any = (check_file(job, settings, shared) for job in jobs)
+        else:
+            workers = request.jobs if request.jobs is not None else default_workers(len(jobs))
+            outcomes = check_all(jobs, settings, workers)
+        show_progress = (
+            not mode.prompting and not self.stdin_mode and not request.quiet and len(jobs) > 1
+            and isatty(sys.stderr)
+        )
+        self.tally = tally = Tally()
+        files = self.files
+        try:
+            for outcome in progress(outcomes, len(jobs), console, show_progress):
+                tally.add(outcome)
+                tell(outcome, console)
+                if outcome.ok and not request.json and (mode.show_diff or (request.check and request.diff)):
+                    console.out(outcome.diff)
+                if not request.json:
+                    # Shown and counted; keep only what writing and --save-answers
+                    # still need (a fleet of 10,000 files must fit in memory).
+                    outcome.diff = ""
+                    outcome.findings = []
+                    outcome.said = []
+                    if not request.save_answers:
+                        outcome.answers = []
+                    if not (request.write or mode.ask_to_write or self.stdin_mode):
+                        outcome.text = ""
+                    if not (outcome.changed or outcome.open_questions or outcome.answers or outcome.error
+                            or outcome.verification is not None or self.stdin_mode):
+                        continue  # unchanged and nothing to remember: counted, done
+                files.append(outcome)
+        except resolve.QuitRun:
+            console.error("unalpine: quit; nothing was written")
+            return EXIT_UNRESOLVED
+        except BaseException:
+            # Ctrl-C or a bug: stop the workers, then take back what they staged.
+            if settings.write_tag is not None:
+                close = getattr(outcomes, "close", None)
+                if close is not None:
+                    close()
+                from migrator.writing import discard_staged
+
+                discard_staged(jobs, settings)
+            raise
+        return None
+
+    def decide_exit_code(self) -> int:
+        """The exit code the checking gives; lists the open questions."""
+        from migrator.report.text import report_open
+
+        files, console = self.files, self.console
+        self.open_files = [run for run in files if run.open_questions]
+        code = EXIT_OK
+        if any(run.error for run in files):
+            code = EXIT_ERROR
+        if self.open_files:
+            code = EXIT_UNRESOLVED
+            report_open(self.open_files, console)
+        self.unverified = [run for run in files if run.verification is not None and not run.verification.ok]
+        if self.unverified:
+            code = max(code, EXIT_VERIFY)
+        self.changed = [run for run in files if run.ok and run.changed]
+        if self.request.check and self.changed:
+            code = max(code, EXIT_CHANGES)
+            for run in self.changed:
+                console.info(f"would migrate {run.path}")
+        return code
+
+    def write_files(self, code: int) -> int:
+        """Write (never when a question is open anywhere), or print stdin's result."""
+        request, settings, files = self.request, self.settings, self.files
+        write = request.write and not self.open_files
+        if not write and settings.write_tag is not None:
+            from migrator.output import discard
+
+            for run in files:
+                discard(run.staged)
+        if self.mode.ask_to_write and self.changed and not self.open_files:
+            from migrator import resolve
+
+            self.prompter = self.prompter or resolve.Prompter()
+            count = len(self.changed)
+            write = self.prompter.confirm(f"Write these changes to {count} file{'s' if count > 1 else ''}?")
+        self.wrote = write
+        if self.stdin_mode and not (request.diff or request.check or request.json):
+            if files[0].ok:
+                self.console.out(files[0].text if files[0].changed else self.jobs[0].text or "")
+        elif write:
+            from migrator.writing import discard_staged, write_changed
+
+            try:
+                code = write_changed(self.changed, self.unverified, settings, request.backup, self.console,
+                                     self.tally, code)
+            except BaseException:  # Ctrl-C while writing: what is not moved into place yet goes
+                if settings.write_tag is not None:
+                    discard_staged(self.jobs, settings)
+                raise
+        return code
+
+    def save_answers(self, code: int) -> int:
+        """--save-answers: the answers used, the saved ones not used, and the open questions."""
+        request = self.request
+        if not request.save_answers:
+            return code
+        from migrator import resolve
+
+        used = [answer for run in self.files for answer in run.answers if answer.source != resolve.SOURCE_OPEN]
+        used_keys = {answer.decision.key for answer in used}
+        kept = {key: value for key, value in self.saved.items() if key not in used_keys}
+        opened = [decision for run in self.open_files for decision in run.open_questions]
+        try:
+            resolve.save_answers(request.save_answers, resolve.dump_answers(used, kept, opened))
+        except OSError as error:
+            self.console.error(f"{request.save_answers}: cannot write: {error.strerror or error}")
+            code = max(code, EXIT_ERROR)
+        return code
+
+    def report(self, code: int) -> None:
+        """The JSON report on stdout, or the summary on stderr."""
+        request, console, files = self.request, self.console, self.files
+        if request.json:
+            import json
+
+            from migrator.report.json_report import json_report
+
+            console.out(json.dumps(json_report(files, request.target, code), indent=2, ensure_ascii=False) + "\n")
+        elif not self.stdin_mode:
+            from migrator.report.text import summary
+
+            summary(self.tally, files, console, wrote=self.wrote, check=request.check)
+            if request.verify:
+                verified = sum(1 for run in files if run.verification is not None)
+                console.info(f"unalpine: --verify: {verified - len(self.unverified)} of {verified} "
+                             f"file{'s' if verified != 1 else ''} passed")
