@@ -43,7 +43,7 @@ class FileOutcome(Record):  # slotted: a fleet holds thousands
 
     __slots__ = (
         "path", "real", "original", "text", "changed", "diff", "findings", "answers", "open_questions",
-        "report", "said", "error", "skipped", "written", "verification", "staged", "write_error",
+        "report", "said", "error", "skipped", "written", "verification", "staged", "write_error", "rewrites",
     )
 
     def __init__(self, path: str, real: str):
@@ -68,6 +68,8 @@ class FileOutcome(Record):  # slotted: a fleet holds thousands
         # is checked; or why they could not be written.
         self.staged: list[tuple[str, str]] = []
         self.write_error = ""
+        # With RunSettings.want_rewrites: the edits, as report.issues.Rewrite (SARIF's fixes).
+        self.rewrites: list = []
 
     @property
     def ok(self) -> bool:
@@ -79,7 +81,8 @@ class RunSettings(Record):
     answers source for one file (`said` collects what it reports); the CLI's
     interactive resolver is passed to check_file directly instead."""
 
-    __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff")
+    __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff",
+                 "want_rewrites")
 
     def __init__(
         self,
@@ -100,6 +103,7 @@ class RunSettings(Record):
         # Whether anything shows the diff (--write alone does not: the diff
         # of every changed file was made and thrown away).
         self.want_diff = True
+        self.want_rewrites = False  # keep the edits with their positions (SARIF fixes)
 
 
 def _internal_error(path: str, error: Exception) -> str:
@@ -156,6 +160,8 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
             outcome.diff = unified_diff(original, result.text, job.path)
     if run.keep_original:
         outcome.original = original
+    if run.want_rewrites and result.changed:
+        outcome.rewrites = _rewrites(original, result.edits)
     if run.verify and not outcome.open_questions:
         from migrator.verify import removed_by_wheels, verify
 
@@ -186,6 +192,32 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if not run.keep_original:
         outcome.report = {}  # only the JSON report shows it: not carried back from a worker
     return outcome
+
+
+def _rewrites(original: str, edits: list) -> list:
+    """The edits as positions in the original file, each with the line of
+    the instruction it falls in (so a report can tie it to that finding)."""
+    from bisect import bisect_right
+
+    from migrator.document import parse
+    from migrator.report.issues import Rewrite
+
+    starts = [0] + [index + 1 for index, char in enumerate(original) if char == "\n"]
+    nodes = [(node.start, node.line) for node in parse(original).nodes]
+    node_starts = [start for start, _ in nodes]
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    rewrites = []
+    for edit in sorted(set(edits), key=lambda edit: (edit.start, edit.end)):
+        at = bisect_right(node_starts, edit.start) - 1
+        line = nodes[at][1] if at >= 0 else position(edit.start)[0]
+        (start_line, start_column), (end_line, end_column) = position(edit.start), position(edit.end)
+        rewrites.append(Rewrite(edit.rule or "unalpine", line, start_line, start_column, end_line, end_column,
+                                edit.replacement))
+    return rewrites
 
 
 # --- many files ---------------------------------------------------------------

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # --version must not load the package table).
 # stretch and buster are archived: images exist, apt needs archive.debian.org
 TARGETS = ("stretch", "buster", "bullseye", "bookworm", "trixie")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle")
 
 EPILOG = """\
 modes:
@@ -99,10 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("--backup", action="store_true", help="with --write, keep the original as NAME.bak")
     modes.add_argument(
-        "--json",
-        action="store_true",
-        help="print a JSON report (per file: changed, findings, answers, diff) instead of the diff",
+        "--format",
+        choices=FORMATS,
+        help="what stdout shows: text (the diff; default), json (unalpine's report: per file changed, "
+        "findings, answers, diff), sarif (2.1.0, for code scanning), github (Actions annotations), "
+        "gitlab (Code Quality), checkstyle (XML); the findings still go to stderr",
     )
+    modes.add_argument("--json", action="store_true", help="short for --format json")
     questions = parser.add_argument_group("questions")
     questions.add_argument(
         "-y", "--yes", action="store_true", help="take the recommended answer to every question"
@@ -231,13 +235,16 @@ def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> N
         parser.error("--backup needs --write")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be 1 or more")
+    if args.json and args.format not in (None, "json"):
+        parser.error(f"--json is --format json: it cannot be combined with --format {args.format}")
 
 
 def request_of(args: argparse.Namespace) -> RunRequest:
     """The parsed command line as the orchestrator's plain run description."""
     return RunRequest(
         paths=args.paths, stdin_filename=args.stdin_filename, diff=args.diff, write=args.write,
-        check=args.check, verify=args.verify, backup=args.backup, json=args.json, yes=args.yes,
+        check=args.check, verify=args.verify, backup=args.backup,
+        format=args.format or ("json" if args.json else "text"), yes=args.yes,
         answers=args.answers, save_answers=args.save_answers, target=args.target, mappings=args.mappings,
         no_builtin=args.no_builtin, strict=args.strict, explain=args.explain, offline=args.offline,
         context=args.context, arch=args.arch, jobs=args.jobs, quiet=args.quiet,

@@ -38,14 +38,14 @@ class RunRequest(Record):
     """What the person asked for, as plain values (the command line's options)."""
 
     __slots__ = (
-        "paths", "stdin_filename", "diff", "write", "check", "verify", "backup", "json",
+        "paths", "stdin_filename", "diff", "write", "check", "verify", "backup", "format",
         "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
         "offline", "context", "arch", "jobs", "quiet",
     )
 
     def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
                  write: bool = False, check: bool = False, verify: bool = False, backup: bool = False,
-                 json: bool = False, yes: bool = False, answers: str | None = None,
+                 format: str = "text", yes: bool = False, answers: str | None = None,
                  save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
                  no_builtin: bool = False, strict: bool = False, explain: str | None = None,
                  offline: bool = False, context: str | None = None, arch: list[str] | None = None,
@@ -57,7 +57,7 @@ class RunRequest(Record):
         self.check = check
         self.verify = verify
         self.backup = backup
-        self.json = json
+        self.format = format  # text, json, sarif, github, gitlab, checkstyle
         self.yes = yes
         self.answers = answers
         self.save_answers = save_answers
@@ -76,6 +76,11 @@ class RunRequest(Record):
     def stdin_mode(self) -> bool:
         return "-" in self.paths
 
+    @property
+    def machine(self) -> bool:
+        """A report for other tools goes to stdout instead of the diff."""
+        return self.format != "text"
+
 
 class Mode(Record):
     """How this run talks and what it shows, given the request and whether a
@@ -90,15 +95,15 @@ class Mode(Record):
             isatty(sys.stdin) and isatty(sys.stderr) and not stdin_mode and not request.check and not request.yes
         )
         self.ask_to_write = (
-            not (request.diff or request.write or request.check or request.json or request.verify)
+            not (request.diff or request.write or request.check or request.machine or request.verify)
             and not stdin_mode
             and isatty(sys.stdin)
             and isatty(sys.stdout)
         )
         self.show_diff = request.diff or (
-            not request.check and not request.write and not request.json and not stdin_mode and not request.verify
+            not request.check and not request.write and not request.machine and not stdin_mode and not request.verify
         )
-        if stdin_mode and not (request.diff or request.check or request.json):
+        if stdin_mode and not (request.diff or request.check or request.machine):
             self.show_diff = False  # `-` is a filter: the result goes to stdout
 
 
@@ -238,8 +243,9 @@ class Run:
         engine = Settings(target=request.target, table=load_table(request.mappings, request.no_builtin),
                           strict=request.strict,
                           wheels=wheel_check(request.offline, request.context, request.arch))
-        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.json, verify=request.verify)
-        settings.want_diff = request.json or mode.show_diff or (request.check and request.diff)
+        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.machine, verify=request.verify)
+        settings.want_diff = request.machine or mode.show_diff or (request.check and request.diff)
+        settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
         if request.write and not mode.prompting and not self.stdin_mode:
             from migrator.output import new_tag
 
@@ -274,9 +280,9 @@ class Run:
             for outcome in progress(outcomes, len(jobs), console, show_progress):
                 tally.add(outcome)
                 tell(outcome, console)
-                if outcome.ok and not request.json and (mode.show_diff or (request.check and request.diff)):
+                if outcome.ok and not request.machine and (mode.show_diff or (request.check and request.diff)):
                     console.out(outcome.diff)
-                if not request.json:
+                if not request.machine:
                     # Shown and counted; keep only what writing and --save-answers
                     # still need (a fleet of 10,000 files must fit in memory).
                     outcome.diff = ""
@@ -343,7 +349,7 @@ class Run:
             count = len(self.changed)
             write = self.prompter.confirm(f"Write these changes to {count} file{'s' if count > 1 else ''}?")
         self.wrote = write
-        if self.stdin_mode and not (request.diff or request.check or request.json):
+        if self.stdin_mode and not (request.diff or request.check or request.machine):
             if files[0].ok:
                 self.console.out(files[0].text if files[0].changed else self.jobs[0].text or "")
         elif write:
@@ -377,14 +383,10 @@ class Run:
         return code
 
     def report(self, code: int) -> None:
-        """The JSON report on stdout, or the summary on stderr."""
+        """The report in the format asked for on stdout, or the summary on stderr."""
         request, console, files = self.request, self.console, self.files
-        if request.json:
-            import json
-
-            from migrator.report.json_report import json_report
-
-            console.out(json.dumps(json_report(files, request.target, code), indent=2, ensure_ascii=False) + "\n")
+        if request.machine:
+            console.out(machine_report(request.format, files, request.target, code))
         elif not self.stdin_mode:
             from migrator.report.text import summary
 
@@ -393,3 +395,30 @@ class Run:
                 verified = sum(1 for run in files if run.verification is not None)
                 console.info(f"unalpine: --verify: {verified - len(self.unverified)} of {verified} "
                              f"file{'s' if verified != 1 else ''} passed")
+
+
+def machine_report(format: str, files: list, target: str | None, code: int) -> str:
+    """The text of a report for other tools (--format other than text)."""
+    if format == "github":
+        from migrator.report.github import github_annotations
+
+        return github_annotations(files)
+    if format == "checkstyle":
+        from migrator.report.checkstyle import checkstyle_report
+
+        return checkstyle_report(files)
+    import json
+
+    if format == "sarif":
+        from migrator.report.sarif import sarif_report
+
+        report: object = sarif_report(files, code)
+    elif format == "gitlab":
+        from migrator.report.gitlab import gitlab_report
+
+        report = gitlab_report(files)
+    else:
+        from migrator.report.json_report import json_report
+
+        report = json_report(files, target, code)
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
