@@ -44,6 +44,7 @@ class FileOutcome(Record):  # slotted: a fleet holds thousands
     __slots__ = (
         "path", "real", "original", "text", "changed", "diff", "findings", "answers", "open_questions",
         "report", "said", "error", "skipped", "written", "verification", "staged", "write_error", "rewrites",
+        "suppressed",
     )
 
     def __init__(self, path: str, real: str):
@@ -70,6 +71,7 @@ class FileOutcome(Record):  # slotted: a fleet holds thousands
         self.write_error = ""
         # With RunSettings.want_rewrites: the edits, as report.issues.Rewrite (SARIF's fixes).
         self.rewrites: list = []
+        self.suppressed: list[Finding] = []  # what ignore comments kept from happening (engine.Result)
 
     @property
     def ok(self) -> bool:
@@ -151,6 +153,7 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
 
     outcome.open_questions = [answer.decision for answer in result.answers if answer.source == SOURCE_OPEN]
     outcome.findings = result.findings
+    outcome.suppressed = result.suppressed
     outcome.answers = result.answers
     outcome.report = result.report
     outcome.changed = result.changed

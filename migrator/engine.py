@@ -12,10 +12,12 @@ from __future__ import annotations
 from migrator.context import RuleContext
 from migrator.document import Document, parse
 from migrator.errors import InputError
+from migrator.ignores import RULE as IGNORE_RULE
+from migrator.ignores import read_ignores
 from migrator.packages import PackageTable
-from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, apply_edits
+from migrator.proposals import Answer, Decision, Edit, Finding, OverlappingEdits, Severity, apply_edits
 from migrator.records import Record
-from migrator.rules import Rule, all_rules
+from migrator.rules import SUB_IDS, Rule, all_rules, known_ids
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class Settings(Record):
 
 
 class Result(Record):
-    __slots__ = ("path", "original", "text", "edits", "findings", "answers", "report")
+    __slots__ = ("path", "original", "text", "edits", "findings", "answers", "report", "suppressed")
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class Result(Record):
         findings: list[Finding],
         answers: list[Answer],
         report: dict[str, Any] | None = None,
+        suppressed: list[Finding] | None = None,
     ):
         self.path = path
         self.original = original
@@ -84,6 +87,10 @@ class Result(Record):
         # Structured results rules publish for the report (e.g. "wheels": the
         # requirements, their wheels and the build packages removed).
         self.report = {} if report is None else report
+        # What `# unalpine: ignore` comments kept from happening: the findings
+        # the ignored rules made there, and a note for each instruction they
+        # would have rewritten (reports list them as ignored, never silently).
+        self.suppressed = [] if suppressed is None else suppressed
 
     @property
     def changed(self) -> bool:
@@ -111,6 +118,12 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
         document = parse(text)
     except InputError as error:
         raise error.located(path) from None
+    ignores = read_ignores(document, known_ids())
+    if ignores.whole_file:
+        return Result(path, text, text, [], _ignore_warnings(ignores), [],
+                      suppressed=[Finding(IGNORE_RULE, ignores.whole_file,
+                                          "the whole file (# unalpine: ignore-file): left as it is",
+                                          Severity.INFO)])
     table = settings.table or PackageTable.load()
     answers = dict(settings.answers)
     rules = all_rules() if rules is None else list(rules)
@@ -120,7 +133,10 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
             ctx, edits, findings = _run_rules(document, path, settings, table, answers, rules, gathered)
         except InputError as error:
             raise error.located(path) from None
-        if not ctx.pending:
+        pending = ctx.pending
+        if ignores.spans:  # an ignored rule's questions about its ignored instruction are not asked
+            pending = [d for d in pending if not _ignored(ignores, d.rule, ignores.rules_on_line(d.line))]
+        if not pending:
             break
         # While a question is pending, ctx.ask hands the rules its recommended
         # value. Questions are answered in order until one gets another value:
@@ -128,7 +144,7 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
         # value (keeping a stage on Alpine makes its apk questions moot), so
         # the rules run again before anything more is asked.
         resolved: dict[str, Answer] = {}
-        for decision in ctx.pending:
+        for decision in pending:
             resolved.update(resolver.resolve([decision]))
             if resolved[decision.key].value != decision.recommended:
                 break
@@ -136,10 +152,13 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
         # Every answer the recommended value (--yes, --check, open questions,
         # most prompts): this round already computed the result.
         if all(decision.key in resolved and resolved[decision.key].value == decision.recommended
-               for decision in ctx.pending):
+               for decision in pending):
             break
     else:
         raise InputError("the rules kept asking new questions; this is a bug", path)
+    suppressed: list[Finding] = []
+    if ignores:
+        edits, findings, suppressed = _apply_ignores(ignores, document, edits, findings)
     try:
         new_text = apply_edits(text, edits)
     except OverlappingEdits as error:
@@ -151,4 +170,48 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
         raise InputError(f"internal error, refusing to write: the result does not parse ({error.message})", path, error.line) from None
     used = [answers[key] for key in ctx.asked if key in answers]
     findings.sort(key=lambda finding: (finding.line, finding.rule))
-    return Result(path, text, new_text, edits, findings, used, dict(ctx.report))
+    return Result(path, text, new_text, edits, findings, used, dict(ctx.report), suppressed)
+
+
+def _ignored(ignores: Any, rule: str, named: frozenset[str]) -> bool:
+    """Whether ignore comment naming `named` covers what `rule` does
+    (ignoring UA202 also leaves the UA201 edits that carry its names)."""
+    return rule in named or any(SUB_IDS.get(name) == rule for name in named)
+
+
+def _ignore_warnings(ignores: Any) -> list[Finding]:
+    warnings = [Finding(IGNORE_RULE, line, f"ignore comment names {rule_id}, which is not a rule id; nothing ignored for it")
+                for line, rule_id in ignores.unknown]
+    warnings += [Finding(IGNORE_RULE, line, "not an ignore comment unalpine understands "
+                         "(# unalpine: ignore=UA202,UA301 or # unalpine: ignore-file at the top)")
+                 for line in ignores.malformed]
+    return warnings
+
+
+def _apply_ignores(ignores: Any, document: Document, edits: list[Edit],
+                   findings: list[Finding]) -> tuple[list[Edit], list[Finding], list[Finding]]:
+    """Drop what ignored rules do on their instructions; (edits, findings, suppressed)."""
+    kept_edits, kept_findings, suppressed = [], [], []
+    rewritten: dict[tuple[str, int], None] = {}
+    for edit in edits:
+        named = ignores.rules_at(edit.start)
+        if named and _ignored(ignores, edit.rule, named):
+            rewritten[(edit.rule, document.line_of(edit.start))] = None
+        else:
+            kept_edits.append(edit)
+    for finding in findings:
+        if _ignored(ignores, finding.rule, ignores.rules_on_line(finding.line)):
+            suppressed.append(finding)
+        else:
+            kept_findings.append(finding)
+    said = {(finding.rule, ignores.rules_on_line(finding.line)) for finding in suppressed}
+    for rule, line in rewritten:
+        if (rule, ignores.rules_on_line(line)) in said:
+            continue  # the rule's own finding there says what it would have done
+        first = next((span[2] for span in ignores.spans if span[2] <= line <= span[3]), line)
+        suppressed.append(Finding(rule, first, "would have rewritten this instruction (# unalpine: ignore)",
+                                  Severity.INFO))
+    kept_findings += _ignore_warnings(ignores)
+    kept_findings.sort(key=lambda finding: (finding.line, finding.rule))
+    suppressed.sort(key=lambda finding: (finding.line, finding.rule))
+    return kept_edits, kept_findings, suppressed

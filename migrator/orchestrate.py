@@ -287,6 +287,7 @@ class Run:
                     # still need (a fleet of 10,000 files must fit in memory).
                     outcome.diff = ""
                     outcome.findings = []
+                    outcome.suppressed = []
                     outcome.said = []
                     if not request.save_answers:
                         outcome.answers = []

@@ -34,8 +34,8 @@ class Issue(Frozen):
     __slots__ = ()
 
     def __new__(cls, path: str, line: int, rule: str, level: str, message: str,
-                rewrites: tuple = ()) -> Issue:
-        return tuple.__new__(cls, (path, line, rule, level, message, rewrites))
+                rewrites: tuple = (), suppressed: bool = False) -> Issue:
+        return tuple.__new__(cls, (path, line, rule, level, message, rewrites, suppressed))
 
 
 def _error_line(path: str, error: str) -> tuple[int, str]:
@@ -70,6 +70,9 @@ def issues_of(outcome) -> Iterator[Issue]:
         yield Issue(path, finding.line, finding.rule, level, finding.message, attached)
     for (rule, line), rewrites in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
         yield Issue(path, line, rule, NOTE, "rewrote this instruction for Debian", tuple(rewrites))
+    for finding in getattr(outcome, "suppressed", None) or ():  # `# unalpine: ignore` comments
+        level = WARNING if finding.severity.value == "warning" else NOTE
+        yield Issue(path, finding.line, finding.rule, level, finding.message, suppressed=True)
     verification = outcome.verification
     if verification is not None:
         for problem in verification.problems:
@@ -77,5 +80,6 @@ def issues_of(outcome) -> Iterator[Issue]:
             yield Issue(path, problem.line, problem.check, ERROR, message)
 
 
-def all_issues(files: list) -> list[Issue]:
-    return [issue for outcome in files for issue in issues_of(outcome)]
+def all_issues(files: list, suppressed: bool = False) -> list[Issue]:
+    """Every issue; those ignore comments suppressed only when asked for."""
+    return [issue for outcome in files for issue in issues_of(outcome) if suppressed or not issue.suppressed]

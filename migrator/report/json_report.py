@@ -22,7 +22,7 @@ def _verify_json(verification: Any) -> dict | None:
 def json_report(files: list, target: str | None, code: int) -> dict:
     entries = []
     for run in files:
-        entries.append(
+        entry = (
             {
                 "path": run.path,
                 "changed": bool(run.ok and run.changed),
@@ -69,4 +69,8 @@ def json_report(files: list, target: str | None, code: int) -> dict:
                 "verify": _verify_json(run.verification),
             }
         )
+        if run.ok and run.suppressed:  # only then: files without ignore comments keep their report as it was
+            entry["ignored"] = [{"rule": f.rule, "line": f.line, "severity": f.severity.value, "message": f.message}
+                                for f in run.suppressed]
+        entries.append(entry)
     return {"version": 1, "tool": f"unalpine {__version__}", "target": target, "exit": code, "files": entries}

@@ -9,6 +9,7 @@ DOCS_PAGE = "docs/rules/{id}.md"
 # Ids that are not registered rules of their own: the apk rule's per-package
 # findings, and --verify's checks (migrator.verify).
 EXTRA = {
+    "UA000": ("ignore-comments", "What `# unalpine: ignore` comments left alone, and comments it cannot read"),
     "UA202": ("apk-packages", "Map each apk package name to its Debian package, drop it, or ask"),
     "UA901": ("verify-parses", "--verify: the migrated file parses"),
     "UA902": ("verify-bash-n", "--verify: every shell-form RUN passes bash -n"),

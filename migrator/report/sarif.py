@@ -60,7 +60,7 @@ def _rule(rule_id: str) -> dict:
 def sarif_report(files: list, code: int) -> dict:
     results = []
     notifications = []
-    issues = all_issues(files)
+    issues = all_issues(files, suppressed=True)
     rule_ids = sorted({issue.rule for issue in issues if issue.rule})
     index = {rule_id: number for number, rule_id in enumerate(rule_ids)}
     for issue in issues:
@@ -75,6 +75,8 @@ def sarif_report(files: list, code: int) -> dict:
             "message": {"text": issue.message},
             "locations": [_location(issue.path, issue.line)],
         }
+        if issue.suppressed:
+            result["suppressions"] = [{"kind": "inSource", "justification": "an unalpine: ignore comment"}]
         if issue.rewrites:
             result["fixes"] = [_fix(issue.path, issue.rule, issue.rewrites)]
         results.append(result)

@@ -23,6 +23,7 @@ class Tally:
         self.opened = 0
         self.skipped = 0
         self.failed = 0
+        self.ignored = 0  # findings and rewrites left out by ignore comments
         self.by_rule: dict[str, int] = {}
 
     def add(self, outcome: Any) -> None:
@@ -44,6 +45,7 @@ class Tally:
                 self.took_yes += 1
             for finding in outcome.findings:
                 self.by_rule[finding.rule] = self.by_rule.get(finding.rule, 0) + 1
+            self.ignored += len(outcome.suppressed)
 
 
 def tell(outcome: Any, console: Console) -> None:
@@ -64,6 +66,8 @@ def tell(outcome: Any, console: Console) -> None:
             console.warn(f"{line} warning: {finding.message}")
         else:
             console.info(f"{line} {finding.message}")
+    for finding in outcome.suppressed:
+        console.info(f"{outcome.path}:{finding.line}: {finding.rule} ignored: {finding.message}")
     if outcome.verification is not None:
         from migrator.verify import report_lines
 
@@ -118,6 +122,8 @@ def summary(tally: Tally, files: list, console: Console, wrote: bool, check: boo
         parts.append(f"{tally.skipped} skipped")
     if tally.failed:
         parts.append(f"{tally.failed} failed")
+    if tally.ignored:
+        parts.append(f"{tally.ignored} ignored on purpose")
     console.info("unalpine: " + ", ".join(parts))
     if tally.by_rule:
         console.info(

@@ -61,3 +61,13 @@ def all_rules() -> list[Rule]:
                 importlib.import_module(f"{__name__}.{module}")
         _ALL.extend(_REGISTRY[key] for key in sorted(_REGISTRY))
     return list(_ALL)
+
+
+# Ids rules report under besides their registered one, with the rule whose
+# edits carry them: the apk rule (UA201) names each package as UA202.
+SUB_IDS = {"UA202": "UA201"}
+
+
+def known_ids() -> frozenset[str]:
+    """Every id a rule reports or edits under (what ignore comments may name)."""
+    return frozenset(rule.id for rule in all_rules()) | frozenset(SUB_IDS)
