@@ -8,7 +8,9 @@ offered as PEP 658 metadata; where tests/index/metadata/ holds the real
 metadata of a wheel (recorded for the dependency walk), that is served, in
 the .metadata file and inside the stub (which answers single HTTP ranges). pip chooses among the recorded files by their
 names alone, so the stubs cannot steer its choice. Unknown projects are a
-404, as on PyPI.
+404, as on PyPI; so is PyPI's JSON API of one release
+(`/pypi/NAME/VERSION/json`), as pypi.org answers it from this machine. Every
+request is logged in `IndexServer.requests`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self.server.requests.append(self.path)
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         if len(parts) == 2 and parts[0] == "simple":
             data = page(parts[1], self.server.recordings)
@@ -117,8 +120,10 @@ class IndexServer:
     def __init__(self, recordings: Path = RECORDINGS) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.recordings = recordings  # another folder: a made-up index for one test
+        self.server.requests = self.requests = []  # the path of every request, in order
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/simple/"
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.url = f"{self.root}simple/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "IndexServer":

@@ -13,6 +13,11 @@ mapped, not read, and unmarshalled only when asked for: a warm run that the
 memo (migrator.wheels.memo) answers reads ~1 KB of each page, not the ~1.4
 MB of the blog case's seven. Files from another format version sit in
 another folder and are never read.
+
+Negative answers are kept too, so that a warm run asks nothing: a project
+the index does not have (a page stored as None), a metadata URL that offers
+nothing (`absent/`, as fresh as pages), and an index that could not be
+asked (`failed/`, for FAILED_EXPIRY only: it may be back soon).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from migrator.datacache import cache_dir as user_cache_dir
 # v3: one marshal; v2: JSON. Older: not read
 FORMAT = "v6"
 EXPIRY = 24 * 3600  # seconds: releases appear daily; a day-old answer is good enough to plan a migration
+FAILED_EXPIRY = 15 * 60  # seconds an index that failed is not asked again: long enough for a fleet's runs
 # Pages up to this size are read whole; bigger ones are mapped.
 _SMALL = 64 * 1024
 _SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -156,6 +162,39 @@ class Cache:
 
     def put_text(self, url: str, text: str) -> None:
         self._write(os.path.join(self.root, "metadata", file_name(url)), text.encode("utf-8"))
+
+    def get_absent(self, url: str, any_age: bool = False) -> bool:
+        """Whether the index said, less than a day ago (any time, with
+        `any_age`), that `url` offers nothing (not found, or not readable
+        metadata)."""
+        stored = self._read_note("absent", url)
+        return stored is not None and (any_age or 0 <= time.time() - stored[0] < self.expiry)
+
+    def put_absent(self, url: str) -> None:
+        self._write_note("absent", url, "")
+
+    def get_failure(self, index_url: str) -> str | None:
+        """Why the index could not be asked, if that was less than
+        FAILED_EXPIRY ago (as put_failure was told)."""
+        stored = self._read_note("failed", index_url)
+        if stored is None or not 0 <= time.time() - stored[0] < FAILED_EXPIRY:
+            return None
+        return stored[1]
+
+    def put_failure(self, index_url: str, why: str, when: float) -> None:
+        self._write_note("failed", index_url, why, when)
+
+    def _read_note(self, kind: str, key: str) -> tuple[float, str] | None:
+        try:
+            with open(os.path.join(self.root, kind, file_name(key)), "rb") as handle:
+                stored_key, when, text = marshal.loads(handle.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        return (when, text) if stored_key == key else None
+
+    def _write_note(self, kind: str, key: str, text: str, when: float | None = None) -> None:
+        self._write(os.path.join(self.root, kind, file_name(key)),
+                    marshal.dumps((key, time.time() if when is None else when, text)))
 
     def _write(self, path: str, data: bytes) -> None:
         import tempfile  # only when something is stored: a warm cache is only read (~2 ms of a start)

@@ -55,7 +55,9 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
             version, file = chosen
             text = client.metadata(page.name, version, file)
             if text is None:
-                why = ("its metadata is not in the cache (--offline)" if client.offline
+                # --offline says "not in the cache" unless an earlier run learnt there is none to read
+                why = ("its metadata is not in the cache (--offline)"
+                       if client.offline and not client.metadata_absent(page.name, version, file)
                        else "the index has no metadata to read its dependencies from")
                 notes.append(f"{requirement.name} {version}: {why}")
                 continue

@@ -5,13 +5,18 @@ private indexes speak.
 Which index: the Dockerfile's own `--index-url`/`-i`/`--extra-index-url`
 (pip lines and requirement files), else PIP_INDEX_URL/PIP_EXTRA_INDEX_URL,
 else pip.conf, else PyPI. Short timeouts and bounded retries; an index that
-fails once is not asked again in the same run, so an unreachable index costs
-one timeout, not one per project. The network is touched nowhere else.
+fails once is not asked again for cache.FAILED_EXPIRY (by this run or the
+next ones: the failure is cached, and the warning says until when), so an
+unreachable index costs one timeout, not one per project or per run. Every
+other answer is cached too, negative ones included (a project or metadata
+that is not there): a warm run asks nothing. The network is touched nowhere
+else.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
 from operator import itemgetter
 from stat import S_ISREG
@@ -209,6 +214,11 @@ class Unreachable(Exception):
     pass
 
 
+class NotOffered(Exception):
+    """The server answered, but does not offer what was asked (no range
+    requests, no such file): an answer, cached like a 404."""
+
+
 def pip_config_urls(environ: dict[str, str] | None = None, memo: Memo | None = None) -> tuple[str | None, list[str]]:
     """index-url and extra-index-url from pip's config files, read the way pip
     does (global, then user, then site; [global] then [install]). With a
@@ -299,7 +309,7 @@ class Client:
         self.cache = cache
         self.offline = offline
         self.timeout = timeout
-        self.failed: dict[str, str] = {}  # index url -> why it could not be asked
+        self.failed: dict[str, str] = {}  # index url -> why it could not be asked (and until when it is not asked)
         self.uncached: list[str] = []  # projects --offline had no cached answer for
         self._lock = allocate_lock()
         # One answer per project per run: a fleet asks about the same projects
@@ -307,6 +317,7 @@ class Client:
         # and regrouping Page.releases each time was most of a fleet's run.
         self._known: dict[str, object] = {}
         self._texts: dict[str, str | None] = {}
+        self._absent: set[str] = set()  # URLs that offer nothing (this run, or cached)
 
     def pages(self, names: list[str]) -> dict[str, Page | None]:
         """Each project's files over all indexes; None for a project no index
@@ -355,17 +366,15 @@ class Client:
                 with self._lock:
                     self.uncached.append(name)
                 return _UNKNOWN
+            elif self._has_failed(url):
+                return _UNKNOWN
             elif cached_only:
                 return _FETCH
             else:
-                with self._lock:
-                    if url in self.failed:
-                        return _UNKNOWN
                 try:
                     data, age = self._fetch(url, name), 0.0
                 except Unreachable as error:
-                    with self._lock:
-                        self.failed.setdefault(url, str(error))
+                    self._fail(url, str(error))
                     return _UNKNOWN
                 # stored as it is read back: a fresh answer and a cached one give the same Page
                 fresh = None if data is None else compact(_files(data))
@@ -386,6 +395,47 @@ class Client:
         if self.cache and None not in fetched:
             result.stamp = (tuple(self.urls), name, tuple(fetched))
         return result
+
+    def _has_failed(self, index: str) -> bool:
+        """Whether `index` failed in this run, or in one that cached the
+        failure less than FAILED_EXPIRY ago (then it counts for this run too)."""
+        with self._lock:
+            if index in self.failed:
+                return True
+        why = self.cache.get_failure(index) if self.cache else None
+        if why is None:
+            return False
+        with self._lock:
+            self.failed.setdefault(index, why)
+        return True
+
+    def _fail(self, index: str, error: str) -> None:
+        """Note that `index` failed: not asked again by this run, nor (the
+        failure cached) by any other for FAILED_EXPIRY; the warning says so."""
+        from migrator.wheels.cache import FAILED_EXPIRY
+
+        now = time.time()
+        until = time.strftime("%H:%M UTC", time.gmtime(now + FAILED_EXPIRY))
+        why = f"{error}; not asked again until {until}" if self.cache else error
+        with self._lock:
+            if index in self.failed:
+                return
+            self.failed[index] = why
+        if self.cache:
+            self.cache.put_failure(index, why, now)
+
+    def metadata_absent(self, name: str, version: str, file: File | None) -> bool:
+        """Whether metadata() found the index offers no metadata for this
+        release (as opposed to not knowing: --offline with nothing cached)."""
+        return any(url in self._absent for url in self._metadata_urls(name, file, version))
+
+    def _metadata_urls(self, name: str, file: File | None, version: str) -> list[str]:
+        urls = []
+        if file is not None and file.url:
+            urls.append(file.url + (".metadata" if file.metadata else "#METADATA"))
+        if any(url.startswith(PYPI_HOST) for url in self.urls):
+            urls.append(f"{PYPI_HOST}pypi/{name}/{version}/json")
+        return urls
 
     def metadata_source(self, name: str, version: str, file: File | None) -> str | None:
         """Where metadata() reads a release's metadata from (its cache key:
@@ -475,8 +525,8 @@ class Client:
                 headers = wheel.read(name).decode("utf-8", "replace").split("\n\n", 1)[0].splitlines()
                 keep = ("name:", "version:", "requires-python:", "requires-dist:")
                 return "".join(line + "\n" for line in headers if line.lower().startswith(keep))
-        except (Unreachable, zipfile.BadZipFile, StopIteration, OSError, ValueError, KeyError):
-            return None
+        except (NotOffered, zipfile.BadZipFile, StopIteration, OSError, ValueError, KeyError):
+            return None  # an answer: this wheel's metadata cannot be read this way (Unreachable is not)
 
     def _get_range(self, url: str, byte_range: str) -> tuple[bytes, int]:
         """(bytes, total size of the file) for one HTTP range."""
@@ -489,10 +539,14 @@ class Client:
                 body = response.read()
                 total = response.headers.get("Content-Range", "").rpartition("/")[2]
                 if response.status != 206 or not total.isdigit():
-                    raise Unreachable(f"{url}: no range requests")
+                    raise NotOffered(f"{url}: no range requests")
                 return body, int(total)
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                raise NotOffered(f"{url}: HTTP {error.code}") from None
+            raise Unreachable(f"{url} could not be read (HTTP {error.code})") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            raise Unreachable(f"{url}: {getattr(error, 'reason', error)}") from None
+            raise Unreachable(f"{url} could not be read ({getattr(error, 'reason', error)})") from None
 
     def _text(self, url: str, keep=None) -> str | None:
         """The text at `url` (or what `keep` makes of it), cached for good;
@@ -504,31 +558,35 @@ class Client:
 
     def _read_text(self, url: str, keep=None) -> str | None:
         cached = self.cache.get_text(url) if self.cache else None
-        if cached is not None or self.offline:
+        if cached is not None:
             return cached
-        index = next((u for u in self.urls if url.startswith(u.split("/simple")[0])), self.urls[0] if self.urls else "")
-        with self._lock:
-            if index in self.failed:
-                return None
-        if "#" in url:  # not a URL to get: `keep` reads it itself
-            text = keep("") if keep is not None else None
-            if text is not None and self.cache:
-                self.cache.put_text(url, text)
-            return text
-        try:
-            answer = self._get(url, "*/*")
-        except Unreachable as error:
+        if self.cache and self.cache.get_absent(url, any_age=self.offline):
             with self._lock:
-                self.failed.setdefault(index, str(error))
+                self._absent.add(url)
             return None
-        if answer is None:
+        if self.offline:
             return None
-        text = answer[0].decode("utf-8", "replace")
-        if keep is not None:
-            text = keep(text)
-            if text is None:
-                return None
-        if self.cache:
+        index = next((u for u in self.urls if url.startswith(u.split("/simple")[0])), self.urls[0] if self.urls else "")
+        if self._has_failed(index):
+            return None
+        try:
+            if "#" in url:  # not a URL to get: `keep` reads it itself
+                text = keep("") if keep is not None else None
+            else:
+                answer = self._get(url, "*/*")
+                text = None if answer is None else answer[0].decode("utf-8", "replace")
+                if text is not None and keep is not None:
+                    text = keep(text)
+        except Unreachable as error:
+            self._fail(index, str(error))
+            return None
+        # Not there, or nothing readable in it: an answer too, kept as long as a page.
+        if text is None:
+            with self._lock:
+                self._absent.add(url)
+            if self.cache:
+                self.cache.put_absent(url)
+        elif self.cache:
             self.cache.put_text(url, text)
         return text
 
