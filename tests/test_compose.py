@@ -124,3 +124,37 @@ def test_alpine_tag_inside_a_variable_default_is_left_with_a_warning():
     assert result.text == text
     assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [(3, "redis")]
     assert "inside a variable's default" in result.findings[0].message
+
+
+TRICKY = [
+    "\ufeffservices:\n  app:\n    image: python:3.9-alpine\n",  # BOM (libyaml does not count it: not used then)
+    "services:\n  app:\n    image: python:3.9-alpine\n    labels: [\"\ufeff\"]\n",
+    "services:\r\n  app:\r\n    image: 'python:3.9-alpine'\r\n",  # CRLF, quoted
+    "# é ü 😀\nservices:\n  a: {image: \"python:3.9-alpine\", build: .}\n  b:\n    image: &img redis:7-alpine\n"
+    "  c:\n    image: *img\n",  # non-ASCII before, flow style, anchor and alias
+    "---\nservices:\n  a:\n    image: >-\n      python:3.11-alpine\n...\n---\nx: [image, {image: alpine:3.19}]\n",
+    "services:\n  a:\n    image: python:3.9-alpine   # trailing comment\n    labels:\n      - image: not-a-service\n",
+]
+
+
+@pytest.mark.parametrize("text", [*(read(FIXTURES / case / "before.compose.yml") for case in CASES), *TRICKY])
+def test_libyaml_and_the_python_parser_find_the_same_image_values(text, monkeypatch):
+    """image_scalars uses libyaml's parser when PyYAML has it: the spans must
+    be those the pure-Python parser gives."""
+    assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: this test compares nothing"
+    with_libyaml = list(image_scalars(text))
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert with_libyaml == list(image_scalars(text)) and with_libyaml
+
+
+@pytest.mark.parametrize("text", ["services:\n  a:\n    image: [unclosed\n", "a: b\n\tc: d\n", "a: 'x\n",
+                                  # libyaml accepts these three; PyYAML, which judges them, does not
+                                  "services:\n  a:\n    image: python:3.9-alpine\t# tab\n", "a:\n  x: >#\n",
+                                  "a: {\n  image: python:3.9-alpine\n\n? }\n"])
+def test_bad_yaml_is_reported_in_the_python_parsers_words(text, monkeypatch):
+    with pytest.raises(InputError) as with_libyaml:
+        list(image_scalars(text))
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    with pytest.raises(InputError) as python_only:
+        list(image_scalars(text))
+    assert (with_libyaml.value.message, with_libyaml.value.line) == (python_only.value.message, python_only.value.line)
