@@ -90,8 +90,10 @@ class RuleContext:
         # RUN lines the wheel check parsed already (a file with pip lines)
         self._scripts: dict[int, ShellScript | None] = dict(wheels.found.scripts) if wheels is not None else {}
         self.asked: list[str] = []
-        self.wheels = wheels  # what the wheel check gathered (migrator.wheels.gather.Evidence), or None
-        self._wheel_plan = None
+        self.wheels = wheels  # what the wheel check gathered (migrator.wheels.evidence.Evidence), or None
+        # the wheel plan of this round, once built (migrator.wheels.plan.plan_of,
+        # which the rules call: the context itself never calls the wheel check)
+        self.wheel_plan = None
         self.report: dict[str, object] = {}  # structured results for the report, by topic
         self.global_args = _global_args(document)
         self.stages = _stages(document, self.global_args)
@@ -147,17 +149,6 @@ class RuleContext:
             found = self._scripts[instruction.start] = (
                 script_of(instruction, self.text) if instruction.command == "RUN" else None)
         return found
-
-    def wheel_plan(self):
-        """Which build-only packages the stages no longer need (built once
-        per round; it may ask the UA601 question)."""
-        if self._wheel_plan is None:
-            if self.wheels is None:
-                return _NO_WHEEL_PLAN  # no check: nothing to import, nothing dropped
-            from migrator.wheels.plan import build
-
-            self._wheel_plan = build(self, self.wheels)
-        return self._wheel_plan
 
     def migrated(self) -> list[Stage]:
         return [stage for stage in self.stages if stage.kind]
@@ -425,16 +416,6 @@ def _work_out_oldest_current(spec: ImageSpec, version: str) -> tuple[str, str] |
     mine = tuple(int(p) for p in re.findall(r"\d+", version)[: spec.line]) or (0,)
     later = sorted(line for line in lines if line[0] > mine)
     return (later[0][1], later[0][2]) if later else None
-
-
-class _NoWheelPlan:
-    stages: dict = {}
-
-    def dropped(self, stage: Stage, apk_name: str) -> None:
-        return None
-
-
-_NO_WHEEL_PLAN = _NoWheelPlan()
 
 
 def _global_args(document: Document) -> dict[str, ArgDefault]:

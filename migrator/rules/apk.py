@@ -522,7 +522,7 @@ def _unpinned(value: str) -> str:
 
 def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) -> tuple[Resolved, list[Finding]]:
     """Debian names (or PyPI projects) for one Alpine package name."""
-    if ctx.wheel_plan().dropped(stage, name):
+    if ctx.wheels is not None and _wheel_plan(ctx).dropped(stage, name):
         return Resolved(), []  # build-only, and wheels made it unnecessary: UA601 says why
     base = stage.kind
     mapping = ctx.table.lookup(name, ctx.suite, base)
@@ -563,6 +563,13 @@ def _resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str)
     typed = [] if answer == "other" else answer.split()
     findings.extend(_missing(ctx, typed, line, "typed"))
     return Resolved(typed), findings
+
+
+def _wheel_plan(ctx: RuleContext):
+    """The wheel check's plan (imported only for a file the check gathered for)."""
+    from migrator.wheels.plan import plan_of
+
+    return plan_of(ctx)
 
 
 def _kept(ctx: RuleContext, name: str, line: int) -> Finding:

@@ -1,7 +1,7 @@
 """UA601 wheel-slimming: report which requirements install from wheels on the
 Debian image, and which build-only packages that makes unnecessary.
 
-The apk rule drops the packages (it asks `ctx.wheel_plan()` for each name it
+The apk rule drops the packages (it asks `migrator.wheels.plan.plan_of(ctx)` for each name it
 maps); this rule says why, per requirement, and publishes the evidence for
 the JSON report under "wheels" (migrator.wheels.report, imported only for
 files that install Python requirements).

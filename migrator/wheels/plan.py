@@ -142,6 +142,14 @@ class WheelPlan:
         return sorted({name for plan in self.stages.values() if plan.answer == "slim" for name in plan.drops})
 
 
+def plan_of(ctx: "RuleContext") -> WheelPlan:
+    """Which build-only packages the stages no longer need: built once per
+    round (it may ask the UA601 question) and kept on the context."""
+    if ctx.wheel_plan is None:
+        ctx.wheel_plan = build(ctx, ctx.wheels)
+    return ctx.wheel_plan
+
+
 def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
     if evidence is None:
         return WheelPlan({}, None)

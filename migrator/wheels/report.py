@@ -18,7 +18,9 @@ ID = "UA601"
 
 def findings(ctx: "RuleContext") -> Iterator[Finding]:
     evidence = ctx.wheels
-    plan = ctx.wheel_plan()
+    from migrator.wheels.plan import plan_of
+
+    plan = plan_of(ctx)
     if evidence.skipped and not plan.stages:
         yield Finding(ID, 1, f"wheel check skipped: {evidence.skipped}")
     for stage_plan in plan.stages.values():
