@@ -222,6 +222,38 @@ def test_users_come_out_as_alpine_meant(scratch):
     assert chroot(work, "getent", "group", "svc").stdout.startswith("svc:x:1001:")
 
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_users_with_variables_long_options_and_debian_accounts(scratch, suite):
+    """fixtures/users_long_options_variables: ids from build args, busybox's
+    long options, an empty home readable by all (busybox made it 2755 from
+    an empty /etc/skel), and www-data moved to Alpine's 82."""
+    work = scratch(suite)
+    after = (REPO / "fixtures" / "users_long_options_variables" / "after.Dockerfile").read_text("utf-8")
+    if suite != "trixie":  # the rule writes HOME_MODE for trixie only; bookworm's default is 0755 already
+        after = after.replace(" -K HOME_MODE=0755", "")
+    scratch_file = work / "tmp" / "after.Dockerfile"
+    scratch_file.write_text(after)
+    for script in _run_lines(scratch_file):
+        chroot(work, "env", "APP_UID=1000", "APP_GID=1000", "bash", "-c", script)
+    assert chroot(work, "id", "app").stdout.strip() == "uid=1000(app) gid=1000(app) groups=1000(app)"
+    home = work / "home" / "app"
+    assert list(home.iterdir()) == []  # no .bashrc, .profile from Debian's /etc/skel
+    assert oct(home.stat().st_mode & 0o777) == "0o755"
+    assert home.stat().st_uid == 1000
+    assert chroot(work, "id", "www-data").stdout.strip() == "uid=82(www-data) gid=82(www-data) groups=82(www-data)"
+
+
+def test_debian_accounts_are_the_ones_the_users_rule_knows(roots):
+    """UA402's table of the accounts every Debian image has."""
+    from migrator.rules.users import DEBIAN_GROUPS, DEBIAN_USERS
+
+    for suite, root in roots.items():
+        groups = {line.split(":")[0]: int(line.split(":")[2]) for line in (root / "etc" / "group").read_text().splitlines()}
+        users = {line.split(":")[0]: int(line.split(":")[2]) for line in (root / "etc" / "passwd").read_text().splitlines()}
+        assert groups == DEBIAN_GROUPS, suite
+        assert users == DEBIAN_USERS, suite
+
+
 @pytest.mark.parametrize("case", ["good", "missing_name", "virtual_only", "bad_tag", "bad_shell"])
 def test_verify_golden_cases_on_the_live_archive(roots, case, tmp_path_factory):
     """The --verify golden cases against Debian's real index (downloaded into

@@ -2,137 +2,326 @@
 
 Busybox's flags mean other things to Debian's adduser (`-D` "no password"
 versus nothing at all, `-G` the primary group, `-S` a system account in
-group nogroup), and Debian's slim images may not even have adduser, while
-useradd and groupadd (package passwd) are always there. The command is
-rewritten as a whole, with the same meaning:
+group nogroup), and Debian's slim images may not even have adduser (trixie
+has none), while useradd and groupadd (package passwd) are always there.
+The command is rewritten as a whole, with the same meaning:
 
     busybox                         shadow
-    adduser -D USER                 useradd -m USER
-    adduser -S [-D] [-H] USER       useradd -r -g nogroup [-m] USER
-    adduser -G GRP USER             useradd -m -g GRP USER
+    adduser -D USER                 useradd -m -k /dev/null [-K HOME_MODE=0755] USER
+    adduser -S [-D] [-H] USER       useradd -r -g nogroup [-m -k /dev/null] USER
+    adduser -G GRP USER             useradd -m -k /dev/null -g GRP USER
     -h DIR / -g GECOS / -s SHELL    -d DIR / -c GECOS / -s SHELL
     -u UID / -k SKEL                -u UID / -k SKEL
     adduser USER GROUP              usermod -a -G GROUP USER
     addgroup [-S] [-g GID] GROUP    groupadd [-r] [-g GID] GROUP
     addgroup USER GROUP             usermod -a -G GROUP USER
     deluser USER / delgroup GROUP   userdel USER / groupdel GROUP
+
+busybox's long options (`--disabled-password`, `--system`, `--ingroup`,
+`--home`, ...) read as their short forms; a value may be a variable
+(`-u "$UID"`), written back as it was. busybox makes an empty home (Alpine's
+/etc/skel is empty), where useradd -m would copy Debian's /etc/skel dotfiles:
+`-k /dev/null` keeps it empty; and readable by all (2755), where trixie's
+useradd makes it 0700: `-K HOME_MODE=0755` there.
+
+UA402 existing-account: Debian's base already has some accounts Alpine files
+create themselves (www-data is 33:33 on Debian, 82:82 on Alpine), and
+useradd/groupadd stop on them. Asked: move Debian's account to the ids the
+file asks for (volumes depend on them), or use Debian's account as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrator.context import RuleContext
-from migrator.proposals import Edit, Finding, Severity
+from migrator.context import RuleContext, Stage
+from migrator.proposals import Decision, Edit, Finding, Option, Severity
+from migrator.records import Frozen
 from migrator.rules import rule
 from migrator.shell import Command, Word
+from migrator.word_edits import RunPlan
 
 ID = "UA401"
+ACCOUNT_ID = "UA402"
 
 _ADDUSER_VALUES = {"h", "g", "s", "G", "u", "k"}
 _ADDUSER_FLAGS = {"S", "D", "H"}
 _ADDGROUP_VALUES = {"g"}
 _ADDGROUP_FLAGS = {"S"}
+# busybox's getopt_long tables (loginutils/adduser.c, addgroup.c), plus
+# adduser --gid, which Debian's adduser files use and means -G by number.
+_ADDUSER_LONG = {
+    "home": "h", "gecos": "g", "shell": "s", "ingroup": "G", "gid": "G", "disabled-password": "D",
+    "empty-password": "D", "system": "S", "no-create-home": "H", "uid": "u", "skel": "k",
+}
+_ADDGROUP_LONG = {"gid": "g", "system": "S"}
 # Alpine keeps nologin in /sbin; bullseye images have no merged /usr.
 _SHELLS = {"/sbin/nologin": "/usr/sbin/nologin", "/bin/ash": "/bin/bash"}
+# An empty skeleton: useradd -m then makes the home empty, as busybox did.
+EMPTY_SKEL = "/dev/null"
+# Suites whose login.defs makes new homes 0700 (HOME_MODE); busybox made
+# them 2755 and readable by all, and the file's other accounts may rely on it.
+PRIVATE_HOMES = {"trixie"}
+
+# Accounts every Debian image has (base-passwd; the same in bullseye,
+# bookworm and trixie): name -> id. tests/test_debian_roots.py checks them
+# against a real root.
+DEBIAN_GROUPS = {
+    "root": 0, "daemon": 1, "bin": 2, "sys": 3, "adm": 4, "tty": 5, "disk": 6, "lp": 7, "mail": 8, "news": 9,
+    "uucp": 10, "man": 12, "proxy": 13, "kmem": 15, "dialout": 20, "fax": 21, "voice": 22, "cdrom": 24,
+    "floppy": 25, "tape": 26, "sudo": 27, "audio": 29, "dip": 30, "www-data": 33, "backup": 34, "operator": 37,
+    "list": 38, "irc": 39, "src": 40, "shadow": 42, "utmp": 43, "video": 44, "sasl": 45, "plugdev": 46,
+    "staff": 50, "games": 60, "users": 100, "nogroup": 65534,
+}
+DEBIAN_USERS = {
+    "root": 0, "daemon": 1, "bin": 2, "sys": 3, "sync": 4, "games": 5, "man": 6, "lp": 7, "mail": 8, "news": 9,
+    "uucp": 10, "proxy": 13, "www-data": 33, "backup": 34, "list": 38, "irc": 39, "_apt": 42, "nobody": 65534,
+}
 
 
 class Unsupported(Exception):
     """An option this rule does not translate: the command is left alone."""
 
 
-def parse_options(words: list[Word], with_value: set[str], flags: set[str]) -> tuple[dict[str, str], list[str]]:
-    """getopt-style short options, as busybox reads them (clusters like -DH,
-    values attached or in the next word)."""
-    options: dict[str, str] = {}
-    operands: list[str] = []
+class Arg(Frozen):
+    """An option's value or an operand: its literal value (None when it
+    expands a variable) and its text as written."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str | None, text: str) -> Arg:
+        return tuple.__new__(cls, (value, text))
+
+    def shell(self) -> str:
+        """The word to write: a literal quoted afresh, a variable as written."""
+        if self.value is None:
+            return self.text
+        import shlex  # only for a file with busybox user commands (its regex costs every other run)
+
+        return shlex.quote(self.value)
+
+
+class Piece(Frozen):
+    """One option word as written: the letters it holds (a cluster, or a
+    long option's letter), the value of its last letter if it takes one, and
+    the word that value stands in when it is not attached."""
+
+    __slots__ = ()
+
+    def __new__(cls, word: Word, letters: tuple[str, ...], value: Arg | None, value_word: Word | None) -> Piece:
+        return tuple.__new__(cls, (word, letters, value, value_word))
+
+
+class Parsed(Frozen):
+    __slots__ = ()
+
+    def __new__(cls, options: dict[str, Arg], operands: list[Arg], pieces: list[Piece]) -> Parsed:
+        return tuple.__new__(cls, (options, operands, pieces))
+
+
+def parse_options(words: list[Word], with_value: set[str], flags: set[str],
+                  long: dict[str, str] | None = None) -> Parsed:
+    """getopt-style options, as busybox reads them: clusters like -DH,
+    values attached or in the next word, long options (`--home DIR`,
+    `--home=DIR`) as their short letters. A value or an operand may expand a
+    variable (`-u $UID`, `-u"$UID"`, `--uid=$UID`)."""
+    options: dict[str, Arg] = {}
+    operands: list[Arg] = []
+    pieces: list[Piece] = []
+    long = long or {}
     index = 0
+
+    def next_value(letter: str) -> tuple[Arg, Word]:
+        nonlocal index
+        if index + 1 >= len(words):
+            raise Unsupported(f"-{letter} needs a value")
+        index += 1
+        return Arg(words[index].value, words[index].text), words[index]
+
     while index < len(words):
-        value = words[index].value
+        word = words[index]
+        value = word.value
         if value is None:
-            raise Unsupported(f"{words[index].text} expands a variable")
-        if value.startswith("-") and len(value) > 1 and not value.startswith("--"):
+            if not word.text.startswith("-"):
+                operands.append(Arg(None, word.text))
+                index += 1
+                continue
+            letter, arg = _option_with_variable(word.text, with_value, long)
+            options[letter] = arg
+            pieces.append(Piece(word, (letter,), arg, None))
+        elif value.startswith("--") and len(value) > 2:
+            name, equals, attached = value[2:].partition("=")
+            letter = long.get(name)
+            if letter is None:
+                raise Unsupported(f"option --{name}")
+            if letter in flags:
+                if equals:
+                    raise Unsupported(f"--{name} takes no value")
+                options[letter] = Arg("", "")
+                pieces.append(Piece(word, (letter,), None, None))
+            elif equals:
+                options[letter] = Arg(attached, attached)
+                pieces.append(Piece(word, (letter,), options[letter], None))
+            else:
+                options[letter], apart = next_value(letter)
+                pieces.append(Piece(word, (letter,), options[letter], apart))
+        elif value.startswith("-") and len(value) > 1:
             letters = value[1:]
+            seen: list[str] = []
+            arg, apart = None, None
             for position, letter in enumerate(letters):
+                seen.append(letter)
                 if letter in flags:
-                    options[letter] = ""
+                    options[letter] = Arg("", "")
                 elif letter in with_value:
                     rest = letters[position + 1 :]
                     if rest:
-                        options[letter] = rest
-                    elif index + 1 < len(words) and words[index + 1].value is not None:
-                        index += 1
-                        options[letter] = words[index].value
+                        arg = Arg(rest, rest)
                     else:
-                        raise Unsupported(f"-{letter} needs a value")
+                        arg, apart = next_value(letter)
+                    options[letter] = arg
                     break
                 else:
                     raise Unsupported(f"option -{letter}")
-        elif value.startswith("--"):
-            raise Unsupported(f"option {value}")
+            pieces.append(Piece(word, tuple(seen), arg, apart))
         else:
-            operands.append(value)
+            operands.append(Arg(value, word.text))
         index += 1
-    return options, operands
+    return Parsed(options, operands, pieces)
 
 
-def adduser(words: list[Word]) -> str:
-    options, operands = parse_options(words, _ADDUSER_VALUES, _ADDUSER_FLAGS)
+def _option_with_variable(text: str, with_value: set[str], long: dict[str, str]) -> tuple[str, Arg]:
+    """`-u$UID`, `-u"${UID}"`, `--uid=$UID`: a literal option with its value
+    attached, the value expanding a variable."""
+    cut = min((i for i, c in enumerate(text) if c in "$\"'`\\"), default=len(text))
+    prefix, rest = text[:cut], text[cut:]
+    if prefix.startswith("--") and prefix.endswith("="):
+        letter = long.get(prefix[2:-1])
+        if letter in with_value:
+            return letter, Arg(None, rest)
+    elif len(prefix) == 2 and prefix[1] in with_value:
+        return prefix[1], Arg(None, rest)
+    raise Unsupported(f"{text} expands a variable")
+
+
+class Account(Frozen):
+    """One account-making command, read: what it makes and the ids asked for."""
+
+    __slots__ = ()
+
+    def __new__(cls, kind: str, name: str | None, number: Arg | None, group: Arg | None,
+                options: dict[str, Arg]) -> Account:
+        return tuple.__new__(cls, (kind, name, number, group, options))
+
+
+# A rewrite: either the command's new text as a whole, or word changes
+# (a word and its new text; None deletes it), so that the author's layout
+# (continuation lines, order) stays.
+Changes = list[tuple[Word, "str | None"]]
+
+_ADDUSER_SHADOW = {"h": "-d", "g": "-c", "s": "-s", "u": "-u", "k": "-k", "G": "-g"}
+
+
+def adduser(words: list[Word], suite: str = "") -> str | Changes:
+    parsed = parse_options(words[1:], _ADDUSER_VALUES, _ADDUSER_FLAGS, _ADDUSER_LONG)
+    options, operands = parsed.options, parsed.operands
     if len(operands) == 2 and not options:
         return _add_to_group(*operands)
     if len(operands) != 1:
         raise Unsupported("expected one user name")
-    out = ["useradd"]
-    if "S" in options:
-        out.append("-r")
+    head = ["useradd"]
     if "H" not in options:
-        out.append("-m")
-    if "G" in options:
-        out += ["-g", options["G"]]
-    elif "S" in options:
-        out += ["-g", "nogroup"]
-    for busybox, shadow in (("h", "-d"), ("g", "-c"), ("s", "-s"), ("u", "-u"), ("k", "-k")):
-        if busybox in options:
-            value = options[busybox]
-            out += [shadow, _SHELLS.get(value, value) if busybox == "s" else value]
-    return _join(out + operands)
+        head.append("-m")
+        if "k" not in options:
+            head += ["-k", EMPTY_SKEL]
+        if suite in PRIVATE_HOMES:
+            head += ["-K", "HOME_MODE=0755"]
+    changes: Changes = [(words[0], " ".join(head))]
+    for piece in parsed.pieces:
+        out = []
+        for letter in piece.letters:
+            if letter == "S":
+                out += ["-r"] if "G" in options else ["-r", "-g", "nogroup"]
+            elif letter in _ADDUSER_SHADOW:
+                out.append(_ADDUSER_SHADOW[letter])
+        value = piece.value
+        if value is not None and piece.letters[-1] == "s" and value.value in _SHELLS:
+            value = Arg(_SHELLS[value.value], "")
+            if piece.value_word is not None:
+                changes.append((piece.value_word, value.shell()))
+        if value is not None and piece.value_word is None:
+            out.append(value.shell())  # attached: `-u1000`, `--uid=$UID`
+        changes.append((piece.word, " ".join(out) or None))
+    return changes
 
 
-def addgroup(words: list[Word]) -> str:
-    options, operands = parse_options(words, _ADDGROUP_VALUES, _ADDGROUP_FLAGS)
-    if len(operands) == 2 and not options:
-        return _add_to_group(*operands)
-    if len(operands) != 1:
+def addgroup(words: list[Word], suite: str = "") -> str | Changes:
+    parsed = parse_options(words[1:], _ADDGROUP_VALUES, _ADDGROUP_FLAGS, _ADDGROUP_LONG)
+    if len(parsed.operands) == 2 and not parsed.options:
+        return _add_to_group(*parsed.operands)
+    if len(parsed.operands) != 1:
         raise Unsupported("expected one group name")
-    out = ["groupadd"]
-    if "S" in options:
-        out.append("-r")
-    if "g" in options:
-        out += ["-g", options["g"]]
-    return _join(out + operands)
+    changes: Changes = [(words[0], "groupadd")]
+    for piece in parsed.pieces:
+        out = ["-r" if letter == "S" else "-g" for letter in piece.letters]
+        if piece.value is not None and piece.value_word is None:
+            out.append(piece.value.shell())
+        changes.append((piece.word, " ".join(out)))
+    return changes
 
 
 def delete(tool: str):
-    def convert(words: list[Word]) -> str:
-        options, operands = parse_options(words, set(), set())
+    def convert(words: list[Word], suite: str = "") -> str | Changes:
+        operands = parse_options(words[1:], set(), set()).operands
         if len(operands) == 2 and tool == "userdel":
-            return _join(["gpasswd", "-d", operands[0], operands[1]])
+            return " ".join(["gpasswd", "-d", operands[0].shell(), operands[1].shell()])
         if len(operands) != 1:
             raise Unsupported("expected one name")
-        return _join([tool] + operands)
+        return [(words[0], tool)]
 
     return convert
 
 
-def _add_to_group(user: str, group: str) -> str:
+def _add_to_group(user: Arg, group: Arg) -> str:
     """`adduser USER GROUP` and `addgroup USER GROUP` mean the same in busybox."""
-    return _join(["usermod", "-a", "-G", group, user])
+    return " ".join(["usermod", "-a", "-G", group.shell(), user.shell()])
 
 
-def _join(words: list[str]) -> str:
-    import shlex  # only for a file with busybox user commands (its regex costs every other run)
+def existing(name: str, words: list[Word]) -> Account | None:
+    """The Debian account an adduser/addgroup call would make again, if any."""
+    try:
+        if name == "adduser":
+            options, operands, _ = parse_options(words, _ADDUSER_VALUES, _ADDUSER_FLAGS, _ADDUSER_LONG)
+            if len(operands) == 1 and operands[0].value in DEBIAN_USERS:
+                return Account("user", operands[0].value, options.get("u"), options.get("G"), options)
+        elif name == "addgroup":
+            options, operands, _ = parse_options(words, _ADDGROUP_VALUES, _ADDGROUP_FLAGS, _ADDGROUP_LONG)
+            if len(operands) == 1 and operands[0].value in DEBIAN_GROUPS:
+                return Account("group", operands[0].value, options.get("g"), None, options)
+    except Unsupported:
+        return None
+    return None
 
-    return " ".join(shlex.quote(word) for word in words)
+
+def move(account: Account) -> str | None:
+    """The usermod/groupmod that gives Debian's account what the file asked
+    for, or None when it asked for nothing Debian's account lacks."""
+    if account.kind == "group":
+        if account.number is None or account.number.value == str(DEBIAN_GROUPS[account.name]):
+            return None
+        return " ".join(["groupmod", "-g", account.number.shell(), account.name])
+    out = ["usermod"]
+    if account.number is not None and account.number.value != str(DEBIAN_USERS[account.name]):
+        out += ["-u", account.number.shell()]
+    if account.group is not None and account.group.value != account.name:
+        out += ["-g", account.group.shell()]
+    for busybox, shadow in (("h", "-d"), ("s", "-s")):
+        if busybox in account.options:
+            arg = account.options[busybox]
+            if busybox == "s" and arg.value in _SHELLS:
+                arg = Arg(_SHELLS[arg.value], "")
+            out += [shadow, arg.shell()]
+    return " ".join(out + [account.name]) if len(out) > 1 else None
 
 
 _CONVERTERS = {"adduser": adduser, "addgroup": addgroup, "deluser": delete("userdel"), "delgroup": delete("groupdel")}
@@ -147,19 +336,81 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
             script = ctx.script(instruction)
             if script is None or script.has_errors:
                 continue
+            plan = None
             for command in script.commands:
-                convert = _CONVERTERS.get(command.name or "")
-                if convert is not None:
-                    yield from _convert(ctx, script, command, convert)
+                if command.name in _CONVERTERS:
+                    plan = plan or RunPlan(ctx.document, instruction, script, ID)
+                    yield from _convert(ctx, stage, plan, command)
+            if plan is not None:
+                yield from plan.render()
 
 
-def _convert(ctx: RuleContext, script, command: Command, convert) -> Iterator[Edit | Finding]:
-    start, end = script.file_span(command.words[0].start, command.words[-1].end)
-    line = ctx.line_of(start)
+def _convert(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command) -> Iterator[Finding]:
+    line = ctx.line_of(plan.span(command.words[0])[0])
+    account = existing(command.name, list(command.words[1:]))
+    if account is not None:
+        yield from _existing(ctx, plan, command, account, line)
+        return
     try:
-        new = convert(list(command.words[1:]))
+        new = _CONVERTERS[command.name](list(command.words), _suite(ctx, stage))
     except Unsupported as why:
         yield Finding(ID, line, f"busybox {command.name} left as is ({why}): Debian's {command.name} reads its options differently")
         return
-    yield Edit(start, end, new, ID)
-    yield Finding(ID, line, f"busybox {command.name} → {new.split()[0]} (Debian's {command.name} reads busybox's flags differently)", Severity.INFO)
+    if isinstance(new, str):
+        plan.replace(_whole(command), new)
+        tool = new.split()[0]
+    else:
+        for word, text in new:
+            if text is None:
+                plan.delete(word)
+            elif text != word.text:
+                plan.replace(word, text)
+        tool = new[0][1].split()[0]
+    yield Finding(ID, line, f"busybox {command.name} → {tool} (Debian's {command.name} reads busybox's flags differently)", Severity.INFO)
+
+
+def _suite(ctx: RuleContext, stage: Stage) -> str:
+    """The suite a stage's image is (a stage built on another is its root's)."""
+    while stage.parent is not None:
+        stage = stage.parent
+    return stage.suite or ctx.image_suite
+
+
+def _whole(command: Command) -> Command:
+    """The command from its first word to its last (not a redirect after them)."""
+    return command._replace(start=command.words[0].start, end=command.words[-1].end)
+
+
+def _existing(ctx: RuleContext, plan: RunPlan, command: Command, account: Account, line: int) -> Iterator[Finding]:
+    ids = DEBIAN_USERS if account.kind == "user" else DEBIAN_GROUPS
+    debian = f"{account.kind} {account.name} ({ids[account.name]})"
+    new = move(account)
+    if new is None:
+        # nothing to move: Debian's account is what the file asked for
+        plan.remove(command)
+        yield Finding(ACCOUNT_ID, line, f"Debian already has the {debian}: {command.name} {account.name} removed, Debian's is used",
+                      Severity.INFO)
+        return
+    asked = account.number.text if account.number is not None else ""
+    answer = ctx.ask(Decision(
+        key=f"{ACCOUNT_ID}:{account.kind}:{account.name}",
+        rule=ACCOUNT_ID,
+        question=(f"Debian already has the {debian}; {command.name} would stop on it"
+                  + (f" (the file asks for {asked}: files in volumes keep their ids)" if asked else "")
+                  + ". What should become of it?"),
+        options=(
+            Option("move", f"change Debian's {account.kind} to what the file asks for: {new}"),
+            Option("reuse", f"use Debian's {account.kind} as it is (remove the {command.name})"),
+        ),
+        recommended="move",
+        line=line,
+        context=ctx.line_text(plan.span(command.words[0])[0]),
+    ))
+    if answer == "reuse":
+        plan.remove(command)
+        yield Finding(ACCOUNT_ID, line, f"Debian already has the {debian}: {command.name} {account.name} removed, "
+                      "Debian's is used as it is", Severity.INFO)
+        return
+    plan.replace(_whole(command), new)
+    yield Finding(ACCOUNT_ID, line, f"Debian already has the {debian}: {new.split()[0]} moves it to what the file asked for",
+                  Severity.INFO)
