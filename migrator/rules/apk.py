@@ -24,7 +24,7 @@ from migrator.package_variables import Definition, build_definitions, reference,
 from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.records import Record
-from migrator.rules import rule
+from migrator.rules import openrc, rule
 from migrator.rules.installs import needs
 from migrator.shell import Command, ShellScript, Word
 from migrator.word_edits import RunPlan
@@ -200,13 +200,16 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     places = file.places
     start_names = places.in_run.get(instruction.start)
     targets = [command for command in script.commands if script.file_span(command.start, command.end)[0] in places.by_command]
-    if not calls and not cache_words and not start_names and not targets:
+    services = [] if script.has_errors else openrc.remove(ctx, stage, script)
+    if not calls and not cache_words and not start_names and not targets and not services:
         return
     if script.has_errors:
         yield Finding(ID, instruction.line, "the shell in this RUN did not parse; apk left as is")
         return
     state = RunState()
     edits = Edits(ctx, instruction, script)
+    for command in services:  # OpenRC's commands go with openrc, in this plan (UA303 says why)
+        edits.remove(command)
     for pairs in file.assignments.get(instruction.start, []):
         edits.write_names(pairs)
     for word in cache_words:

@@ -1,0 +1,137 @@
+"""UA303 openrc: OpenRC's commands go with openrc.
+
+The apk rule drops `openrc` (containers run no init system), and Debian has
+no rc-update, rc-service, rc-status or openrc in its images, so the commands
+that set services up for OpenRC fail the build. They are removed with the
+package (a question, recommended), each command alone, not what it is
+chained with: the apk rule takes them out in the same word plan as its own
+edits, so the layout rules are the same. Nothing starts a service in a
+container but the image's CMD; where it does not start the service, the
+warning names the program that runs it in the foreground.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrator.context import RuleContext, Stage
+from migrator.document import json_array
+from migrator.proposals import Decision, Finding, Option, Severity
+from migrator.rules import rule
+from migrator.shell import Command, ShellScript
+
+ID = "UA303"
+KEY = f"{ID}:remove"
+COMMANDS = {"rc-update", "rc-service", "rc-status", "openrc"}
+# OpenRC service -> (the program a CMD would name, how it runs in the foreground on Debian)
+FOREGROUND: dict[str, tuple[str, str]] = {
+    "nginx": ("nginx", "nginx -g 'daemon off;'"),
+    "sshd": ("sshd", "/usr/sbin/sshd -D (after mkdir -p /run/sshd)"),
+    "crond": ("cron", "cron -f"),
+    "dcron": ("cron", "cron -f"),
+    "cronie": ("cron", "cron -f"),
+    "php-fpm": ("php-fpm", "php-fpm<version> -F (Debian names it by version, e.g. php-fpm8.2)"),
+    "redis": ("redis-server", "redis-server"),
+    "memcached": ("memcached", "memcached"),
+    "postgresql": ("postgres", "postgres -D <data directory>"),
+    "mariadb": ("mysqld", "mariadbd"),
+    "mysql": ("mysqld", "mysqld"),
+    "docker": ("dockerd", "dockerd"),
+    "supervisord": ("supervisord", "supervisord -n"),
+    "apache2": ("apache2", "apache2ctl -D FOREGROUND"),
+    "rsyslog": ("rsyslogd", "rsyslogd -n"),
+    "syslog": ("syslogd", "rsyslogd -n (package rsyslog)"),
+    "haproxy": ("haproxy", "haproxy -f /etc/haproxy/haproxy.cfg"),
+    "dbus": ("dbus-daemon", "dbus-daemon --system --nofork"),
+}
+
+
+def is_service_command(command: Command) -> bool:
+    return (command.name or "").rsplit("/", 1)[-1] in COMMANDS
+
+
+def applies(ctx: RuleContext, stage: Stage) -> bool:
+    """Whether openrc is dropped for this stage (an overlay may map it to
+    Debian's openrc package: then its commands stay)."""
+    return ctx.table.lookup("openrc", ctx.suite, stage.kind).kind == "drop"
+
+
+def remove(ctx: RuleContext, stage: Stage, script: ShellScript) -> list[Command]:
+    """The commands of `script` the apk rule removes with openrc."""
+    found = [command for command in script.commands if is_service_command(command)]
+    if not found or not applies(ctx, stage) or _answer(ctx, script, found[0]) != "remove":
+        return []
+    return found
+
+
+def _answer(ctx: RuleContext, script: ShellScript, command: Command) -> str:
+    start = script.file_span(command.start, command.end)[0]
+    return ctx.ask(Decision(
+        key=KEY,
+        rule=ID,
+        question=(f"{command.name} is OpenRC's, and openrc is dropped: Debian images have no {command.name}, "
+                  "and no service manager runs in a container. Remove OpenRC's commands?"),
+        options=(
+            Option("remove", "remove rc-update, rc-service, rc-status and openrc calls (each command alone)"),
+            Option("keep", "leave them as they are (the build fails on them)"),
+        ),
+        recommended="remove",
+        line=ctx.line_of(start),
+        context=ctx.line_text(start),
+    ))
+
+
+@rule(ID, "openrc", "Remove OpenRC's rc-update/rc-service/rc-status/openrc with openrc; name the foreground command")
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    starts = _started_by_cmd(ctx)
+    for stage in ctx.migrated():
+        for instruction in stage.instructions:
+            script = ctx.script(instruction)
+            if script is None or script.has_errors:
+                continue
+            for command in script.commands:
+                if not is_service_command(command) or not applies(ctx, stage):
+                    continue
+                line = ctx.line_of(script.file_span(command.start, command.end)[0])
+                written = script.text[command.words[0].start : command.words[-1].end]
+                if _answer(ctx, script, command) != "remove":
+                    yield Finding(ID, line, f"{written}: left as is; Debian has no {command.name}, the build fails on it")
+                    continue
+                yield _removed(written, _service(command), starts, line)
+
+
+def _removed(written: str, service: str | None, starts: str, line: int) -> Finding:
+    done = f"removed `{written}`: no service manager runs in a container"
+    if service is None:
+        return Finding(ID, line, done, Severity.INFO)
+    program, foreground = FOREGROUND.get(service, FOREGROUND.get(service.split(".")[0].rstrip("0123456789"), (service, "")))
+    if program in starts:
+        return Finding(ID, line, f"{done}; the image's CMD starts {program} itself", Severity.INFO)
+    how = f"run it in the foreground: {foreground}" if foreground else "run it in the foreground"
+    return Finding(ID, line, f"{done}, so nothing starts {service} unless the image's CMD does: {how}")
+
+
+def _service(command: Command) -> str | None:
+    """The service an rc-update/rc-service call names."""
+    values = [word.value or word.text for word in command.words[1:]]
+    operands = [value for value in values if not value.startswith("-")]
+    name = (command.name or "").rsplit("/", 1)[-1]
+    if name == "rc-update":
+        for index, value in enumerate(operands):
+            if value in ("add", "del", "delete"):
+                return operands[index + 1] if index + 1 < len(operands) else None
+        return None
+    if name == "rc-service":
+        return operands[0] if operands else None
+    return None
+
+
+def _started_by_cmd(ctx: RuleContext) -> str:
+    """What the file's CMD and ENTRYPOINT run, as one text to search."""
+    parts = []
+    for instruction in ctx.document.instructions:
+        if instruction.command in ("CMD", "ENTRYPOINT") and instruction.command_start is not None:
+            text = instruction.logical.text[instruction.command_start :]
+            array = json_array(text)
+            parts.append(" ".join(array) if array is not None else text)
+    return " ".join(parts)
