@@ -209,10 +209,32 @@ def test_apk_in_a_stage_that_is_not_migrated_is_left_alone():
     )
 
 
-def test_exec_form_apk_is_reported():
-    text = 'FROM alpine:3.19\nRUN ["apk", "add", "gcc"]\n'
-    result = run(text)
-    assert body(result.text) == 'RUN ["apk", "add", "gcc"]\n'
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('RUN ["apk", "add", "gcc"]', f"RUN {INSTALL} gcc {CLEAN}"),
+        ('RUN ["/sbin/apk", "add", "--no-cache", "curl", "py3-requests"]', f"RUN {INSTALL} curl ca-certificates python3-requests {CLEAN}"),
+        ('RUN ["apk", "upgrade", "--no-cache"]', "RUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*"),
+        ('RUN ["apk", "update"]', None),
+        ('RUN ["apk", "add", "openrc"]', None),
+    ],
+)
+def test_exec_form_apk_becomes_shell_form(before, after):
+    result = run(f"FROM alpine:3.19\n{before}\n")
+    assert body(result.text) == (f"{after}\n" if after else "")
+    assert "exec-form" in messages(result)
+
+
+def test_exec_form_virtual_group_and_its_del():
+    text = 'FROM alpine:3.19\nRUN ["apk", "add", "-t", ".b", "gcc"]\nRUN ["apk", "del", ".b"]\n'
+    assert body(run(text).text) == f"RUN {INSTALL} gcc {CLEAN}\nRUN apt-mark auto gcc && apt-get autoremove -y --purge\n"
+
+
+@pytest.mark.parametrize("line", ['RUN ["sh", "-c", "apk add gcc"]', 'RUN ["apk", "add", "-X", "http://x/edge", "gcc"]',
+                                  'RUN ["apk", "info"]', 'RUN ["env", "apk", "add", "gcc"]'])
+def test_exec_form_apk_it_cannot_say_in_apt_is_reported(line):
+    result = run(f"FROM alpine:3.19\n{line}\n")
+    assert body(result.text) == f"{line}\n"
     assert "exec-form" in messages(result)
 
 
