@@ -243,6 +243,32 @@ def test_users_with_variables_long_options_and_debian_accounts(scratch, suite):
     assert chroot(work, "id", "www-data").stdout.strip() == "uid=82(www-data) gid=82(www-data) groups=82(www-data)"
 
 
+@pytest.mark.network
+@pytest.mark.parametrize("suite", SUITES)
+def test_pip_upgrade_over_debians_pip(scratch, suite):
+    """fixtures/debian_pip_upgrade: trixie's python3-pip cannot uninstall
+    itself (no RECORD file); with --ignore-installed the new pip goes to
+    /usr/local and is the one on PATH, on bookworm too. pip reaches PyPI through the host's
+    CA bundle (Debian's pip reads REQUESTS_CA_BUNDLE, not PIP_CERT)."""
+    work = scratch(suite)
+    bundle = Path("/etc/ssl/certs/ca-certificates.crt")
+    if not bundle.is_file():
+        pytest.skip("no host CA bundle to reach PyPI with")
+    shutil.copy(bundle, work / "host-ca.crt")
+    chroot(work, "apt-get", "install", "-y", "-q", "--no-install-recommends", "python3-pip", "python3-venv")
+    after = (REPO / "fixtures" / "debian_pip_upgrade" / "after.Dockerfile").read_text("utf-8")
+    upgrade = next(line for line in after.splitlines() if "--ignore-installed" in line).removeprefix("RUN ")
+    ca = ["env", "REQUESTS_CA_BUNDLE=/host-ca.crt", "SSL_CERT_FILE=/host-ca.crt"]
+    plain = chroot(work, *ca, "bash", "-c", upgrade.replace(" --ignore-installed", ""), check=False)
+    if suite == "trixie":
+        assert plain.returncode != 0 and "no RECORD file" in plain.stdout + plain.stderr
+    else:  # bookworm's pip 23.0 leaves Debian's copy alone and installs over it: UA503 is for trixie only
+        assert plain.returncode == 0, plain.stdout + plain.stderr
+    chroot(work, *ca, "bash", "-c", upgrade)
+    assert chroot(work, "bash", "-c", "command -v pip").stdout.strip() == "/usr/local/bin/pip"
+    assert "/usr/local/lib/" in chroot(work, "python3", "-m", "pip", "--version").stdout
+
+
 def test_debian_accounts_are_the_ones_the_users_rule_knows(roots):
     """UA402's table of the accounts every Debian image has."""
     from migrator.rules.users import DEBIAN_GROUPS, DEBIAN_USERS

@@ -12,7 +12,7 @@ FLAG = "--break-system-packages"
     [
         ("RUN pip install flask", f"RUN pip install {FLAG} flask"),
         ("RUN pip3 install --no-cache-dir -r requirements.txt", f"RUN pip3 install {FLAG} --no-cache-dir -r requirements.txt"),
-        ("RUN python3 -m pip install -U pip", f"RUN python3 -m pip install {FLAG} -U pip"),
+        ("RUN python3 -m pip install -U requests", f"RUN python3 -m pip install {FLAG} -U requests"),
         ("RUN cd /app && pip3 install . && pip3 list", f"RUN cd /app && pip3 install {FLAG} . && pip3 list"),
     ],
 )
@@ -75,3 +75,66 @@ def test_python_images_keep_their_own_version():
 def test_a_version_arg_used_as_python_dollar_arg_warns_at_the_arg():
     text = "ARG PYTHON_VERSION=3.11\nFROM alpine:3.18\nARG PYTHON_VERSION\nRUN python${PYTHON_VERSION} -m venv /v\n"
     assert "1 UA502 ARG PYTHON_VERSION=3.11 names the Python of python${PYTHON_VERSION}; Debian trixie ships python 3.13: set it to 3.13" in messages(run(text))
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("RUN pip3 install --upgrade pip", f"RUN pip3 install {FLAG} --ignore-installed --upgrade pip"),
+        ("RUN python3 -m pip install -U pip setuptools wheel",
+         f"RUN python3 -m pip install {FLAG} --ignore-installed -U pip setuptools wheel"),
+        ("RUN pip install pip==24.0 && pip install flask",
+         f"RUN pip install {FLAG} --ignore-installed pip==24.0 && pip install {FLAG} flask"),
+    ],
+)
+def test_a_pip_upgrade_over_debians_pip_ignores_the_installed_one(before, after):
+    result = run(f"FROM alpine:3.18\n{before}\n")
+    assert result.text == f"FROM debian:trixie-slim\n{after}\n"
+    assert "UA503:pip-upgrade" in [d.key for d in result.seen]
+
+
+@pytest.mark.parametrize("suite", ["bullseye", "bookworm"])
+def test_older_debian_pips_install_over_themselves(suite):
+    result = run("FROM alpine:3.14\nRUN pip3 install -U pip\n", target=suite)
+    assert "--ignore-installed" not in result.text and "UA503" not in messages(result)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("RUN apk add py3-pip && pip3 install -U pip && pip3 install flask",
+         "RUN apt-get update && apt-get install -y --no-install-recommends python3-pip python3-venv && "
+         f"pip3 install {FLAG} flask && rm -rf /var/lib/apt/lists/*"),
+        ("RUN pip3 install -U pip", None),
+        ("RUN pip3 install -U pip flask", f"RUN pip3 install {FLAG} -U flask"),
+        ("RUN pip3 install --upgrade \\\n    pip \\\n    wheel \\\n    flask", f"RUN pip3 install {FLAG} --upgrade \\\n    flask"),
+    ],
+)
+def test_a_pip_upgrade_can_be_dropped(before, after):
+    result = run(f"FROM alpine:3.18\n{before}\n", {"UA503": "drop"})
+    assert result.text == "FROM debian:trixie-slim\n" + (f"{after}\n" if after else "")
+    assert "pip upgrade dropped" in messages(result)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RUN python3 -m venv /v && /v/bin/pip install -U pip",
+        "RUN pip install --user -U pip",
+        "RUN pip install --ignore-installed -U pip",
+        "RUN pip install --target=/opt/x -U pip",
+        "RUN pip install -U setuptools",
+    ],
+)
+def test_pip_upgrades_that_work_are_left_alone(line):
+    assert "UA503" not in messages(run(f"FROM alpine:3.18\n{line}\n"))
+    assert not [d for d in run(f"FROM alpine:3.18\n{line}\n").seen if d.rule == "UA503"]
+
+
+def test_python_images_upgrade_their_own_pip():
+    assert run("FROM python:3.12-alpine\nRUN pip install -U pip\n").text.endswith("RUN pip install -U pip\n")
+
+
+def test_keeping_the_pip_upgrade_warns():
+    result = run("FROM alpine:3.18\nRUN pip3 install -U pip\n", {"UA503": "keep"})
+    assert "fails over Debian's python3-pip" in messages(result)

@@ -23,9 +23,10 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.lazy_pattern import LazyPattern
-from migrator.proposals import Decision, Edit, Finding, Option
+from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
 from migrator.shell import Command
+from migrator.word_edits import RunPlan
 
 ID = "UA501"
 FLAG = "--break-system-packages"
@@ -80,6 +81,8 @@ def _check_command(ctx: RuleContext, instruction, script, command: Command) -> I
     install = _pip_install_word(command)
     if install is None or any(word.value == FLAG for word in command.words):
         return
+    if ctx.suite in UPGRADE_FAILS and _pip_upgrade_fails(command) and _upgrade_answer(ctx, script, command) == "drop" and _only_pip(command):
+        return  # UA503 removes the command
     answer = ctx.ask(Decision(
         key=f"{ID}:break-system-packages",
         rule=ID,
@@ -98,6 +101,122 @@ def _check_command(ctx: RuleContext, instruction, script, command: Command) -> I
         yield Edit(end, end, f" {FLAG}", ID)
     else:
         yield Finding(ID, line, "pip install into Debian's python3 left as is: it fails without a venv")
+
+
+UPGRADE_ID = "UA503"
+# What Debian's python3-pip brings along and pip cannot uninstall either (no RECORD file).
+_DEBIAN_PIP = {"pip", "setuptools", "wheel"}
+# Where Debian's pip stops on it: bookworm's pip 23.0 (and bullseye's) leave
+# the Debian copy alone and install over it ("Not uninstalling pip at
+# /usr/lib/python3/dist-packages, outside environment /usr"); trixie's
+# 25.1 stops. Tried in debootstrap roots (tests/test_debian_roots.py).
+UPGRADE_FAILS = {"trixie"}
+_REQUIREMENT_NAME = LazyPattern(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+# pip options that put the install elsewhere: nothing of Debian's is uninstalled then.
+_ELSEWHERE = {"--user", "--target", "-t", "--prefix", "--root", "--ignore-installed", "-I"}
+
+
+@rule(UPGRADE_ID, "pip-upgrade", "pip install --upgrade pip over Debian's python3-pip: --ignore-installed, or drop it")
+def check_pip_upgrade(ctx: RuleContext) -> Iterator[Edit | Finding]:
+    """Debian's python3-pip has no RECORD file, so pip cannot uninstall it:
+    `pip install --upgrade pip` stops with "Cannot uninstall pip ... no
+    RECORD file" (Alpine's py3-pip could be upgraded). On trixie, pip
+    outside a venv on Debian's python3."""
+    if ctx.suite not in UPGRADE_FAILS:
+        return
+    for stage in ctx.migrated():
+        if stage.kind != "debian":
+            continue
+        for instruction, script, command in _outside_venv(ctx, stage):
+            if _pip_upgrade_fails(command):
+                yield from _pip_upgrade(ctx, instruction, script, command)
+
+
+def _outside_venv(ctx: RuleContext, stage: Stage):
+    """(instruction, script, command) of this stage's commands that run
+    outside a venv, in build order (the stages it builds on may make one)."""
+    in_venv = False
+    for ancestor in reversed(_lineage(stage)):
+        for instruction in ancestor.instructions:
+            if instruction.keyword == "ENV" and _VENV_ENV.search(instruction.args):
+                in_venv = True
+            script = ctx.script(instruction)
+            if script is None or script.has_errors:
+                continue
+            for command in script.commands:
+                if _is_venv(command):
+                    in_venv = True
+                elif ancestor is stage and not in_venv:
+                    yield instruction, script, command
+
+
+def _pip_words(command: Command) -> list:
+    """The words naming pip, setuptools or wheel after `pip install`."""
+    install = _pip_install_word(command)
+    if install is None:
+        return []
+    after = command.words[command.words.index(install) + 1 :]
+    found = []
+    for word in after:
+        name = _REQUIREMENT_NAME.match(word.value or "")
+        if name and not (word.value or "").startswith("-") and name.group(1).lower() in _DEBIAN_PIP:
+            found.append(word)
+    return found
+
+
+def _pip_upgrade_fails(command: Command) -> bool:
+    """A pip install of pip itself, over Debian's (not --user, --target, ...)."""
+    elsewhere = tuple(f"{option}=" for option in _ELSEWHERE if option.startswith("--"))
+    return any(_REQUIREMENT_NAME.match(word.value).group(1).lower() == "pip" for word in _pip_words(command)) \
+        and not any(word.value in _ELSEWHERE or (word.value or "").startswith(elsewhere) for word in command.words)
+
+
+def _only_pip(command: Command) -> bool:
+    """Whether the command installs nothing but pip, setuptools and wheel."""
+    install = _pip_install_word(command)
+    after = command.words[command.words.index(install) + 1 :]
+    named = [word for word in after if not (word.value or "-").startswith("-")]
+    return len(named) == len(_pip_words(command))
+
+
+def _upgrade_answer(ctx: RuleContext, script, command: Command) -> str:
+    start = script.file_span(command.start, command.end)[0]
+    return ctx.ask(Decision(
+        key=f"{UPGRADE_ID}:pip-upgrade",
+        rule=UPGRADE_ID,
+        question=("Debian's python3-pip cannot be upgraded in place (pip stops: \"Cannot uninstall pip: no RECORD "
+                  "file\", the package was installed by Debian). What should this pip upgrade do?"),
+        options=(
+            Option("ignore-installed", "add --ignore-installed: the new pip goes to /usr/local and is the pip on PATH"),
+            Option("drop", "drop the upgrade: Debian's own pip is used"),
+            Option("keep", "leave it as is (the build fails on it)"),
+        ),
+        recommended="ignore-installed",
+        line=ctx.line_of(start),
+        context=ctx.line_text(start),
+    ))
+
+
+def _pip_upgrade(ctx: RuleContext, instruction, script, command: Command) -> Iterator[Edit | Finding]:
+    line = ctx.line_of(script.file_span(command.start, command.end)[0])
+    answer = _upgrade_answer(ctx, script, command)
+    if answer == "ignore-installed":
+        end = script.file_span(*(lambda w: (w.start, w.end))(_pip_install_word(command)))[1]
+        yield Edit(end, end, " --ignore-installed", UPGRADE_ID)
+        yield Finding(UPGRADE_ID, line, "pip upgrade over Debian's python3-pip: --ignore-installed puts the new pip in "
+                      "/usr/local (Debian's cannot be uninstalled)", Severity.INFO)
+    elif answer == "drop":
+        plan = RunPlan(ctx.document, instruction, script, UPGRADE_ID)
+        if _only_pip(command):
+            plan.remove(command)
+        else:
+            for word in _pip_words(command):
+                plan.delete(word)
+        yield from plan.render()
+        yield Finding(UPGRADE_ID, line, "pip upgrade dropped: Debian's python3-pip cannot be upgraded in place; its own pip is used",
+                      Severity.INFO)
+    else:
+        yield Finding(UPGRADE_ID, line, "pip upgrade left as is: it fails over Debian's python3-pip (no RECORD file)")
 
 
 def _values(command: Command) -> list[str]:
