@@ -44,8 +44,8 @@ exit codes:
      migrated cleanly are still written with --write
   3  questions left unanswered; nothing was written
   4  --verify: a check failed (a package that does not install, a RUN that
-     is not valid shell, a tag that was never published); that file is not
-     written
+     is not valid shell, a tag that was never published), or --build: the
+     build failed; that file is not written
   When several apply, the highest code wins.
 """
 
@@ -97,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check that the result would build: apt-get installs resolve on the stage's suite (with their "
         "sizes), RUNs pass bash -n, FROM tags exist; downloads Debian's package index once per suite",
+    )
+    modes.add_argument(
+        "--build",
+        action="store_true",
+        help="build the migrated file for real (a temporary copy, in its build context) with docker or podman, "
+        "whichever is on PATH; a file that fails to build is not written",
+    )
+    modes.add_argument(
+        "--compare",
+        action="store_true",
+        help="with --build, build the original too and show build time, image size and layers side by side",
     )
     modes.add_argument("--backup", action="store_true", help="with --write, keep the original as NAME.bak")
     modes.add_argument(
@@ -237,13 +248,17 @@ def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> N
         parser.error("--jobs must be 1 or more")
     if args.json and args.format not in (None, "json"):
         parser.error(f"--json is --format json: it cannot be combined with --format {args.format}")
+    if args.compare and not args.build:
+        parser.error("--compare needs --build")
+    if args.build and "-" in args.paths:
+        parser.error("--build needs a file and its folder, not '-' (stdin)")
 
 
 def request_of(args: argparse.Namespace) -> RunRequest:
     """The parsed command line as the orchestrator's plain run description."""
     return RunRequest(
         paths=args.paths, stdin_filename=args.stdin_filename, diff=args.diff, write=args.write,
-        check=args.check, verify=args.verify, backup=args.backup,
+        check=args.check, verify=args.verify, build=args.build, compare=args.compare, backup=args.backup,
         format=args.format or ("json" if args.json else "text"), yes=args.yes,
         answers=args.answers, save_answers=args.save_answers, target=args.target, mappings=args.mappings,
         no_builtin=args.no_builtin, strict=args.strict, explain=args.explain, offline=args.offline,

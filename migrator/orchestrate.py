@@ -2,8 +2,8 @@
 exit code, in named steps:
 
     explain | gather the files -> choose the mode -> prepare the settings ->
-    check every file -> decide the exit code -> write -> save the answers ->
-    report
+    check every file -> decide the exit code -> build (--build) -> write ->
+    save the answers -> report
 
 Every file is checked first, then written: a file is all-or-nothing, a file
 that cannot be migrated (exit 2) does not stop the others, and when any
@@ -38,13 +38,14 @@ class RunRequest(Record):
     """What the person asked for, as plain values (the command line's options)."""
 
     __slots__ = (
-        "paths", "stdin_filename", "diff", "write", "check", "verify", "backup", "format",
+        "paths", "stdin_filename", "diff", "write", "check", "verify", "build", "compare", "backup", "format",
         "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
         "offline", "context", "arch", "jobs", "quiet",
     )
 
     def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
-                 write: bool = False, check: bool = False, verify: bool = False, backup: bool = False,
+                 write: bool = False, check: bool = False, verify: bool = False, build: bool = False,
+                 compare: bool = False, backup: bool = False,
                  format: str = "text", yes: bool = False, answers: str | None = None,
                  save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
                  no_builtin: bool = False, strict: bool = False, explain: str | None = None,
@@ -56,6 +57,8 @@ class RunRequest(Record):
         self.write = write
         self.check = check
         self.verify = verify
+        self.build = build  # --build: build the migrated files with docker or podman
+        self.compare = compare  # --build --compare: the originals too
         self.backup = backup
         self.format = format  # text, json, sarif, github, gitlab, checkstyle
         self.yes = yes
@@ -95,13 +98,15 @@ class Mode(Record):
             isatty(sys.stdin) and isatty(sys.stderr) and not stdin_mode and not request.check and not request.yes
         )
         self.ask_to_write = (
-            not (request.diff or request.write or request.check or request.machine or request.verify)
+            not (request.diff or request.write or request.check or request.machine or request.verify
+                 or request.build)
             and not stdin_mode
             and isatty(sys.stdin)
             and isatty(sys.stdout)
         )
         self.show_diff = request.diff or (
             not request.check and not request.write and not request.machine and not stdin_mode and not request.verify
+            and not request.build
         )
         if stdin_mode and not (request.diff or request.check or request.machine):
             self.show_diff = False  # `-` is a filter: the result goes to stdout
@@ -173,8 +178,12 @@ class Run:
         self.unverified: list = []
         self.changed: list = []
         self.wrote = False
+        self.engine: str | None = None  # --build: docker or podman
 
     def execute(self, ready: Callable[[], None]) -> int:
+        code = self.find_engine()
+        if code is not None:
+            return code
         code = self.gather_files()
         if code is not None:
             return code
@@ -185,12 +194,25 @@ class Run:
         if code is not None:
             return code
         code = self.decide_exit_code()
+        code = self.build_files(code)
         code = self.write_files(code)
         code = self.save_answers(code)
         self.report(code)
         return code
 
     # -- the steps -------------------------------------------------------------
+
+    def find_engine(self) -> int | None:
+        """--build: the container engine on PATH; exit 2 before any work when there is none."""
+        if not self.request.build:
+            return None
+        from migrator.build import find_engine
+
+        self.engine = find_engine()
+        if self.engine is None:
+            self.console.error("unalpine: --build needs docker or podman on PATH, and neither is there")
+            return EXIT_ERROR
+        return None
 
     def gather_files(self) -> int | None:
         """The files to check (stdin, or discovered under the paths); an exit
@@ -243,10 +265,12 @@ class Run:
         engine = Settings(target=request.target, table=load_table(request.mappings, request.no_builtin),
                           strict=request.strict,
                           wheels=wheel_check(request.offline, request.context, request.arch))
-        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.machine, verify=request.verify)
+        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.machine or request.compare,
+                               verify=request.verify)
         settings.want_diff = request.machine or mode.show_diff or (request.check and request.diff)
         settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
-        if request.write and not mode.prompting and not self.stdin_mode:
+        if request.write and not mode.prompting and not self.stdin_mode and not request.build:
+            # staged by the workers while checking; not with --build, which may still hold a file back
             from migrator.output import new_tag
 
             settings.write_tag = new_tag()
@@ -291,7 +315,7 @@ class Run:
                     outcome.said = []
                     if not request.save_answers:
                         outcome.answers = []
-                    if not (request.write or mode.ask_to_write or self.stdin_mode):
+                    if not (request.write or mode.ask_to_write or self.stdin_mode or request.build):
                         outcome.text = ""
                     if not (outcome.changed or outcome.open_questions or outcome.answers or outcome.error
                             or outcome.verification is not None or self.stdin_mode):
@@ -332,6 +356,34 @@ class Run:
             code = max(code, EXIT_CHANGES)
             for run in self.changed:
                 console.info(f"would migrate {run.path}")
+        return code
+
+    def build_files(self, code: int) -> int:
+        """--build: build each migrated file that passed the checks (with
+        --compare its original too) and say how it went; a file that fails to
+        build is not written (exit 4)."""
+        if self.engine is None or self.open_files:
+            return code
+        from migrator.build import build, summary
+        from migrator.compose_names import is_compose_name
+
+        console, request = self.console, self.request
+        failed = {id(run) for run in self.unverified}  # by identity: outcomes compare field by field
+        for run in self.changed:
+            if id(run) in failed or is_compose_name(os.path.basename(run.real)):
+                continue
+            context = request.context or os.path.dirname(os.path.abspath(run.real))
+            console.info(f"{run.path}: building with {self.engine}...")
+            original = build(self.engine, run.original, run.real, context, "original") if request.compare else None
+            migrated = build(self.engine, run.text, run.real, context, "migrated")
+            say = console.info if migrated.ok else console.error
+            for line in summary(run.path, self.engine, migrated, original):
+                say(line)
+            if not migrated.ok:
+                failed.add(id(run))
+                console.error(f"{run.path}: not written: the build failed")
+                code = max(code, EXIT_VERIFY)
+        self.changed = [run for run in self.changed if id(run) not in failed or run in self.unverified]
         return code
 
     def write_files(self, code: int) -> int:

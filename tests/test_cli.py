@@ -540,3 +540,30 @@ def test_reader_leaving_the_pipe_is_not_a_traceback(tmp_path):
     os.close(write_end)
     assert proc.returncode == 2
     assert b"Traceback" not in proc.stderr
+
+
+def test_build_without_an_engine(tmp_path):
+    """--build on a machine with neither docker nor podman: one line, exit 2,
+    nothing written (PATH holds only the interpreter)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    dockerfile = write(tmp_path / "app" / "Dockerfile", BASE_ONLY)
+    before = snapshot(tmp_path / "app")
+    proc = unalpine("--yes", "--write", "--build", "app/Dockerfile", cwd=tmp_path, env={"PATH": str(bin_dir)})
+    assert proc.returncode == 2
+    assert proc.err == "unalpine: --build needs docker or podman on PATH, and neither is there\n"
+    assert proc.out == ""
+    assert snapshot(tmp_path / "app") == before
+    assert dockerfile.read_text() == BASE_ONLY
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--compare", "Dockerfile"], "--compare needs --build"),
+    (["--build", "-"], "--build needs a file and its folder, not '-' (stdin)"),
+])
+def test_build_usage_errors(tmp_path, args, message):
+    write(tmp_path / "Dockerfile", BASE_ONLY)
+    proc = unalpine(*args, cwd=tmp_path, input=BASE_ONLY.encode())
+    assert proc.returncode == 2
+    assert message in proc.err
