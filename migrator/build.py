@@ -25,12 +25,32 @@ REPOSITORY = "localhost/unalpine-build"
 _LOG_LINES = 15  # of the engine's output, shown when a build fails
 
 
-def find_engine() -> str | None:
-    """The container engine on PATH (docker, else podman), or None."""
-    for name in ENGINES:
-        if shutil.which(name):
-            return name
-    return None
+def find_engine() -> tuple[str | None, str]:
+    """The container engine to build with, and otherwise why there is none.
+
+    $UNALPINE_ENGINE names one; else the first of docker, podman that is on
+    PATH and answers `<engine> info` (a docker client without a daemon is
+    passed over for a podman that works)."""
+    wanted = os.environ.get("UNALPINE_ENGINE")
+    names = (wanted,) if wanted else ENGINES
+    found = [name for name in names if shutil.which(name)]
+    if not found:
+        if wanted:
+            return None, f"--build: UNALPINE_ENGINE={wanted} is not on PATH"
+        return None, "--build needs docker or podman on PATH, and neither is there"
+    problems = []
+    for name in found:
+        try:
+            process = subprocess.run([name, "info"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                     timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            problems.append(f"{name}: {error}")
+            continue
+        if process.returncode == 0:
+            return name, ""
+        last = (process.stderr.strip() or process.stdout.strip() or f"exit {process.returncode}").splitlines()[-1]
+        problems.append(f"`{name} info` failed: {last}")
+    return None, "--build: no container engine answers: " + "; ".join(problems)
 
 
 @dataclass

@@ -208,9 +208,9 @@ class Run:
             return None
         from migrator.build import find_engine
 
-        self.engine = find_engine()
+        self.engine, problem = find_engine()
         if self.engine is None:
-            self.console.error("unalpine: --build needs docker or podman on PATH, and neither is there")
+            self.console.error(f"unalpine: {problem}")
             return EXIT_ERROR
         return None
 
@@ -368,9 +368,10 @@ class Run:
         from migrator.compose_names import is_compose_name
 
         console, request = self.console, self.request
-        failed = {id(run) for run in self.unverified}  # by identity: outcomes compare field by field
+        unverified = {id(run) for run in self.unverified}  # by identity: outcomes compare field by field
+        failed: set[int] = set()
         for run in self.changed:
-            if id(run) in failed or is_compose_name(os.path.basename(run.real)):
+            if id(run) in unverified or is_compose_name(os.path.basename(run.real)):
                 continue
             context = request.context or os.path.dirname(os.path.abspath(run.real))
             console.info(f"{run.path}: building with {self.engine}...")
@@ -383,7 +384,7 @@ class Run:
                 failed.add(id(run))
                 console.error(f"{run.path}: not written: the build failed")
                 code = max(code, EXIT_VERIFY)
-        self.changed = [run for run in self.changed if id(run) not in failed or run in self.unverified]
+        self.changed = [run for run in self.changed if id(run) not in failed]
         return code
 
     def write_files(self, code: int) -> int:

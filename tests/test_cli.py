@@ -567,3 +567,16 @@ def test_build_usage_errors(tmp_path, args, message):
     proc = unalpine(*args, cwd=tmp_path, input=BASE_ONLY.encode())
     assert proc.returncode == 2
     assert message in proc.err
+
+
+def test_build_with_an_engine_that_does_not_answer(tmp_path):
+    """A docker client whose daemon is not there (here: a script that fails
+    like one) is not an engine: one line naming why, exit 2."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    write(bin_dir / "docker", "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n", mode=0o755)
+    write(tmp_path / "app" / "Dockerfile", BASE_ONLY)
+    proc = unalpine("--yes", "--build", "app/Dockerfile", cwd=tmp_path, env={"PATH": str(bin_dir)})
+    assert proc.returncode == 2
+    assert proc.err == "unalpine: --build: no container engine answers: `docker info` failed: Cannot connect to the Docker daemon\n"
