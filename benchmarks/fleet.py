@@ -1,22 +1,30 @@
 """unalpine against hadolint on the same files, side by side in one run.
 
-    python benchmarks/fleet.py [--files 2000] [--memory-files 10000] [--single-runs 21]
-                               [--python PATH] [--readme]
+    python benchmarks/fleet.py [--files 2000] [--corpus both|fixtures|realistic] [--memory-files 10000]
+                               [--single-runs 21] [--python PATH] [--cache-home DIR] [--readme]
 
-1. Builds a varied corpus: every fixture's before.Dockerfile, mutated so
+1. Builds two corpora, one folder per repository as in a fleet:
+   *fixtures mutated*: every fixture's before.Dockerfile, mutated so
    that no two files are equal (python version, extra LABEL/ENV lines, an
    extra `apk add` of packages drawn from a pool, a busybox `adduser`, an
-   EXPOSE/HEALTHCHECK pair, all seeded by the file's number), one folder
-   per file as in a fleet of repositories.
-2. Batch: `unalpine --yes --write --quiet` over the corpus (default workers:
-   both cores), then hadolint over the same files (all in one invocation,
-   the way `hadolint $(find ...)` runs; also in chunks of 100 files, its
-   faster way), alternately, three times each; wall-clock medians. An
+   EXPOSE/HEALTHCHECK pair, all seeded by the file's number);
+   *realistic repositories* (benchmarks/realistic.py): Dockerfiles with the
+   constructs of real ones (../shared/corpus-dev.tsv), requirement files
+   present and absent, sdist-only pins, private indexes that cannot be
+   reached, multi-stage builds, compose files.
+2. Batch, for each corpus: `unalpine --yes --write --quiet` over the corpus
+   (default workers: both cores), then hadolint over the same Dockerfiles
+   (all in one invocation, the way `hadolint $(find ...)` runs; for the
+   fixtures also in chunks of 100 files, its faster way), alternately,
+   three times each; wall-clock medians. An
    untimed run first fills the user cache (a folder of the benchmark's
-   own): the wheel check's PyPI answers (a day's worth), the compiled
-   tables, and the resolutions of package names the mapping table does not
-   know, as any earlier run would have; its time is reported, and so is a
-   --write run without the kept resolutions. When a tmpfs is mounted
+   own, or --cache-home): the wheel check's PyPI answers (a day's worth,
+   negative ones too), the compiled tables, and the resolutions of package
+   names the mapping table does not know, as any earlier run would have;
+   its time is reported, then a warm run goes through a counting proxy
+   (benchmarks/netcount.py: the requests it makes are reported; there
+   should be none), and a --write run without the kept resolutions is
+   timed. When a tmpfs is mounted
    (/dev/shm), the same corpus is also run there, side by side with
    hadolint on that copy: writing costs this machine's disk more than the
    tool's own work (see benchmarks/README.md), and tmpfs shows the tool.
@@ -245,11 +253,13 @@ def tmpfs_folder() -> Path | None:
     return Path("/dev/shm") if mounts.get("/dev/shm") == "tmpfs" and os.access("/dev/shm", os.W_OK) else None
 
 
-def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], rounds: int,
-                 chunked: bool) -> tuple[list[float], list[float], list[float]]:
+def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], dockerfiles: list[Path],
+                 rounds: int, chunked: bool) -> tuple[list[float], list[float], list[float]]:
     """`rounds` times: the corpus restored, unalpine --yes --write over it,
-    then hadolint over the same files (and, with `chunked`, in chunks of 100)."""
-    names = [str(path) for path in pristine]
+    then hadolint over the same Dockerfiles (and, with `chunked`, in chunks
+    of 100). hadolint reads no compose file: unalpine's run does that work on
+    top."""
+    names = [str(path) for path in dockerfiles]
     ours, theirs, theirs_chunked = [], [], []
     for _ in range(rounds):
         for path, data in pristine.items():
@@ -271,14 +281,107 @@ def load_note() -> str:
     return f"load average {one} / {five} / {fifteen} (1 / 5 / 15 min)"
 
 
+def warm_requests(unalpine: str, corpus: Path) -> list[str]:
+    """The requests a warm `--yes --diff` run over the corpus makes (through
+    benchmarks/netcount.py's counting proxy)."""
+    from netcount import Counter
+
+    with Counter() as counter:
+        subprocess.run([unalpine, "--yes", "--diff", "--quiet", str(corpus)], env=counter.environ(environment()),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return counter.requests
+
+
+class CorpusResult:
+    def __init__(self, name: str, description: str):
+        self.name, self.description = name, description
+        self.files = self.size = self.changed = 0
+        self.first_run = self.unremembered = 0.0
+        self.requests_warm: list[str] = []
+        self.ours: list[float] = []
+        self.theirs: list[float] = []
+        self.theirs_chunked: list[float] = []
+        self.on_shm: tuple[list[float], list[float], list[float]] | None = None
+        self.load_before = self.load_after = ""
+        self.constructs: dict[str, int] = {}
+
+
+def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], unalpine: str, hadolint: str,
+                   rounds: int, chunked: bool) -> None:
+    result.load_before = load_note()
+    result.files = len(dockerfiles)
+    result.size = sum(path.stat().st_size for path in dockerfiles)
+    pristine = {path: path.read_bytes() for path in sorted(corpus.rglob("*")) if path.is_file()}
+    # One untimed run first: it fills the wheel check's index cache (PyPI
+    # pages and metadata of the projects the files pip install, and the
+    # negative answers: kept a day; an unreachable index: 15 minutes), as any
+    # earlier run on the fleet would have. The next run must ask nothing.
+    result.first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
+    result.requests_warm = warm_requests(unalpine, corpus)
+    result.ours, result.theirs, result.theirs_chunked = batch_rounds(
+        unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked)
+    result.changed = sum(path.read_bytes() != pristine[path] for path in dockerfiles)
+    # The same run once more without the name resolutions the first run
+    # kept (migrator.debian.names.remembered): what a fleet's first run
+    # pays for the names the mapping table does not know.
+    for kept in CACHE_HOME.glob("unalpine/debian-resolutions-*"):
+        kept.unlink()
+    for path, data in pristine.items():
+        path.write_bytes(data)
+    result.unremembered = timed([unalpine, "--yes", "--write", "--quiet", str(corpus)])
+    shm = tmpfs_folder()
+    if shm is not None:
+        with tempfile.TemporaryDirectory(prefix="unalpine-fleet-", dir=shm) as shm_work:
+            shm_corpus = Path(shm_work) / "corpus"
+            shm_pristine = {shm_corpus / path.relative_to(corpus): data for path, data in pristine.items()}
+            for path in shm_pristine:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            shm_dockerfiles = [shm_corpus / path.relative_to(corpus) for path in dockerfiles]
+            result.on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, shm_dockerfiles, rounds, False)
+    result.load_after = load_note()
+
+
+def corpus_rows(result: CorpusResult, rounds: int) -> list[str]:
+    med = statistics.median
+    rows = [
+        f"| {result.description}: {result.files} files ({result.size / 1024:.0f} KiB), `--yes --write` vs "
+        f"`hadolint FILES...`, median of {rounds} | {med(result.ours):.2f} s | {med(result.theirs):.2f} s | "
+        f"1/{med(result.theirs) / med(result.ours):.1f} |",
+    ]
+    if result.theirs_chunked:
+        rows.append(f"| same, hadolint in chunks of 100 files | {med(result.ours):.2f} s | "
+                    f"{med(result.theirs_chunked):.2f} s | 1/{med(result.theirs_chunked) / med(result.ours):.1f} |")
+    if result.on_shm:
+        rows.append(f"| same files on tmpfs (/dev/shm), median of {rounds} | {med(result.on_shm[0]):.2f} s | "
+                    f"{med(result.on_shm[1]):.2f} s | 1/{med(result.on_shm[1]) / med(result.on_shm[0]):.1f} |")
+    return rows
+
+
+def corpus_note(result: CorpusResult) -> str:
+    runs = lambda values: ", ".join(f"{value:.2f}" for value in values)  # noqa: E731
+    note = (f"{result.description}: unalpine {runs(result.ours)}; hadolint {runs(result.theirs)}"
+            + (f"; chunked {runs(result.theirs_chunked)}" if result.theirs_chunked else "")
+            + (f"; on tmpfs unalpine {runs(result.on_shm[0])}, hadolint {runs(result.on_shm[1])}" if result.on_shm else "")
+            + f" (s). {result.changed} of {result.files} Dockerfiles changed. The untimed first run (empty cache: "
+            f"index pages fetched, tables built, names resolved) took {result.first_run:.2f} s; the next (warm) "
+            f"run made {len(result.requests_warm)} request(s); a `--write` run without the kept name resolutions "
+            f"took {result.unremembered:.2f} s. Load: {result.load_before} before, {result.load_after} after.")
+    if result.constructs:
+        note += " Constructs (repositories): " + ", ".join(f"{k} {v}" for k, v in result.constructs.items()) + "."
+    return note
+
+
 def main() -> None:
     global CACHE_HOME
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--corpus", choices=("both", "fixtures", "realistic"), default="both")
     parser.add_argument("--memory-files", type=int, default=10000)
     parser.add_argument("--single-runs", type=int, default=21)
     parser.add_argument("--batch-runs", type=int, default=3)
     parser.add_argument("--python", help="an environment's bin/ folder holding unalpine and hadolint")
+    parser.add_argument("--cache-home", type=Path,
+                        help="the user cache to run with (default: a new one, filled by an untimed run)")
     parser.add_argument("--readme", action="store_true", help="write the results into benchmarks/README.md")
     args = parser.parse_args()
 
@@ -294,36 +397,24 @@ def main() -> None:
         unalpine, hadolint = str(bin_dir / "unalpine"), str(bin_dir / "hadolint")
         version = subprocess.run([hadolint, "--version"], capture_output=True, text=True).stdout.strip()
         load_before = load_note()
+        CACHE_HOME = args.cache_home or work_dir / "cache"
 
-        # 1. the corpus, written once per batch run (--write changes it)
-        corpus = work_dir / "corpus"
-        paths = build_corpus(corpus, args.files)
-        size = sum(path.stat().st_size for path in paths)
-        pristine = {path: path.read_bytes() for path in paths}
+        # 1-2. each corpus, written once per batch run (--write changes it)
+        results = []
+        if args.corpus in ("both", "fixtures"):
+            result = CorpusResult("fixtures", "fixtures mutated")
+            corpus = work_dir / "corpus"
+            dockerfiles = build_corpus(corpus, args.files)
+            measure_corpus(result, corpus, dockerfiles, unalpine, hadolint, args.batch_runs, True)
+            results.append(result)
+        if args.corpus in ("both", "realistic"):
+            from realistic import write_corpus
 
-        # 2. batch, alternating. One untimed run first: it fills the wheel
-        # check's index cache (PyPI pages of the projects the files pip
-        # install; kept a day), as any earlier run on the fleet would have.
-        CACHE_HOME = work_dir / "cache"
-        first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
-        ours, theirs, theirs_chunked = batch_rounds(unalpine, hadolint, corpus, pristine, args.batch_runs, True)
-        changed = sum(path.read_bytes() != data for path, data in pristine.items())
-        # The same run once more without the name resolutions the first run
-        # kept (migrator.debian.names.remembered): what a fleet's first run
-        # pays for the names the mapping table does not know.
-        for kept in CACHE_HOME.glob("unalpine/debian-resolutions-*"):
-            kept.unlink()
-        for path, data in pristine.items():
-            path.write_bytes(data)
-        unremembered = timed([unalpine, "--yes", "--write", "--quiet", str(corpus)])
-        shm, on_shm = tmpfs_folder(), None
-        if shm is not None:
-            with tempfile.TemporaryDirectory(prefix="unalpine-fleet-", dir=shm) as shm_work:
-                shm_corpus = Path(shm_work) / "corpus"
-                shm_pristine = {shm_corpus / path.relative_to(corpus): data for path, data in pristine.items()}
-                for path in shm_pristine:
-                    path.parent.mkdir(parents=True)
-                on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, args.batch_runs, False)
+            result = CorpusResult("realistic", "realistic repositories (benchmarks/realistic.py)")
+            corpus = work_dir / "realistic"
+            dockerfiles, result.constructs = write_corpus(corpus, args.files)
+            measure_corpus(result, corpus, dockerfiles, unalpine, hadolint, args.batch_runs, False)
+            results.append(result)
 
         # 3. one small file, alternating: blog (apk packages, a question,
         # pip lines: the wheel check runs) and busybox_users (no pip line)
@@ -342,7 +433,12 @@ def main() -> None:
 
         # 4. memory over a bigger corpus
         big = work_dir / "big"
-        build_corpus(big, args.memory_files)
+        if args.corpus == "realistic":
+            from realistic import write_corpus
+
+            write_corpus(big, args.memory_files)
+        else:
+            build_corpus(big, args.memory_files)
         peak_one, peak_sum, big_wall = peak_memory(bin_dir, big)
         load_after = load_note()
 
@@ -354,27 +450,15 @@ def main() -> None:
         "",
         "| run | unalpine | hadolint | ratio |",
         "|---|---|---|---|",
-        f"| {args.files} varied files ({size / 1024:.0f} KiB), `--yes --write` vs `hadolint FILES...`, "
-        f"median of {args.batch_runs} | {med(ours):.2f} s | {med(theirs):.2f} s | "
-        f"1/{med(theirs) / med(ours):.1f} |",
-        f"| same, hadolint in chunks of 100 files | {med(ours):.2f} s | {med(theirs_chunked):.2f} s | "
-        f"1/{med(theirs_chunked) / med(ours):.1f} |",
-        *([f"| same files on tmpfs (/dev/shm: writing costs nothing of note), `--yes --write` vs "
-           f"`hadolint FILES...`, median of {args.batch_runs} | {med(on_shm[0]):.2f} s | {med(on_shm[1]):.2f} s | "
-           f"1/{med(on_shm[1]) / med(on_shm[0]):.1f} |"] if on_shm else []),
+        *(row for result in results for row in corpus_rows(result, args.batch_runs)),
         f"| one small file (fixtures/blog: pip lines, so the wheel check runs), `--yes --diff`, median of "
         f"{args.single_runs} | {med(one_ours) * 1000:.0f} ms | "
         f"{med(one_theirs) * 1000:.0f} ms | {med(one_ours) / med(one_theirs):.2f}x |",
         f"| one small file with no pip line (fixtures/busybox_users), same | {med(plain_ours) * 1000:.0f} ms | "
         f"{med(plain_theirs) * 1000:.0f} ms | {med(plain_ours) / med(plain_theirs):.2f}x |",
         "",
-        f"Batch runs (s): unalpine {', '.join(f'{t:.2f}' for t in ours)}; hadolint "
-        f"{', '.join(f'{t:.2f}' for t in theirs)}; chunked {', '.join(f'{t:.2f}' for t in theirs_chunked)}. "
-        f"{changed} of {args.files} files changed. The untimed first run (empty cache: PyPI pages fetched, "
-        f"tables built, names resolved) took {first_run:.2f} s; a `--write` run without the name resolutions "
-        f"it kept, {unremembered:.2f} s."
-        + (f" On tmpfs: unalpine {', '.join(f'{t:.2f}' for t in on_shm[0])}; hadolint "
-           f"{', '.join(f'{t:.2f}' for t in on_shm[1])}." if on_shm else ""),
+        *(corpus_note(result) for result in results),
+        "",
         f"Where the small file's time goes: the interpreter with its site module {python_alone * 1000:.0f} ms; "
         "imports (least of 9 runs, each module's own time): "
         + ", ".join(f"{group} {ms:.0f} ms" for group, ms in sorted(imports.items(), key=lambda item: -item[1]))
