@@ -762,6 +762,12 @@ class PackageTable:
             per_suite = {s: tuple(_describe(results[(s, b)]) for b in BASE_KINDS) for s in suites}
             if len(set(per_suite.values())) > 1:
                 lines.append("  note: the answer differs between suites")
+        # Alpine's side: what the APKBUILD says the package carries
+        from migrator.alpine.facts import facts as alpine_facts
+
+        alpine = alpine_facts(apk)
+        if alpine is not None:
+            lines.extend(f"  {line}" for line in alpine.describe())
         if any(m.kind == "unknown" for m in results.values()):
             # the resolver's evidence, per suite (* = recommended)
             from migrator.debian.names import resolve

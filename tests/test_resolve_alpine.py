@@ -1,0 +1,59 @@
+"""Resolving from both sides: the Alpine package's facts (its APKBUILD, via
+mappings/alpine/packages.json) choose the role, Debian's indexes the names."""
+
+import pytest
+
+from migrator.debian.names import resolve
+from migrator.packages import DebianIndex, PackageTable
+
+
+@pytest.mark.parametrize(
+    ("apk", "suite", "want", "evidence"),
+    [
+        # a lib* name whose APKBUILD moves the libraries to -libs: the main package is the commands
+        ("libmemcached", "bookworm", "libmemcached-tools", "keeps the commands"),
+        # nothing split off: Debian's library and the source's command package together
+        ("libxpm", "bookworm", "libxpm4 xpmutils", "keeps everything make install installs"),
+        # Alpine puts the LDAP and SQLite drivers in subpackages: apr-util is the library alone
+        ("apr-util", "bookworm", "libaprutil1", "a runtime library"),
+        # a plugin Debian does not package apart: in Debian's counterpart of the main package
+        ("apr-util-dbm_db", "bookworm", "libaprutil1", "is a plugin of apr-util"),
+        ("vips-heif", "bookworm", "libvips42", "is a plugin of vips"),
+        ("postgresql16-jit", "bookworm", "postgresql-15", "is a plugin of postgresql16"),
+        # the soname the APKBUILD moves settles which of a source's libraries
+        ("net-snmp-libs", "bookworm", "libsnmp40", "carries libnetsnmp.so"),
+        ("mosquitto-libs++", "bookworm", "libmosquittopp1", "carries libmosquittopp.so"),
+        # the commands a split function moves
+        ("lm-sensors-detect", "bookworm", "lm-sensors", "carries the command(s) sensors-conf-convert, sensors-detect"),
+        # a language binding stays a binding even with tools riding along
+        ("net-snmp-perl", "bookworm", "libsnmp-perl", "the perl part"),
+    ],
+)
+def test_alpine_facts_decide_the_role(apk, suite, want, evidence):
+    res = resolve(apk, suite)
+    assert res.recommended == want, res.explain()
+    assert any(evidence in e.text for e in res.best.evidence), res.explain()
+    assert all(n in DebianIndex.load(suite) for n in want.split())
+
+
+def test_a_library_of_the_same_source_that_alpine_splits_off_counts_against():
+    res = resolve("apr-util", "bookworm")
+    ldap = next(c for c in res.candidates if c.label == "libaprutil1-ldap")
+    assert any(e.weight < 0 and "ldap part in its own subpackage" in e.text for e in ldap.evidence)
+
+
+def test_explain_shows_both_sides():
+    text = PackageTable.load().explain("libmemcached", "bookworm")
+    assert "alpine: libmemcached, from aports main/libmemcached/APKBUILD (pkgver 1.0.18, commit " in text
+    assert "role: commands (the libraries went to a subpackage; it depends on them)" in text
+    assert "evidence in Debian bookworm:" in text
+    # a table entry shows the Alpine side too
+    text = PackageTable.load().explain("libcap", "bookworm")
+    assert "from the builtin table" in text and "alpine: libcap, from aports main/libcap/APKBUILD" in text
+
+
+def test_names_without_facts_resolve_as_before():
+    # no APKBUILD read for it: the name alone decides, as it did
+    res = resolve("libstatgrab", "bookworm")
+    assert res.recommended == "libstatgrab10"
+    assert not any(e.kind == "alpine" for c in res.candidates for e in c.evidence)
