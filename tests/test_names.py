@@ -197,10 +197,13 @@ def test_build_derived_from_archive_files():
         ("geoip", "trixie", "libgeoip1t64", "runtime library"),
         ("tidyhtml", "trixie", "libtidy58", "tidy-html5"),  # the same name written differently
         ("vips", "bookworm", "libvips42", "runtime library"),
-        ("softhsm", "bookworm", "libsofthsm2", "softhsm2"),  # Debian's softhsm is a transitional dummy
+        # Debian's softhsm is a transitional dummy; Alpine's softhsm (its APKBUILD splits nothing off)
+        # carries the PKCS#11 module and softhsm2-util: Debian's libsofthsm2 and softhsm2
+        ("softhsm", "bookworm", "libsofthsm2 softhsm2", "softhsm2"),
         ("mosquitto-libs", "bookworm", "libmosquitto1", "ships libmosquitto.so.1"),
         ("aspell-libs", "bullseye", "libaspell15", "ships libaspell.so.15"),
-        ("libstatgrab", "trixie", "libstatgrab10t64", "libstatgrab"),
+        # the library and its commands (saidar, statgrab): Alpine's APKBUILD splits nothing off
+        ("libstatgrab", "trixie", "libstatgrab10t64 saidar statgrab", "libstatgrab"),
         ("net-snmp-tools", "bookworm", "snmp", "command(s)"),
         ("apr-util-ldap", "bookworm", "libaprutil1-ldap", "the ldap part"),
         ("lm_sensors", "bookworm", "lm-sensors", "Debian spells it lm-sensors"),

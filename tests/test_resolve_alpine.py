@@ -14,8 +14,9 @@ from migrator.packages import DebianIndex, PackageTable
         ("libmemcached", "bookworm", "libmemcached-tools", "keeps the commands"),
         # nothing split off: Debian's library and the source's command package together
         ("libxpm", "bookworm", "libxpm4 xpmutils", "keeps everything make install installs"),
+        ("libstatgrab", "trixie", "libstatgrab10t64 saidar statgrab", "keeps everything make install installs"),
         # Alpine puts the LDAP and SQLite drivers in subpackages: apr-util is the library alone
-        ("apr-util", "bookworm", "libaprutil1", "a runtime library"),
+        ("apr-util", "bookworm", "libaprutil1", "runtime library of Debian source package apr-util"),
         # a plugin Debian does not package apart: in Debian's counterpart of the main package
         ("apr-util-dbm_db", "bookworm", "libaprutil1", "is a plugin of apr-util"),
         ("vips-heif", "bookworm", "libvips42", "is a plugin of vips"),
@@ -54,6 +55,6 @@ def test_explain_shows_both_sides():
 
 def test_names_without_facts_resolve_as_before():
     # no APKBUILD read for it: the name alone decides, as it did
-    res = resolve("libstatgrab", "bookworm")
-    assert res.recommended == "libstatgrab10"
+    res = resolve("tidyhtml", "bookworm")
+    assert res.recommended == "libtidy5deb1"
     assert not any(e.kind == "alpine" for c in res.candidates for e in c.evidence)

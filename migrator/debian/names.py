@@ -597,8 +597,8 @@ def _alpine_role(f, role: str, role_text: str) -> tuple[str, str]:
     if f.rest == "library" and role in ("plain", "tools"):
         return "library", f"a library, {where}: its commands went to a subpackage"
     if f.rest == "everything" and role in ("plain", "library"):
-        return "library", (f"a library with its commands, {where}: nothing is split off, so the package carries "
-                           "whatever make install installs")
+        return role, (f"whatever make install installs, its libraries and commands alike, {where}: "
+                      "nothing is split off")
     if f.role == "commands" and not f.rest and role in ("plain", "library"):
         return "alpine-commands", f"commands, {where}"
     if f.role == "library" and not f.rest and role in ("plain", "tools"):
