@@ -546,6 +546,8 @@ def _rest_role(main: Package, packages: dict[str, Package]) -> str:
 def _commit(root: Path, folder: str, commits: dict[str, str]) -> str:
     if folder in commits:
         return commits[folder]
+    if not (root / ".git").exists():
+        return "unknown"  # not an aports checkout of its own
     try:
         out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H", "--", f"{folder}/APKBUILD"],
                              capture_output=True, text=True, check=True).stdout.strip()
