@@ -432,7 +432,7 @@ def test_a_removed_first_command_never_leaves_a_word_that_buildkit_reads_as_a_fl
 def test_apk_commands_are_read_once_and_read_alike_in_every_file():
     from migrator import shell
     from migrator.document import parse
-    from migrator.rules import apk
+    from migrator import apk_commands as apk
 
     def calls(text):
         document = parse(text)

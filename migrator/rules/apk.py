@@ -12,10 +12,10 @@ settle alone become Decisions (UA202).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
+from migrator.apk_commands import APK_COMMANDS, ApkCall, parse_apk, read_apk
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
@@ -34,12 +34,6 @@ PACKAGE_ID = "UA202"
 APT_LISTS = "/var/lib/apt/lists/*"
 INSTALL = "install -y --no-install-recommends"
 
-# apk options that take the next word as their value.
-_VALUE_OPTIONS = {
-    "-t", "--virtual", "-X", "--repository", "-p", "--root", "--repositories-file",
-    "--keys-dir", "--arch", "--cache-dir", "--wait", "--progress-fd", "--cache-max-age", "--timeout",
-}
-APK_COMMANDS = {"apk", "/sbin/apk"}  # how files call apk
 # A version constraint on a package word: pkg=1.2-r0, pkg>=1.2, pkg~1.2, pkg<2, pkg@edge.
 _PIN = LazyPattern(r"^([^=<>~@]+)([=<>~@].*)$")
 # `name=$VERSION`, `"name>=${V}"`: a literal package name with a pin that
@@ -47,82 +41,6 @@ _PIN = LazyPattern(r"^([^=<>~@]+)([=<>~@].*)$")
 # is a variable (`$PACKAGES`) is a package list.
 _VARIABLE_PIN = LazyPattern(r'^("?)([A-Za-z0-9][A-Za-z0-9._+-]*)([=<>~][^"\s]*\$[^"\s]*)\1$')
 _APK_CACHE = LazyPattern(r"^/var/cache/apk(?:/\*?)?$")
-
-
-class ApkCall(Record):
-    __slots__ = ("command", "subcommand", "options", "operands")
-
-    def __init__(
-        self,
-        command: Command,
-        subcommand: Word | None,
-        options: list[tuple[Word, Word | None]],  # option word and its value word
-        operands: list[Word],
-    ):
-        self.command = command
-        self.subcommand = subcommand
-        self.options = options
-        self.operands = operands
-
-    def option(self, *names: str) -> tuple[Word, Word | None] | None:
-        for word, value in self.options:
-            name = (word.value or "").split("=", 1)[0]
-            if name in names:
-                return word, value
-        return None
-
-    def option_value(self, *names: str) -> str | None:
-        found = self.option(*names)
-        if not found:
-            return None
-        word, value = found
-        if "=" in (word.value or ""):
-            return (word.value or "").split("=", 1)[1]
-        return value.value if value else None
-
-
-def parse_apk(command: Command) -> ApkCall:
-    subcommand, options, operands = _read_apk_remembered(command.words)
-    return ApkCall(command, subcommand, list(options), list(operands))  # lists of its own
-
-
-def _parse_apk(command: Command) -> ApkCall:
-    """parse_apk read afresh."""
-    subcommand, options, operands = _read_apk(command.words)
-    return ApkCall(command, subcommand, list(options), list(operands))
-
-
-def _read_apk(words: tuple[Word, ...]) -> tuple[Word | None, tuple, tuple]:
-    """(subcommand, options, operands) of an apk command's words."""
-    options: list[tuple[Word, Word | None]] = []
-    operands: list[Word] = []
-    subcommand: Word | None = None
-    words = list(words[1:])
-    index = 0
-    while index < len(words):
-        word = words[index]
-        value = word.value or ""
-        if value.startswith("-") and value != "-":
-            takes_value = value in _VALUE_OPTIONS
-            argument = words[index + 1] if takes_value and index + 1 < len(words) else None
-            options.append((word, argument))
-            index += 2 if argument else 1
-            continue
-        if subcommand is None:
-            subcommand = word
-        else:
-            operands.append(word)
-        index += 1
-    return subcommand, tuple(options), tuple(operands)
-
-
-# apk commands read already, by their words: the rule, its variable pass
-# and the wheel plan read each command, and a fleet's files share many. An
-# ApkCall's subcommand, options and operands are a function of the words
-# alone (equal Words: same offsets, text and value), so the words are the
-# whole key. Keyed by the words, not the Command, so that no parse tree is
-# kept alive by this. Bounded, the least recently used going first.
-_read_apk_remembered = functools.lru_cache(maxsize=4096)(_read_apk)
 
 
 class Resolved(Record):
@@ -259,7 +177,7 @@ def _rewrite_exec(ctx: RuleContext, stage: Stage, instruction: Instruction,
         yield Finding(ID, line, "apk inside an exec-form RUN that runs something else is not migrated; rewrite it by hand")
         return
     # the array's words, read as apk reads them (offsets: the index in the array)
-    subcommand, options, operands = _read_apk(tuple(Word(i, i, value, value) for i, value in enumerate(array)))
+    subcommand, options, operands = read_apk(tuple(Word(i, i, value, value) for i, value in enumerate(array)))
     call = ApkCall(None, subcommand, list(options), list(operands))
     sub = subcommand.value if subcommand else None
     context = ctx.instruction_text(instruction)

@@ -17,7 +17,7 @@ from migrator.document import Instruction, json_array
 from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Finding
 from migrator.rules import rule
-from migrator.rules.apk import APK_COMMANDS
+from migrator.apk_commands import APK_COMMANDS
 
 ID = "UA302"
 

@@ -14,7 +14,7 @@ from migrator.context import RuleContext, Stage
 from migrator.images import ImageRef, alpine_tag
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
-from migrator.rules.apk import APK_COMMANDS
+from migrator.apk_commands import APK_COMMANDS
 
 ID = "UA101"
 ARCHIVE = "http://archive.debian.org/debian"

@@ -16,7 +16,7 @@ from migrator.document import Instruction, json_array
 from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Edit, Finding, Severity
 from migrator.rules import rule
-from migrator.rules.apk import APK_COMMANDS
+from migrator.apk_commands import APK_COMMANDS
 
 ID = "UA301"
 

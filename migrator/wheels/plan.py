@@ -23,7 +23,7 @@ from migrator.lazy_pattern import LazyPattern
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
 from migrator.records import Record
-from migrator.rules.apk import APK_COMMANDS, parse_apk
+from migrator.apk_commands import APK_COMMANDS, parse_apk
 from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 from migrator.wheels.memo import MISSING
