@@ -204,12 +204,13 @@ class ImageTable(Frozen):
     """images.toml: the ImageSpec per image name, the default suite, the
     suites only archive.debian.org still serves (`archived`; the package index
     that answers for them is migrator.packages.index_suite's decision), and
-    the images that have no Debian variant or no Alpine one."""
+    the images that have no Debian variant or no Alpine one, and Debian's own
+    python3 version per suite (`debian_python`)."""
 
     __slots__ = ()
 
-    def __new__(cls, images, default_suite, archived, alpine_only, never_alpine) -> ImageTable:
-        return tuple.__new__(cls, (images, default_suite, archived, alpine_only, never_alpine))
+    def __new__(cls, images, default_suite, archived, alpine_only, never_alpine, debian_python) -> ImageTable:
+        return tuple.__new__(cls, (images, default_suite, archived, alpine_only, never_alpine, debian_python))
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
         for name in self.images:
@@ -282,4 +283,5 @@ def _read_image_table() -> ImageTable:
         archived=tuple(data["archived"]),
         alpine_only=frozenset(data.get("alpine_only", ())),
         never_alpine=frozenset(data.get("never_alpine", ())),
+        debian_python=dict(data["debian_python"]),
     )

@@ -255,8 +255,6 @@ def _pip_install_word(command: Command):
 
 
 VERSION_ID = "UA502"
-# The python3 each suite ships (Debian's, on debian:<suite>-slim).
-DEBIAN_PYTHON = {"stretch": "3.5", "buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
 _VERSIONED = LazyPattern(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?python(3\.\d+)(?![\d])")
 
 
@@ -264,7 +262,7 @@ _VERSIONED = LazyPattern(r"(?<![\w.])(?:/usr/(?:local/)?(?:bin|lib|include)/)?py
 def check_versions(ctx: RuleContext) -> Iterator[Finding]:
     """alpine:3.18 had Python 3.11, trixie has 3.13: `python3.11 -m venv` or
     /usr/lib/python3.11/site-packages no longer exist after the move."""
-    have = DEBIAN_PYTHON.get(ctx.suite)
+    have = ctx.images.debian_python.get(ctx.suite)
     stages = [stage for stage in ctx.migrated() if stage.kind == "debian"]
     if have is None or not stages:
         return

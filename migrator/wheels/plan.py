@@ -19,12 +19,12 @@ from __future__ import annotations
 import os
 from functools import cache, lru_cache
 
+from migrator.apk_commands import APK_COMMANDS, parse_apk
+from migrator.images import image_table
 from migrator.lazy_pattern import LazyPattern
 from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
 from migrator.records import Record
-from migrator.apk_commands import APK_COMMANDS, parse_apk
-from migrator.rules.debian_python import DEBIAN_PYTHON  # python3 of an alpine:* stage moved to debian:<suite>-slim
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
 from migrator.wheels.memo import MISSING
 
@@ -193,8 +193,8 @@ def _root(stage: "Stage") -> "Stage":
 
 def _python(stage: "Stage", suite: str) -> str | None:
     """The CPython the stage's new image runs; None when unknown."""
-    if stage.spec is None:  # alpine:* moved to debian:<suite>-slim
-        return DEBIAN_PYTHON.get(suite) if stage.kind == "debian" else None
+    if stage.spec is None:  # alpine:* moved to debian:<suite>-slim: Debian's own python3
+        return image_table().debian_python.get(suite) if stage.kind == "debian" else None
     if stage.spec.name != "python":
         return None
     match = _PYTHON_MINOR.match(stage.python_version or "")
