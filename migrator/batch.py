@@ -30,12 +30,13 @@ WARM_UP = 8
 
 
 class FileJob(Record):  # slotted: a fleet holds thousands
-    __slots__ = ("path", "real", "text")
+    __slots__ = ("path", "real", "text", "config")
 
-    def __init__(self, path: str, real: str, text: str | None = None):
+    def __init__(self, path: str, real: str, text: str | None = None, config: str = ""):
         self.path = path  # as shown
         self.real = real  # the file the bytes live in ("-": stdin)
         self.text = text  # already read (stdin)
+        self.config = config  # the configuration file that applies ("": none; RunSettings.variants)
 
 
 class FileOutcome(Record):  # slotted: a fleet holds thousands
@@ -84,7 +85,7 @@ class RunSettings(Record):
     interactive resolver is passed to check_file directly instead."""
 
     __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff",
-                 "want_rewrites")
+                 "want_rewrites", "variants")
 
     def __init__(
         self,
@@ -106,6 +107,9 @@ class RunSettings(Record):
         # of every changed file was made and thrown away).
         self.want_diff = True
         self.want_rewrites = False  # keep the edits with their positions (SARIF fixes)
+        # Per configuration file (FileJob.config): its own engine settings and
+        # resolver factory; files without one use `engine` and `resolver`.
+        self.variants: dict[str, tuple[Settings, Callable[[Callable[[str], None]], Any]]] = {}
 
 
 def _internal_error(path: str, error: Exception) -> str:
@@ -121,8 +125,10 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
 
     outcome = FileOutcome(job.path, job.real)
     said = outcome.said
+    engine, make_resolver = run.variants.get(job.config, (run.engine, run.resolver)) if job.config \
+        else (run.engine, run.resolver)
     if resolver is None:
-        resolver = run.resolver(said.append)
+        resolver = make_resolver(said.append)
     if hasattr(resolver, "path"):
         resolver.path = job.path
     try:
@@ -130,9 +136,9 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         if is_compose_name(os.path.basename(job.path)):
             from migrator.compose import migrate_compose  # image: values only
 
-            result = migrate_compose(original, job.path, run.engine, resolver)
+            result = migrate_compose(original, job.path, engine, resolver)
         else:
-            result = migrate(original, job.path, run.engine, resolver)
+            result = migrate(original, job.path, engine, resolver)
     except InputError as error:
         outcome.error = str(error.located(job.path))
         return outcome
@@ -173,7 +179,7 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
             if outcome.report.get("wheels"):
                 from migrator.packages import PackageTable
 
-                removed = removed_by_wheels(outcome.report["wheels"], run.engine.table or PackageTable.load())
+                removed = removed_by_wheels(outcome.report["wheels"], engine.table or PackageTable.load())
             outcome.verification = verify(result.text, job.path, removed)
         except (KeyboardInterrupt, QuitRun):
             raise

@@ -159,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
         "a FROM --platform wins)",
     )
     parser.add_argument(
+        "--show-config", metavar="PATH",
+        help="print the configuration that applies to PATH ([tool.unalpine] in pyproject.toml or "
+        ".unalpine.toml, the nearest above it) and where each value comes from, then exit",
+    )
+    parser.add_argument(
         "--stdin-filename", metavar="NAME", help="the name to show for '-' in messages and diffs"
     )
     parser.add_argument(
@@ -219,7 +224,7 @@ def _main(argv: Sequence[str] | None, collecting: bool) -> int:
     args = parser.parse_args(argv)
     console = Console(args.quiet)
     try:
-        if not args.explain:
+        if not args.explain and args.show_config is None:
             _check_usage(args, parser)
         return execute(request_of(args), console, ready=lambda: _set_up(collecting))
     except KeyboardInterrupt:
@@ -262,5 +267,5 @@ def request_of(args: argparse.Namespace) -> RunRequest:
         format=args.format or ("json" if args.json else "text"), yes=args.yes,
         answers=args.answers, save_answers=args.save_answers, target=args.target, mappings=args.mappings,
         no_builtin=args.no_builtin, strict=args.strict, explain=args.explain, offline=args.offline,
-        context=args.context, arch=args.arch, jobs=args.jobs, quiet=args.quiet,
+        context=args.context, arch=args.arch, jobs=args.jobs, quiet=args.quiet, show_config=args.show_config,
     )

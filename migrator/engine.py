@@ -42,7 +42,7 @@ class Unresolved(Exception):
 
 
 class Settings(Record):
-    __slots__ = ("target", "table", "strict", "answers", "wheels")
+    __slots__ = ("target", "table", "strict", "answers", "wheels", "ignore")
 
     def __init__(
         self,
@@ -51,6 +51,7 @@ class Settings(Record):
         strict: bool = False,
         answers: dict[str, Answer] | None = None,
         wheels: Any = None,
+        ignore: frozenset[str] = frozenset(),
     ):
         self.target = target  # Debian suite chosen with --target
         self.table = table  # loaded once per run by the caller
@@ -62,6 +63,8 @@ class Settings(Record):
         # reads requirement files and asks the package index, once per file,
         # before the rules run. None: no wheel check.
         self.wheels = wheels
+        # Rule ids left alone in the whole file (a configuration's `ignore`).
+        self.ignore = ignore
 
 
 class Result(Record):
@@ -119,6 +122,8 @@ def migrate(text: str, path: str, settings: Settings, resolver: Resolver,
     except InputError as error:
         raise error.located(path) from None
     ignores = read_ignores(document, known_ids())
+    if settings.ignore:
+        ignores.ignore_everywhere(settings.ignore, text)
     if ignores.whole_file:
         return Result(path, text, text, [], _ignore_warnings(ignores), [],
                       suppressed=[Finding(IGNORE_RULE, ignores.whole_file,
@@ -179,6 +184,13 @@ def _ignored(ignores: Any, rule: str, named: frozenset[str]) -> bool:
     return rule in named or any(SUB_IDS.get(name) == rule for name in named)
 
 
+def _instruction_line(document: Document, offset: int) -> int:
+    for node in document.nodes:
+        if node.start <= offset < node.stop:
+            return node.line
+    return document.line_of(offset)
+
+
 def _ignore_warnings(ignores: Any) -> list[Finding]:
     warnings = [Finding(IGNORE_RULE, line, f"ignore comment names {rule_id}, which is not a rule id; nothing ignored for it")
                 for line, rule_id in ignores.unknown]
@@ -196,7 +208,7 @@ def _apply_ignores(ignores: Any, document: Document, edits: list[Edit],
     for edit in edits:
         named = ignores.rules_at(edit.start)
         if named and _ignored(ignores, edit.rule, named):
-            rewritten[(edit.rule, document.line_of(edit.start))] = None
+            rewritten[(edit.rule, _instruction_line(document, edit.start))] = None
         else:
             kept_edits.append(edit)
     for finding in findings:
@@ -208,8 +220,7 @@ def _apply_ignores(ignores: Any, document: Document, edits: list[Edit],
     for rule, line in rewritten:
         if (rule, ignores.rules_on_line(line)) in said:
             continue  # the rule's own finding there says what it would have done
-        first = next((span[2] for span in ignores.spans if span[2] <= line <= span[3]), line)
-        suppressed.append(Finding(rule, first, "would have rewritten this instruction (# unalpine: ignore)",
+        suppressed.append(Finding(rule, line, "would have rewritten this instruction (# unalpine: ignore)",
                                   Severity.INFO))
     kept_findings += _ignore_warnings(ignores)
     kept_findings.sort(key=lambda finding: (finding.line, finding.rule))

@@ -36,16 +36,14 @@ class Ignores(Record):
         return bool(self.spans or self.whole_file or self.unknown or self.malformed)
 
     def rules_at(self, offset: int) -> frozenset[str]:
-        for start, stop, _, _, rules in self.spans:
-            if start <= offset < stop:
-                return rules
-        return frozenset()
+        return frozenset().union(*(rules for start, stop, _, _, rules in self.spans if start <= offset < stop))
 
     def rules_on_line(self, line: int) -> frozenset[str]:
-        for _, _, first, last, rules in self.spans:
-            if first <= line <= last:
-                return rules
-        return frozenset()
+        return frozenset().union(*(rules for _, _, first, last, rules in self.spans if first <= line <= last))
+
+    def ignore_everywhere(self, rules: frozenset[str], text: str) -> None:
+        """A configuration's `ignore`: the rules left alone in the whole file."""
+        self.spans.append((0, len(text) + 1, 1, text.count("\n") + 1, rules))
 
 
 def _pragma(comment: str) -> str | None:

@@ -40,7 +40,7 @@ class RunRequest(Record):
     __slots__ = (
         "paths", "stdin_filename", "diff", "write", "check", "verify", "build", "compare", "backup", "format",
         "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
-        "offline", "context", "arch", "jobs", "quiet",
+        "offline", "context", "arch", "jobs", "quiet", "show_config",
     )
 
     def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
@@ -50,7 +50,7 @@ class RunRequest(Record):
                  save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
                  no_builtin: bool = False, strict: bool = False, explain: str | None = None,
                  offline: bool = False, context: str | None = None, arch: list[str] | None = None,
-                 jobs: int | None = None, quiet: bool = False):
+                 jobs: int | None = None, quiet: bool = False, show_config: str | None = None):
         self.paths = list(paths)
         self.stdin_filename = stdin_filename
         self.diff = diff
@@ -74,6 +74,7 @@ class RunRequest(Record):
         self.arch = arch
         self.jobs = jobs
         self.quiet = quiet
+        self.show_config = show_config  # --show-config PATH
 
     @property
     def stdin_mode(self) -> bool:
@@ -110,6 +111,12 @@ class Mode(Record):
         )
         if stdin_mode and not (request.diff or request.check or request.machine):
             self.show_diff = False  # `-` is a filter: the result goes to stdout
+
+
+def _known_ids() -> frozenset[str]:
+    from migrator.rules import known_ids
+
+    return known_ids()
 
 
 def load_table(mappings: list[str], no_builtin: bool) -> Any:
@@ -157,7 +164,49 @@ def execute(request: RunRequest, console: Console, ready: Callable[[], None] = l
     BrokenPipeError reach the caller."""
     if request.explain:
         return explain(request)
+    if request.show_config is not None:
+        return show_config(request)
     return Run(request, console).execute(ready)
+
+
+# What a configuration file may set, with the request's option for each
+# (given on the command line: it wins) and its default.
+CONFIGURABLE = ("target", "answers", "mappings", "arch", "context", "exclude", "ignore")
+
+
+def effective(request: RunRequest, config: Any) -> dict[str, tuple[Any, str]]:
+    """Each configurable value for files under `config`, with where it came
+    from: "command line", the configuration file, or "default"."""
+    values: dict[str, tuple[Any, str]] = {}
+    for key in CONFIGURABLE:
+        given = getattr(request, key, None)
+        if given:
+            values[key] = (given, "command line")
+        elif key in config.values:
+            values[key] = (config.values[key], config.source)
+        else:
+            values[key] = ([] if key in ("mappings", "exclude", "ignore") else None, "default")
+    return values
+
+
+def show_config(request: RunRequest) -> int:
+    """--show-config PATH: which configuration applies to PATH, and where each value comes from."""
+    import json
+
+    from migrator.config import ConfigFinder
+
+    path = request.show_config
+    if not os.path.exists(path):
+        raise InputError("no such file or folder", path)
+    config = ConfigFinder().for_path(path)
+    lines = [f"# configuration for {path}: {config.source or 'none found (defaults and the command line)'}"]
+    for key, (value, source) in effective(request, config).items():
+        shown = "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
+        lines.append(f"{key} = {shown}  # {source}")
+    if config.source and config.excludes(path) and not os.path.isdir(path):
+        lines.append(f"# {path} is excluded by {config.source} when found by searching a folder")
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 class Run:
@@ -179,6 +228,10 @@ class Run:
         self.changed: list = []
         self.wrote = False
         self.engine: str | None = None  # --build: docker or podman
+        self.configs: dict[str, Any] = {}  # configuration files in use, by path
+        self.saved_by_config: dict[str, dict[str, str]] = {}
+        self._loaded: dict[tuple, tuple[Any, Any]] = {}
+        self.excluded = 0  # files left out by a configuration's exclude
 
     def execute(self, ready: Callable[[], None]) -> int:
         code = self.find_engine()
@@ -237,19 +290,87 @@ class Run:
             except NotFound as error:
                 self.console.error(str(error))
                 return EXIT_ERROR
+        self.apply_configuration()
         return None
+
+    def apply_configuration(self) -> None:
+        """Each file's configuration file (config.py), and the files its
+        exclude globs leave out (only files found by searching a folder)."""
+        from migrator.config import ConfigFinder
+
+        finder = ConfigFinder()
+        named = {os.path.normpath(path) for path in self.request.paths}
+        kept = []
+        for job in self.jobs:
+            if self.stdin_mode:
+                config = finder.for_path(self.request.stdin_filename or os.path.join(os.curdir, "-"))
+            else:
+                config = finder.for_path(job.path)
+            if config.source and config.excludes(job.path) and os.path.normpath(job.path) not in named:
+                self.excluded += 1
+                continue
+            if config.source:
+                job.config = config.source
+                self.configs[config.source] = config
+            kept.append(job)
+        self.jobs = kept
 
     def prepare_settings(self) -> None:
         """The saved answers, the mapping table, the wheel check, and how each
-        file's questions are answered."""
-        from migrator import resolve
+        file's questions are answered; the same for each configuration file."""
         from migrator.batch import RunSettings
-        from migrator.engine import Settings
 
         request, mode = self.request, self.mode
         if request.answers:
+            from migrator import resolve
+
             self.saved = resolve.load_answers(request.answers)
+        engine = self.engine_settings(request.target, request.mappings, request.context, request.arch)
+        settings = RunSettings(engine, self.resolver_factory(self.saved, request.answers or ""),
+                               keep_original=request.machine or request.compare, verify=request.verify)
+        settings.want_diff = request.machine or mode.show_diff or (request.check and request.diff)
+        settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
+        if request.write and not mode.prompting and not self.stdin_mode and not request.build:
+            # staged by the workers while checking; not with --build, which may still hold a file back
+            from migrator.output import new_tag
+
+            settings.write_tag = new_tag()
+            settings.backup = request.backup
+        for source, config in self.configs.items():
+            settings.variants[source] = self.configured(config)
+        self.settings = settings
+
+    def configured(self, config: Any) -> tuple[Any, Any]:
+        """The engine settings and resolver factory for files under `config`."""
+        values = {key: value for key, (value, _) in effective(self.request, config).items()}
+        unknown = sorted(set(values["ignore"]) - _known_ids())
+        if unknown:
+            raise InputError(f"ignore: {unknown[0]} is not a rule id", config.source)
+        engine = self.engine_settings(values["target"], values["mappings"], values["context"], values["arch"],
+                                      frozenset(values["ignore"]))
         saved = self.saved
+        if values["answers"] and values["answers"] != self.request.answers:
+            from migrator import resolve
+
+            saved = resolve.load_answers(values["answers"])
+        self.saved_by_config[config.source] = saved
+        return engine, self.resolver_factory(saved, values["answers"] or "")
+
+    def engine_settings(self, target: str | None, mappings: list[str], context: str | None,
+                        arch: list[str] | None, ignore: frozenset[str] = frozenset()) -> Any:
+        from migrator.engine import Settings
+
+        request = self.request
+        key = (tuple(mappings), context, tuple(arch or ()))
+        if key not in self._loaded:  # one table and wheel check per distinct set of values
+            self._loaded[key] = (load_table(mappings, request.no_builtin), wheel_check(request.offline, context, arch))
+        table, wheels = self._loaded[key]
+        return Settings(target=target, table=table, strict=request.strict, wheels=wheels, ignore=ignore)
+
+    def resolver_factory(self, saved: dict[str, str], answers_name: str) -> Callable[[Any], Any]:
+        from migrator import resolve
+
+        request = self.request
 
         def resolver_for_one_file(say: Any) -> Any:
             # Runs in the worker that checks the file: what it says comes back
@@ -260,22 +381,9 @@ class Run:
                 fallback = resolve.TakeRecommended(say, verb="would choose")
             else:
                 fallback = resolve.LeaveOpen()
-            return resolve.Answers(fallback, saved, request.answers or "", note=say)
+            return resolve.Answers(fallback, saved, answers_name, note=say)
 
-        engine = Settings(target=request.target, table=load_table(request.mappings, request.no_builtin),
-                          strict=request.strict,
-                          wheels=wheel_check(request.offline, request.context, request.arch))
-        settings = RunSettings(engine, resolver_for_one_file, keep_original=request.machine or request.compare,
-                               verify=request.verify)
-        settings.want_diff = request.machine or mode.show_diff or (request.check and request.diff)
-        settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
-        if request.write and not mode.prompting and not self.stdin_mode and not request.build:
-            # staged by the workers while checking; not with --build, which may still hold a file back
-            from migrator.output import new_tag
-
-            settings.write_tag = new_tag()
-            settings.backup = request.backup
-        self.settings = settings
+        return resolver_for_one_file
 
     def check_files(self) -> int | None:
         """Check every file, in order; show what each gives; write nothing yet.
@@ -289,8 +397,12 @@ class Run:
             # One resolver for the whole run, in this process: an answer given at
             # the prompt is reused for the other files of the batch.
             self.prompter = resolve.Prompter()
-            shared = resolve.Answers(self.prompter, self.saved, request.answers or "", note=console.info)
-            outcomes: Any = (check_file(job, settings, shared) for job in jobs)
+            shared = {"": resolve.Answers(self.prompter, self.saved, request.answers or "", note=console.info)}
+            for source in self.configs:
+                answers_name = request.answers or self.configs[source].get("answers") or ""
+                shared[source] = resolve.Answers(self.prompter, self.saved_by_config[source], answers_name,
+                                                 note=console.info)
+            outcomes: Any = (check_file(job, settings, shared[job.config]) for job in jobs)
         else:
             workers = request.jobs if request.jobs is not None else default_workers(len(jobs))
             outcomes = check_all(jobs, settings, workers)
@@ -444,6 +556,7 @@ class Run:
         elif not self.stdin_mode:
             from migrator.report.text import summary
 
+            self.tally.excluded = self.excluded
             summary(self.tally, files, console, wrote=self.wrote, check=request.check)
             if request.verify:
                 verified = sum(1 for run in files if run.verification is not None)

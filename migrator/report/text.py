@@ -24,6 +24,7 @@ class Tally:
         self.skipped = 0
         self.failed = 0
         self.ignored = 0  # findings and rewrites left out by ignore comments
+        self.excluded = 0  # files a configuration's exclude left out
         self.by_rule: dict[str, int] = {}
 
     def add(self, outcome: Any) -> None:
@@ -99,7 +100,8 @@ def report_open(open_files: list, console: Console) -> None:
 
 def summary(tally: Tally, files: list, console: Console, wrote: bool, check: bool) -> None:
     if not tally.scanned:
-        console.info("unalpine: no Dockerfiles found")
+        console.info("unalpine: no Dockerfiles found"
+                     + (f" ({tally.excluded} excluded by configuration)" if tally.excluded else ""))
         return
 
     def count(n: int, what: str) -> str:
@@ -124,6 +126,8 @@ def summary(tally: Tally, files: list, console: Console, wrote: bool, check: boo
         parts.append(f"{tally.failed} failed")
     if tally.ignored:
         parts.append(f"{tally.ignored} ignored on purpose")
+    if tally.excluded:
+        parts.append(f"{tally.excluded} excluded by configuration")
     console.info("unalpine: " + ", ".join(parts))
     if tally.by_rule:
         console.info(
