@@ -111,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("--backup", action="store_true", help="with --write, keep the original as NAME.bak")
     modes.add_argument(
+        "--commit", action="store_true",
+        help="with --write: in each git repository among the paths, commit the migrated files on a new branch "
+        "(never pushed; a repository with other changes in its work tree is left alone)",
+    )
+    modes.add_argument("--branch", metavar="NAME", help="the branch --commit creates (default: unalpine/debian-SUITE)")
+    modes.add_argument(
+        "--report", metavar="FILE.md",
+        help="write a Markdown report of the run (per repository and file: result, warnings, open questions; "
+        "with --verify the sizes)",
+    )
+    modes.add_argument(
         "--format",
         choices=FORMATS,
         help="what stdout shows: text (the diff; default), json (unalpine's report: per file changed, "
@@ -251,6 +262,12 @@ def _check_usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> N
         parser.error("--backup needs --write")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be 1 or more")
+    if args.commit and not args.write:
+        parser.error("--commit needs --write")
+    if args.branch and not args.commit:
+        parser.error("--branch needs --commit")
+    if args.commit and "-" in args.paths:
+        parser.error("--commit cannot be used with '-' (stdin)")
     if args.json and args.format not in (None, "json"):
         parser.error(f"--json is --format json: it cannot be combined with --format {args.format}")
     if args.compare and not args.build:
@@ -268,4 +285,5 @@ def request_of(args: argparse.Namespace) -> RunRequest:
         answers=args.answers, save_answers=args.save_answers, target=args.target, mappings=args.mappings,
         no_builtin=args.no_builtin, strict=args.strict, explain=args.explain, offline=args.offline,
         context=args.context, arch=args.arch, jobs=args.jobs, quiet=args.quiet, show_config=args.show_config,
+        commit=args.commit, branch=args.branch, report=args.report,
     )

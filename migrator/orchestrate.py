@@ -40,7 +40,7 @@ class RunRequest(Record):
     __slots__ = (
         "paths", "stdin_filename", "diff", "write", "check", "verify", "build", "compare", "backup", "format",
         "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
-        "offline", "context", "arch", "jobs", "quiet", "show_config",
+        "offline", "context", "arch", "jobs", "quiet", "show_config", "commit", "branch", "report",
     )
 
     def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
@@ -50,7 +50,8 @@ class RunRequest(Record):
                  save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
                  no_builtin: bool = False, strict: bool = False, explain: str | None = None,
                  offline: bool = False, context: str | None = None, arch: list[str] | None = None,
-                 jobs: int | None = None, quiet: bool = False, show_config: str | None = None):
+                 jobs: int | None = None, quiet: bool = False, show_config: str | None = None,
+                 commit: bool = False, branch: str | None = None, report: str | None = None):
         self.paths = list(paths)
         self.stdin_filename = stdin_filename
         self.diff = diff
@@ -75,6 +76,9 @@ class RunRequest(Record):
         self.jobs = jobs
         self.quiet = quiet
         self.show_config = show_config  # --show-config PATH
+        self.commit = commit  # --commit: a branch and a commit in each repository (with --write)
+        self.branch = branch  # --branch NAME for --commit
+        self.report = report  # --report FILE.md
 
     @property
     def stdin_mode(self) -> bool:
@@ -84,6 +88,11 @@ class RunRequest(Record):
     def machine(self) -> bool:
         """A report for other tools goes to stdout instead of the diff."""
         return self.format != "text"
+
+    @property
+    def keep_details(self) -> bool:
+        """Every outcome is kept whole to the end (a report or commit message needs it)."""
+        return self.machine or self.commit or bool(self.report)
 
 
 class Mode(Record):
@@ -232,6 +241,7 @@ class Run:
         self.saved_by_config: dict[str, dict[str, str]] = {}
         self._loaded: dict[tuple, tuple[Any, Any]] = {}
         self.excluded = 0  # files left out by a configuration's exclude
+        self.left_alone: dict[int, str] = {}  # --commit: why a changed file was not written, by id()
 
     def execute(self, ready: Callable[[], None]) -> int:
         code = self.find_engine()
@@ -250,8 +260,7 @@ class Run:
         code = self.build_files(code)
         code = self.write_files(code)
         code = self.save_answers(code)
-        self.report(code)
-        return code
+        return self.report(code)
 
     # -- the steps -------------------------------------------------------------
 
@@ -327,8 +336,8 @@ class Run:
             self.saved = resolve.load_answers(request.answers)
         engine = self.engine_settings(request.target, request.mappings, request.context, request.arch)
         settings = RunSettings(engine, self.resolver_factory(self.saved, request.answers or ""),
-                               keep_original=request.machine or request.compare, verify=request.verify)
-        settings.want_diff = request.machine or mode.show_diff or (request.check and request.diff)
+                               keep_original=request.keep_details or request.compare, verify=request.verify)
+        settings.want_diff = request.keep_details or mode.show_diff or (request.check and request.diff)
         settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
         if request.write and not mode.prompting and not self.stdin_mode and not request.build:
             # staged by the workers while checking; not with --build, which may still hold a file back
@@ -418,7 +427,7 @@ class Run:
                 tell(outcome, console)
                 if outcome.ok and not request.machine and (mode.show_diff or (request.check and request.diff)):
                     console.out(outcome.diff)
-                if not request.machine:
+                if not request.keep_details:
                     # Shown and counted; keep only what writing and --save-answers
                     # still need (a fleet of 10,000 files must fit in memory).
                     outcome.diff = ""
@@ -515,6 +524,9 @@ class Run:
             count = len(self.changed)
             write = self.prompter.confirm(f"Write these changes to {count} file{'s' if count > 1 else ''}?")
         self.wrote = write
+        repositories: list = []
+        if write and request.commit:
+            repositories = self.plan_commits()
         if self.stdin_mode and not (request.diff or request.check or request.machine):
             if files[0].ok:
                 self.console.out(files[0].text if files[0].changed else self.jobs[0].text or "")
@@ -528,6 +540,88 @@ class Run:
                 if settings.write_tag is not None:
                     discard_staged(self.jobs, settings)
                 raise
+        if repositories:
+            code = self.commit_repositories(repositories, code)
+        return code
+
+    def plan_commits(self) -> list:
+        """--commit: the repositories of the changed files, checked before
+        anything is written; the files of one that must be left alone are
+        not written either."""
+        from migrator import gitcommit
+        from migrator.output import discard
+
+        ours = {os.path.abspath(temporary) for outcome in self.changed for temporary, _ in outcome.staged}
+        repositories, outside = gitcommit.plan(self.changed, self.branch_for, ours)
+        left = set()
+        for repository in repositories:
+            if repository.problem:
+                self.console.error(f"{repository.root}: not committed, files left as they are: {repository.problem}")
+                left.update(id(outcome) for outcome in repository.outcomes)
+                for outcome in repository.outcomes:
+                    self.left_alone[id(outcome)] = repository.problem
+                for outcome in repository.outcomes:
+                    discard(outcome.staged)
+        for outcome in outside:
+            self.console.info(f"{outcome.path}: not in a git repository: written, not committed")
+        self.changed = [outcome for outcome in self.changed if id(outcome) not in left]
+        return [repository for repository in repositories if not repository.problem]
+
+    def branch_for(self, root: str) -> str:
+        return self.request.branch or f"unalpine/debian-{self.suite_for(root)}"
+
+    def suite_for(self, root: str) -> str:
+        """The suite a repository's files move to: --target, its configuration's, or the default."""
+        if self.request.target:
+            return self.request.target
+        from migrator.config import ConfigFinder
+
+        target = ConfigFinder().for_path(os.path.join(root, ".")).get("target")
+        if target:
+            return target
+        from migrator.images import image_table
+
+        return image_table().default_suite
+
+    def commit_repositories(self, repositories: list, code: int) -> int:
+        from migrator import gitcommit
+
+        for repository in repositories:
+            written = sum(1 for outcome in repository.outcomes if outcome.written)
+            if not written:
+                continue  # nothing changed there after all: never touched
+            branch, suite = self.branch_for(repository.root), self.suite_for(repository.root)
+            problem = gitcommit.commit(repository, branch, suite)
+            if problem:
+                self.console.error(f"{repository.root}: {problem}")
+                code = max(code, EXIT_ERROR)
+            else:
+                self.console.info(f"{repository.root}: committed {written} file{'s' if written != 1 else ''} "
+                                  f"on branch {branch}")
+        return code
+
+    def write_markdown(self, code: int) -> int:
+        from migrator.gitcommit import group_by_repository
+        from migrator.output import atomic_write
+        from migrator.report.markdown import markdown_report
+
+        text = markdown_report(group_by_repository(self.files), self.request.verify, code, self.left_alone)
+        path = self.request.report
+        try:
+            if os.path.exists(path):
+                atomic_write(os.path.realpath(path), text.encode("utf-8"))
+            else:  # a new file: written beside itself, then moved into place
+                temporary = f"{path}.{os.getpid()}.unalpine-tmp"
+                try:
+                    with open(temporary, "xb") as handle:
+                        handle.write(text.encode("utf-8"))
+                    os.replace(temporary, path)
+                finally:
+                    if os.path.exists(temporary):
+                        os.unlink(temporary)
+        except OSError as error:
+            self.console.error(f"{self.request.report}: cannot write: {error.strerror or error}")
+            return max(code, EXIT_ERROR)
         return code
 
     def save_answers(self, code: int) -> int:
@@ -548,9 +642,12 @@ class Run:
             code = max(code, EXIT_ERROR)
         return code
 
-    def report(self, code: int) -> None:
-        """The report in the format asked for on stdout, or the summary on stderr."""
+    def report(self, code: int) -> int:
+        """The report in the format asked for on stdout, or the summary on
+        stderr; --report FILE.md."""
         request, console, files = self.request, self.console, self.files
+        if request.report:
+            code = self.write_markdown(code)
         if request.machine:
             console.out(machine_report(request.format, files, request.target, code))
         elif not self.stdin_mode:
@@ -562,6 +659,7 @@ class Run:
                 verified = sum(1 for run in files if run.verification is not None)
                 console.info(f"unalpine: --verify: {verified - len(self.unverified)} of {verified} "
                              f"file{'s' if verified != 1 else ''} passed")
+        return code
 
 
 def machine_report(format: str, files: list, target: str | None, code: int) -> str:
