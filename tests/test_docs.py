@@ -1,0 +1,214 @@
+"""The documentation: the mkdocs site builds with --strict (no broken link,
+anchor or page left out of the nav), every rule id in the code has its page,
+every fixture is linked from a page, and the fixture excerpts the pages quote
+are really in the fixtures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+RULES = DOCS / "rules"
+FIXTURES = REPO / "fixtures"
+RULE_ID = re.compile(r"\bUA\d{3}\b")
+# The same Markdown extensions mkdocs uses by default.
+EXTENSIONS = ["toc", "tables", "fenced_code"]
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if "hooks" not in p.relative_to(DOCS).parts)
+
+
+class _Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def links(page: Path) -> list[Path]:
+    """The local paths a Markdown file links to (rendered as mkdocs renders
+    it, so a link inside a code block is not a link), resolved from its folder."""
+    parser = _Hrefs()
+    parser.feed(markdown.markdown(page.read_text(encoding="utf-8"), extensions=EXTENSIONS))
+    found = []
+    for href in parser.hrefs:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        found.append((page.parent / unquote(parts.path)).resolve())
+    return found
+
+
+def rule_ids_in_code() -> dict[str, list[str]]:
+    """Every rule id the package's code names, with the files naming it."""
+    found: dict[str, list[str]] = {}
+    for source in sorted((REPO / "migrator").rglob("*.py")):
+        for rule in sorted(set(RULE_ID.findall(source.read_text(encoding="utf-8")))):
+            found.setdefault(rule, []).append(str(source.relative_to(REPO)))
+    return found
+
+
+def test_the_site_builds_with_strict_links(tmp_path):
+    """The real mkdocs build, as a person would run it. --strict turns every
+    warning into a failure: a link to a missing page, file or #heading, and
+    (mkdocs.yml's validation settings) a page missing from the nav."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(REPO / "mkdocs.yml"),
+         "--site-dir", str(tmp_path / "site")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    problems = [line for line in done.stderr.splitlines() if not line.startswith("INFO")]
+    assert done.returncode == 0, "mkdocs build --strict failed:\n" + "\n".join(problems)
+    site = tmp_path / "site"
+    assert (site / "rules" / "UA101" / "index.html").is_file()
+    # A link to a fixture folder works in the built site too (docs/hooks/repository_links.py).
+    assert (site / "repository" / "fixtures" / "blog" / "before.Dockerfile").is_file()
+    html = (site / "rules" / "UA601" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../repository/fixtures/blog/"' in html
+
+
+def test_a_broken_link_fails_the_build(tmp_path):
+    """The check above can fail: the same configuration with one page that
+    links to a fixture that does not exist."""
+    docs = tmp_path / "docs"
+    (docs / "hooks").mkdir(parents=True)
+    (docs / "hooks" / "repository_links.py").write_bytes((DOCS / "hooks" / "repository_links.py").read_bytes())
+    (docs / "index.md").write_text("# x\n\n[gone](../fixtures/no_such_case/before.Dockerfile)\n", encoding="utf-8")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(config.split("\nnav:")[0] + "\nnav:\n  - index.md\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert done.returncode != 0
+    assert "no_such_case" in done.stderr
+
+
+def test_every_rule_id_in_the_code_has_its_page():
+    index = set(links(RULES / "index.md"))
+    nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    missing = []
+    for rule, files in rule_ids_in_code().items():
+        page = RULES / f"{rule}.md"
+        where = ", ".join(files)
+        if not page.is_file():
+            missing.append(
+                f"{rule} (named in {where}) has no page: add docs/rules/{rule}.md (copy a page of a rule "
+                f"like it for the layout: what it rewrites, an example from its fixture, questions, "
+                f"warnings), a row in docs/rules/index.md and a line under Rules in mkdocs.yml's nav"
+            )
+            continue
+        if page.resolve() not in index:
+            missing.append(f"{rule}: docs/rules/{rule}.md exists but docs/rules/index.md does not link it: add a row")
+        if f"rules/{rule}.md" not in nav:
+            missing.append(f"{rule}: add `rules/{rule}.md` under Rules in mkdocs.yml's nav")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_rule_page_names_a_rule_of_the_code():
+    known = rule_ids_in_code()
+    stale = [
+        f"docs/rules/{page.name} documents {page.stem}, which no module of migrator/ names any more: "
+        f"remove the page (and its nav line and index row) or fix its name"
+        for page in sorted(RULES.glob("UA*.md")) if page.stem not in known
+    ]
+    assert not stale, "\n".join(stale)
+
+
+def test_every_fixture_is_linked_from_a_page():
+    linked = set()
+    for page in pages():
+        for target in links(page):
+            if target.is_relative_to(FIXTURES):
+                parts = target.relative_to(FIXTURES).parts
+                if parts:
+                    linked.add(parts[0])
+    cases = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+    assert cases, "no fixtures found"
+    unlinked = [
+        f"fixtures/{case} is linked from no page of docs/: link it from the page of the rule it shows, "
+        f"e.g. add `- [`{case}`](../../fixtures/{case}/): what it shows` to the examples of docs/rules/UAxxx.md"
+        for case in cases if case not in linked
+    ]
+    assert not unlinked, "\n".join(unlinked)
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^(```+|~~~+)")
+
+
+def quoted_excerpts():
+    """(page, line, file, block lines) for every fenced block whose
+    introducing line (the last non-blank line before it) ends by linking to
+    a file outside docs/: that block quotes the file."""
+    for page in pages():
+        lines = page.read_text(encoding="utf-8").split("\n")
+        index = 0
+        while index < len(lines):
+            fence = _FENCE.match(lines[index])
+            if not fence:
+                index += 1
+                continue
+            end = index + 1
+            while end < len(lines) and not lines[end].startswith(fence.group(1)):
+                end += 1
+            before = next((line for line in reversed(lines[:index]) if line.strip()), "")
+            targets = _LINK.findall(before)
+            if targets:
+                target = (page.parent / unquote(targets[-1].split("#")[0])).resolve()
+                if target.is_file() and not target.is_relative_to(DOCS):
+                    yield page, index + 1, target, lines[index + 1:end]
+            index = end + 1
+
+
+def test_quoted_fixture_excerpts_are_in_the_fixture():
+    """A before/after a page quotes is consecutive lines of the file it links,
+    so an edited fixture cannot leave its page telling an old story."""
+    checked = 0
+    wrong = []
+    for page, line, target, block in quoted_excerpts():
+        checked += 1
+        text = target.read_bytes().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+        source = text.split("\n")
+        n = len(block)
+        if not any(source[start:start + n] == block for start in range(len(source) - n + 1)):
+            wrong.append(f"{page.relative_to(REPO)}:{line}: the block is not consecutive lines of "
+                         f"{target.relative_to(REPO)}: copy the excerpt from the file again")
+    assert checked >= 15, f"only {checked} quoted excerpts found: did the pages' 'Before ([file](...)):' lines change?"
+    assert not wrong, "\n".join(wrong)
+
+
+def test_readme_links_resolve():
+    broken = [str(target.relative_to(REPO)) for target in links(REPO / "README.md") if not target.exists()]
+    assert not broken, f"README.md links to paths that do not exist: {broken}"
+
+
+def test_readme_test_command_is_the_one_ci_runs():
+    """The README's set-up commands install what .ci/run installs and run the
+    suite the way it does."""
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    extra = re.search(r"pip\"? install .*?-e '(\.\[[^\]]+\])'", ci)
+    assert extra, ".ci/run no longer installs the package with an extra"
+    assert f"pip install -e '{extra.group(1)}'" in readme
+    assert "-m pytest -q" in ci and "-m pytest -q" in readme
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_pages_start_with_their_title(page):
+    """Each page starts with its level-1 heading (the nav and GitHub show it)."""
+    lines = page.read_text(encoding="utf-8").split("\n")
+    assert lines[0].startswith("# "), f"docs/{page.relative_to(DOCS)} must start with '# Title'"
