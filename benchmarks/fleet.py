@@ -44,7 +44,7 @@ costing ~12 ms per start. Neither is what users run.) `--python` uses an
 existing environment instead (its bin/ must hold unalpine and hadolint).
 
 `--readme` writes the results between the markers in benchmarks/README.md,
-and the table into README.md's Speed section.
+and the table into docs/speed.md (the documentation's Speed page).
 """
 
 from __future__ import annotations
@@ -472,7 +472,7 @@ def main() -> None:
     if args.readme:
         _replace_between(README, BEGIN, END, text)
         summary = "\n".join([*(row for row in rows if row.startswith("|")), "", rows[-1], "", rows[1]])
-        _replace_between(ROOT / "README.md", "<!-- speed summary: begin -->", "<!-- speed summary: end -->", summary)
+        _replace_between(ROOT / "docs" / "speed.md", "<!-- speed summary: begin -->", "<!-- speed summary: end -->", summary)
 
 
 def _replace_between(path: Path, begin: str, end: str, text: str) -> None:
