@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from migrator.packages import DebianIndex  # noqa: E402
+from migrator.debian.name_index import DebianIndex  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -33,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from migrator.packages import SUITES, DebianIndex, Mapping, PackageTable  # noqa: E402
+from migrator.debian.name_index import DebianIndex  # noqa: E402
+from migrator.debian.suites import SUITES  # noqa: E402
+from migrator.packages import Mapping, PackageTable  # noqa: E402
 
 
 @dataclass(frozen=True)

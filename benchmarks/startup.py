@@ -54,7 +54,7 @@ def main() -> None:
         ("PackageTable.load()", time_in_fresh_interpreter(
             "from migrator.packages import PackageTable; s = time.perf_counter(); PackageTable.load(); start = s", runs)),
         ("DebianIndex.load('trixie')", time_in_fresh_interpreter(
-            "from migrator.packages import DebianIndex; s = time.perf_counter(); DebianIndex.load('trixie'); start = s", runs)),
+            "from migrator.debian.name_index import DebianIndex; s = time.perf_counter(); DebianIndex.load('trixie'); start = s", runs)),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"median of {runs} runs, Python {sys.version.split()[0]}")

@@ -274,7 +274,7 @@ def _warm_tables() -> None:
     import of the resolver), now the main process pays it once."""
     from migrator.debian import indexes, names  # noqa: F401 (imported for the workers)
     from migrator.images import image_table
-    from migrator.packages import DebianIndex
+    from migrator.debian.name_index import DebianIndex
 
     images = image_table()
     used = {index.suite for index in indexes.loaded()}

@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type 
 if TYPE_CHECKING:
     from typing import Sequence
 
-# Kept in step with migrator.packages.SUITES (not imported here: --help and
+# Kept in step with migrator.debian.suites.SUITES (not imported here: --help and
 # --version must not load the package table).
 # stretch and buster are archived: images exist, apt needs archive.debian.org
 TARGETS = ("stretch", "buster", "bullseye", "bookworm", "trixie")

@@ -13,7 +13,8 @@ from migrator.document import Document, Instruction
 from migrator.errors import InputError
 from migrator.images import ImageRef, ImageSpec, alpine_tag, expand, image_table
 from migrator.lazy_pattern import LazyPattern
-from migrator.packages import SUITES, PackageTable
+from migrator.debian.suites import SUITES
+from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision, Option, Severity
 from migrator.records import Record
 from migrator.shell import ShellScript, script_of

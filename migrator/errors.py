@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class InputError(Exception):
     """Bad input: the CLI prints `path:line: message` and exits 2."""
@@ -21,3 +23,14 @@ class InputError(Exception):
         if self.line:
             where += f":{self.line}"
         return f"{where}: {self.message}"
+
+
+class MappingError(InputError):
+    """A mapping file is unreadable or breaks the schema.
+
+    ``str()`` is one line naming the file and the entry key, e.g.
+    ``my.toml: packages.foo: 'to' must be a list of strings``.
+    """
+
+    def __init__(self, path: str | os.PathLike, message: str):
+        super().__init__(message, str(path))

@@ -6,8 +6,9 @@ import os
 import re
 from functools import cache, lru_cache
 
+from migrator.data_files import data_dir
+from migrator.debian.suites import index_suite
 from migrator.lazy_pattern import LazyPattern
-from migrator.packages import data_dir, index_suite
 from migrator.records import Frozen
 
 # A tag of an Alpine flavour of an official image: "alpine", "3-alpine",
@@ -203,7 +204,7 @@ class ImageSpec(Frozen):
 class ImageTable(Frozen):
     """images.toml: the ImageSpec per image name, the default suite, the
     suites only archive.debian.org still serves (`archived`; the package index
-    that answers for them is migrator.packages.index_suite's decision), and
+    that answers for them is migrator.debian.suites.index_suite's decision), and
     the images that have no Debian variant or no Alpine one, and Debian's own
     python3 version per suite (`debian_python`)."""
 
@@ -220,7 +221,7 @@ class ImageTable(Frozen):
 
     def index_suite(self, suite: str) -> str:
         """The suite whose package names are used for `suite` (decided by
-        migrator.packages.index_suite, for every index)."""
+        migrator.debian.suites.index_suite, for every index)."""
         return index_suite(suite)
 
 

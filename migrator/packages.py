@@ -1,4 +1,4 @@
-"""The apk → Debian package table and the Debian package-name indexes.
+"""The apk → Debian package table: its file format, loading and lookups.
 
 ``PackageTable.load()`` parses ``mappings/packages.toml`` (and any overlay
 files given with ``--mappings``) once; ``lookup(apk, suite, base)`` answers
@@ -13,7 +13,9 @@ what an Alpine package becomes on a Debian suite for a base-image kind:
 
 The Debian indexes (``mappings/debian/<suite>.txt.xz``: every package name
 and every ``Provides:`` name of Debian main, amd64) are only read when a
-lookup needs them (``py3-*`` names, unknown names); see ``DebianIndex``.
+lookup needs them (``py3-*`` names, unknown names); see
+``migrator.debian.name_index``. Names the table does not settle go to the
+resolver (``migrator.debian.names``).
 
 The file format is documented at the top of ``mappings/packages.toml`` and in
 ``mappings/README.md``.
@@ -21,56 +23,30 @@ The file format is documented at the top of ``mappings/packages.toml`` and in
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 import os
 
-from migrator.errors import InputError
-from migrator.lazy_pattern import LazyPattern
+from migrator.data_files import data_dir
+from migrator.debian.conventions import PATTERN_DROPS, py_suffix
+from migrator.debian.name_index import DebianIndex
+from migrator.debian.suites import SUITES, index_suite
+from migrator.errors import MappingError
 from migrator.records import Frozen, Record
 
 TYPE_CHECKING = False  # typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
     from collections.abc import Mapping as Map
-    from typing import Any, Iterable, Sequence
+    from typing import Any, Sequence
 
 __all__ = [
-    "SUITES",
     "BaseKind",
     "BASE_KINDS",
-    "MappingError",
     "Choice",
     "Mapping",
     "PackageTable",
-    "DebianIndex",
 ]
 
-SUITES: tuple[str, ...] = ("bullseye", "bookworm", "trixie")  # oldest → newest
-
-
-def index_suite(suite: str) -> str:
-    """The suite whose shipped indexes answer for `suite`: itself, or for a
-    suite only archive.debian.org still serves (images.toml `archived`), the
-    nearest one shipped (`archived_index`). The one place this is decided:
-    the mapping table, the name indexes, the images and --verify all ask here,
-    so a caller holding an image's suite (buster) cannot reach an index that
-    does not exist."""
-    if suite in SUITES:
-        return suite
-    archived, nearest = _archived()
-    if suite in archived:
-        return nearest
-    raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join((*archived, *SUITES))})")
-
-
-@functools.cache
-def _archived() -> tuple[tuple[str, ...], str]:
-    import tomllib
-
-    with open(os.path.join(data_dir(), "images.toml"), "rb") as handle:
-        data = tomllib.load(handle)
-    return tuple(data["archived"]), data["archived_index"]
 BaseKind = str  # "python" or "debian": what the stage's base image already has
 # "python": an official python:*-slim image (its own CPython in /usr/local
 #           with headers and pip; Debian's python3 is NOT what it runs).
@@ -84,18 +60,6 @@ _ENTRY_KEYS = {"kind", "to", "why", "choices", "recommended", "suites", "base"}
 _SPEC_KEYS = {"kind", "to", "why", "choices", "recommended"}
 _CHOICE_KEYS = {"value", "label", "names", "pip", "why"}
 _PY3_KEYS = {"pypi", "debian", "why"}
-_PY_PREFIXES = ("py3-", "py-")
-
-
-class MappingError(InputError):
-    """A mapping file is unreadable or breaks the schema.
-
-    ``str()`` is one line naming the file and the entry key, e.g.
-    ``my.toml: packages.foo: 'to' must be a list of strings``.
-    """
-
-    def __init__(self, path: str | os.PathLike, message: str):
-        super().__init__(message, str(path))
 
 
 class Choice(Frozen):
@@ -122,112 +86,7 @@ class Mapping(Frozen):
         return tuple.__new__(cls, (apk, kind, names, why, choices, recommended, source))
 
 
-# --------------------------------------------------------------------------
-# where the data lives
-
-
-def data_dir() -> str:
-    """The folder holding packages.toml and debian/ (installed or in the repo)."""
-    # Installed, migrator/mappings/ sits beside this module; in a checkout it
-    # is ../mappings. Both are found without importlib.resources (and the
-    # zipfile machinery it imports at start-up), and without pathlib (~3 ms
-    # of every start with what it imports).
-    here = os.path.dirname(os.path.realpath(__file__))
-    for folder in (os.path.join(here, "mappings"), os.path.join(os.path.dirname(here), "mappings")):
-        if os.path.isfile(os.path.join(folder, "packages.toml")):
-            return folder
-    try:
-        from importlib import resources
-
-        path = str(resources.files("migrator.mappings"))
-        if os.path.isfile(os.path.join(path, "packages.toml")):
-            return path
-    except (ModuleNotFoundError, TypeError, NotImplementedError):
-        pass
-    return os.path.join(os.path.dirname(here), "mappings")
-
-
 BUILTIN_PATH = os.path.join(data_dir(), "packages.toml")
-
-
-# --------------------------------------------------------------------------
-# Debian indexes
-
-
-class DebianIndex:
-    """Package names (and Provides names) of Debian main/amd64 for one suite.
-
-    Held as one string, the sorted names each ended by a newline, and the
-    offset where each starts (uint32s): read back from the user's cache in
-    ~0.5 ms where a list of 134,000 strings took ~9 ms, and a file asks
-    about a few names. Membership and prefixes by bisection over the offsets."""
-
-    def __init__(self, suite: str, names: Iterable[str], header: str = ""):
-        self.suite = suite
-        self.header = header
-        self._text, self._starts = _packed(sorted(set(names)))
-
-    @classmethod
-    def load(cls, suite: str) -> "DebianIndex":
-        """The index of ``suite`` (an archived suite's: the nearest shipped,
-        see index_suite); read once per process, on first use."""
-        return _load_index(index_suite(suite))
-
-    @staticmethod
-    def path(suite: str) -> str:
-        return os.path.join(data_dir(), "debian", f"{suite}.txt.xz")
-
-    def _name(self, i: int) -> str:
-        end = self._starts[i + 1] if i + 1 < len(self._starts) else len(self._text)
-        return self._text[self._starts[i] : end - 1]
-
-    def _first_not_below(self, name: str) -> int:
-        return bisect.bisect_left(range(len(self._starts)), name, key=self._name)
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str) or "\n" in name:
-            return False
-        i = self._first_not_below(name)
-        return i < len(self._starts) and self._name(i) == name
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    def __iter__(self):
-        return iter(self._text.split("\n")[:-1])
-
-    def with_prefix(self, prefix: str) -> list[str]:
-        """Every name starting with ``prefix``, sorted."""
-        i = self._first_not_below(prefix)
-        out = []
-        while i < len(self._starts) and self._name(i).startswith(prefix):
-            out.append(self._name(i))
-            i += 1
-        return out
-
-
-def _packed(names: list[str]) -> tuple[str, memoryview]:
-    """The sorted `names` as DebianIndex holds them: (text, start offsets)."""
-    from array import array
-
-    starts, at = array("I"), 0
-    for name in names:
-        starts.append(at)
-        at += len(name) + 1
-    return "".join(f"{name}\n" for name in names), memoryview(starts.tobytes()).cast("I")
-
-
-def _read_index(path: str) -> tuple[str, list[str]]:
-    import lzma
-
-    try:
-        with open(path, "rb") as handle:
-            text = lzma.decompress(handle.read()).decode("utf-8")
-    except (OSError, lzma.LZMAError) as exc:
-        raise MappingError(path, f"cannot read Debian index: {exc}") from exc
-    lines = text.splitlines()
-    header = lines[0] if lines and lines[0].startswith("#") else ""
-    return header, [ln for ln in lines if ln and not ln.startswith("#")]
 
 
 @functools.cache
@@ -239,28 +98,6 @@ def _resolution(apk: str, suite: str):
 
     return remembered(apk, suite)
 
-
-@functools.cache
-def _load_index(suite: str) -> DebianIndex:
-    if suite not in SUITES:
-        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
-    from migrator.datacache import cached
-
-    path = DebianIndex.path(suite)
-    # decompressing and splitting takes ~4x longer than reading the list back
-    # from the user's cache (migrator/datacache.py)
-    header, text, starts = cached(f"debian-names-{suite}", [str(path), __file__], lambda: _read_packed_index(path))
-    idx = DebianIndex.__new__(DebianIndex)
-    idx.suite, idx.header = suite, header
-    idx._text, idx._starts = text, memoryview(starts).cast("I")
-    return idx
-
-
-def _read_packed_index(path: str) -> tuple[str, str, bytes]:
-    header, names = _read_index(path)
-    # The file is written sorted and unique; trust it and skip the re-sort.
-    text, starts = _packed(names)
-    return header, text, starts.tobytes()
 
 
 # --------------------------------------------------------------------------
@@ -546,22 +383,6 @@ def _table_from_plain(plain: tuple) -> tuple[Map[str, _Entry], dict[str, _Py3]]:
 # the table
 
 
-PATTERN_DROPS: tuple[tuple[str, str], ...] = (
-    (
-        "-pyc",
-        "Alpine splits precompiled Python bytecode into *-pyc subpackages; Debian "
-        "byte-compiles at install time, so there is nothing to install",
-    ),
-    ("-openrc", "OpenRC service scripts; containers do not run an init system"),
-    ("-doc", "documentation; Debian's slim images do not even keep /usr/share/doc"),
-    ("-lang", "translations (message catalogs) of a program"),
-    ("-bash-completion", "shell completion for interactive shells"),
-    ("-zsh-completion", "shell completion for interactive shells"),
-    ("-fish-completion", "shell completion for interactive shells"),
-    ("-dbg", "debug symbols"),
-)
-
-
 class PackageTable:
     def __init__(
         self,
@@ -637,7 +458,7 @@ class PackageTable:
                 return Mapping(apk, "drop", why=why + f" (pattern *{suffix})")
         if apk.startswith(("cmd:", "pc:", "so:")) and len(apk.split(":", 1)[1]) > 0:
             return self._lookup_virtual(apk, suite, base)
-        py = _py_suffix(apk)
+        py = py_suffix(apk)
         if py is not None:
             m = self._lookup_py(apk, py, suite, base)
             if m is not None:
@@ -739,8 +560,8 @@ class PackageTable:
         if entry is not None:
             src = "builtin table" if entry.source == "builtin" else entry.source
             lines.append(f"{apk}: from the {src}")
-        elif _py_suffix(apk) is not None:
-            pypi, deb, _, _ = self._py3_info(_py_suffix(apk))
+        elif py_suffix(apk) is not None:
+            pypi, deb, _, _ = self._py3_info(py_suffix(apk))
             lines.append(f"{apk}: Python package (py3-* rule): PyPI {pypi}, Debian {' '.join(deb)}")
         else:
             lines.append(f"{apk}: not in the table")
@@ -798,85 +619,3 @@ def _check(suite: str, base: str) -> None:
         raise ValueError(f"unknown base kind {base!r} (known: {', '.join(BASE_KINDS)})")
 
 
-def _py_suffix(apk: str) -> str | None:
-    for p in _PY_PREFIXES:
-        if apk.startswith(p) and len(apk) > len(p):
-            return apk[len(p):]
-    return None
-
-
-# --------------------------------------------------------------------------
-# suggestions for unknown names
-
-
-def suggest_candidates(apk: str) -> list[str]:
-    """Debian names that Alpine→Debian naming conventions suggest for ``apk``.
-
-    Not checked against an index; ``PackageTable.lookup`` keeps those that exist.
-    """
-    out: list[str] = []
-
-    def add(*names: str) -> None:
-        for n in names:
-            if n and n not in out:
-                out.append(n)
-
-    py = _py_suffix(apk)
-    if py is not None:
-        add(f"python3-{py}", f"python3-{py.replace('_', '-')}", f"python3-{py.removeprefix('python-')}",
-            f"python3-{py.removeprefix('py')}")
-        return out
-    if apk.startswith("perl-"):
-        add(f"lib{apk[5:]}-perl")
-        return out
-    if apk.startswith(("ttf-", "font-")):
-        stem = apk.split("-", 1)[1]
-        add(f"fonts-{stem}", f"fonts-{stem}-core", f"fonts-{stem}-extra", f"ttf-{stem}")
-        return out
-    if apk.startswith("ruby-"):
-        add(apk)
-        return out
-    for suffix in ("-dev", "-static"):
-        if apk.endswith(suffix):
-            stem = apk[: -len(suffix)]
-            bare = stem.removeprefix("lib")
-            add(f"lib{bare}-dev", f"{stem}-dev", f"lib{bare.replace('-', '')}-dev", f"lib{bare}1-dev",
-                f"lib{bare}2-dev", f"lib{bare}3-dev", f"lib{bare}0-dev")
-            return out
-    if apk.endswith("-libs"):
-        stem = apk[: -len("-libs")]
-        bare = stem.removeprefix("lib")
-        add(f"lib{bare}", f"lib{bare}1", f"lib{bare}2", f"lib{bare}3", f"lib{bare}0", stem, f"lib{bare}-dev")
-        return out
-    if apk.endswith("-doc"):
-        add(apk)
-        return out
-    if apk.endswith(("-utils", "-tools", "-client", "-progs")):
-        add(apk, apk.rsplit("-", 1)[0])
-        return out
-    add(apk)
-    if apk.startswith("lib"):
-        add(f"{apk}-dev")
-    else:
-        add(f"lib{apk}", f"lib{apk}-dev")
-    return out
-
-
-_SONAME_TAIL = LazyPattern(r"^[-.]?[0-9][0-9.]*[a-z]?(t64)?(-[0-9][0-9.]*)?(-dev)?$|^t64$")
-
-
-def _soname_candidates(apk: str, idx: DebianIndex) -> list[str]:
-    """libfoo → libfoo6, libfoo-2.0-0, libfoo1t64 ...; foo-dev → libfoo2-dev ..."""
-    dev = apk.endswith("-dev")
-    stem = apk[:-4] if dev else apk.removesuffix("-libs")
-    bare = stem.removeprefix("lib")
-    if not bare or apk.startswith(("py3-", "py-", "perl-")):
-        return []
-    out = []
-    for name in idx.with_prefix(f"lib{bare}"):
-        tail = name[len(f"lib{bare}"):]
-        if dev != tail.endswith("-dev"):
-            continue
-        if _SONAME_TAIL.match(tail):
-            out.append(name)
-    return out[:6]

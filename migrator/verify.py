@@ -363,7 +363,7 @@ def describe_saving(saving: Saving) -> str:
 def _check_names_offline(document, script, suite, literal, reason, result) -> None:
     """Without the full index: the shipped name lists say whether each name
     exists (dependencies are not resolved)."""
-    from migrator.packages import DebianIndex
+    from migrator.debian.name_index import DebianIndex
 
     names = DebianIndex.load(suite)
     for offset, value in literal:

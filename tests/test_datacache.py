@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from migrator import datacache, images, packages
+from migrator import data_files, datacache, images, packages
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_the_cached_tables_equal_the_parsed_ones(cache_home):
     assert {type(entry) for entry in again[0].values()} == {packages._Entry}
     assert {type(py3) for py3 in again[1].values()} == {packages._Py3}
     fresh = images._read_image_table()
-    sources = [str(Path(packages.data_dir()) / "images.toml"), images.__file__]
+    sources = [str(Path(data_files.data_dir()) / "images.toml"), images.__file__]
     hooks = images._plain_image_table, images._image_table_from_plain
     datacache.cached("images", sources, lambda: fresh, *hooks)
     again = datacache.cached("images", sources, lambda: pytest.fail("not read from the cache"), *hooks)

@@ -191,7 +191,7 @@ def published(image: str) -> bool:
     """Whether an image an after-file names is a tag the tables say exists
     (images the tables do not cover, or still Alpine, are not ours to judge)."""
     from migrator.images import ImageRef, alpine_tag, image_table
-    from migrator.packages import SUITES
+    from migrator.debian.suites import SUITES
 
     ref = ImageRef.parse(image)
     table = image_table()

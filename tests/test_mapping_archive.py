@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator.packages import BASE_KINDS, SUITES, DebianIndex, PackageTable
+from migrator.debian.name_index import DebianIndex
+from migrator.debian.suites import SUITES
+from migrator.packages import BASE_KINDS, PackageTable
 
 REPO = Path(__file__).resolve().parent.parent
 MAPPINGS = REPO / "mappings"

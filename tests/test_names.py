@@ -17,7 +17,9 @@ import pytest
 
 from migrator.debian.indexes import DerivedIndex, derived_path, parse
 from migrator.debian.names import resolve
-from migrator.packages import SUITES, DebianIndex, PackageTable
+from migrator.debian.name_index import DebianIndex
+from migrator.debian.suites import SUITES
+from migrator.packages import PackageTable
 
 REPO = Path(__file__).resolve().parent.parent
 # CI has the shared folder beside the clone; a git worktree may sit one level deeper
@@ -431,8 +433,8 @@ def test_resolutions_are_remembered_between_runs_and_then_load_no_index(tmp_path
     code = (
         "import sys\nfrom migrator.cli import main\n"
         "try:\n    main(['--yes', '--diff', 'Dockerfile'])\nexcept SystemExit:\n    pass\n"
-        "from migrator import packages\nfrom migrator.debian import indexes\n"
-        "print('LOADED', len(indexes.loaded()), packages._load_index.cache_info().currsize, file=sys.stderr)\n"
+        "from migrator.debian import indexes, name_index\n"
+        "print('LOADED', len(indexes.loaded()), name_index._load_index.cache_info().currsize, file=sys.stderr)\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     runs = []

@@ -9,7 +9,12 @@ import pytest
 
 from migrator import packages as P
 from migrator.errors import InputError
-from migrator.packages import SUITES, Choice, DebianIndex, Mapping, MappingError, PackageTable
+from migrator.data_files import data_dir
+from migrator.debian import name_index
+from migrator.debian.name_index import DebianIndex
+from migrator.debian.suites import SUITES
+from migrator.errors import MappingError
+from migrator.packages import Choice, Mapping, PackageTable
 
 
 @pytest.fixture(scope="module")
@@ -505,7 +510,7 @@ def test_builtin_file_validates():
 
 
 def test_load_is_fast_and_does_not_read_indexes():
-    P._load_index.cache_clear()
+    name_index._load_index.cache_clear()
     P._builtin.cache_clear()
     t0 = time.perf_counter()
     t = PackageTable.load()
@@ -514,17 +519,17 @@ def test_load_is_fast_and_does_not_read_indexes():
     for apk in ("gcc", "musl-dev", "freetype-dev", "python3-dev", "bash"):
         for suite in SUITES:
             t.lookup(apk, suite, "python")
-    assert P._load_index.cache_info().currsize == 0
+    assert name_index._load_index.cache_info().currsize == 0
     t.lookup("py3-yaml", "trixie", "python")
-    assert P._load_index.cache_info().currsize == 1
+    assert name_index._load_index.cache_info().currsize == 1
 
 
 def test_data_dir_is_the_repo_in_a_checkout_found_without_importlib_resources():
     import subprocess
     import sys
 
-    assert Path(P.data_dir()) == Path(P.__file__).resolve().parent.parent / "mappings"
-    assert (Path(P.data_dir()) / "packages.toml").is_file()
+    assert Path(data_dir()) == Path(P.__file__).resolve().parent.parent / "mappings"
+    assert (Path(data_dir()) / "packages.toml").is_file()
     # importlib.resources imports zipfile and more: not worth it at start-up.
     code = "import sys, migrator.packages; print('importlib.resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -563,7 +568,7 @@ def test_unknown_prefers_t64_names(table):
 def test_the_packed_debian_index_answers_as_the_sorted_names():
     # DebianIndex keeps one string and the start of each name; it must
     # answer membership, prefixes and iteration as the sorted list would.
-    from migrator.packages import DebianIndex, _read_index
+    from migrator.debian.name_index import _read_index
 
     header, names = _read_index(DebianIndex.path("bookworm"))
     index = DebianIndex.load("bookworm")

@@ -4,7 +4,8 @@ mappings/alpine/packages.json) choose the role, Debian's indexes the names."""
 import pytest
 
 from migrator.debian.names import resolve
-from migrator.packages import DebianIndex, PackageTable
+from migrator.debian.name_index import DebianIndex
+from migrator.packages import PackageTable
 
 
 @pytest.mark.parametrize(

@@ -175,10 +175,12 @@ def test_removed_apk_names_become_debian_names():
 def test_archived_suite_answered_by_the_index_that_stands_for_it():
     """buster and stretch have no shipped index: the mapping table, the name
     index and the images agree that bullseye's answers for them (one
-    decision, migrator.packages.index_suite), and a suite nobody knows is
+    decision, migrator.debian.suites.index_suite), and a suite nobody knows is
     still an error."""
     from migrator.images import image_table
-    from migrator.packages import DebianIndex, PackageTable, index_suite
+    from migrator.debian.name_index import DebianIndex
+    from migrator.debian.suites import index_suite
+    from migrator.packages import PackageTable
     from migrator.verify import removed_by_wheels
 
     table = PackageTable.load()

@@ -28,7 +28,7 @@ ROLES = ("library", "headers", "commands", "plugin", "data", "static", "meta", "
 
 
 def facts_path() -> str:
-    from migrator.packages import data_dir
+    from migrator.data_files import data_dir
 
     return os.path.join(data_dir(), "alpine", "packages.json")
 

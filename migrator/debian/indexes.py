@@ -32,7 +32,7 @@ __all__ = ["DerivedIndex", "derived_path"]
 
 
 def derived_path(suite: str) -> str:
-    from migrator.packages import data_dir
+    from migrator.data_files import data_dir
 
     return os.path.join(data_dir(), "debian", f"{suite}.derived.xz")
 
@@ -104,9 +104,9 @@ class DerivedIndex:
     @classmethod
     def load(cls, suite: str) -> "DerivedIndex":
         """The derived index of ``suite`` (an archived suite's: the nearest
-        shipped, see migrator.packages.index_suite); read once per process,
+        shipped, see migrator.debian.suites.index_suite); read once per process,
         on first use."""
-        from migrator.packages import index_suite
+        from migrator.debian.suites import index_suite
 
         return _load(index_suite(suite))
 
@@ -222,7 +222,8 @@ def _load(suite: str) -> DerivedIndex:
 
 
 def _read(suite: str) -> DerivedIndex:
-    from migrator.packages import SUITES, MappingError
+    from migrator.debian.suites import SUITES
+    from migrator.errors import MappingError
 
     if suite not in SUITES:
         raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")

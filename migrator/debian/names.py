@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from migrator.debian.indexes import DerivedIndex, normalise
-from migrator.packages import PATTERN_DROPS
+from migrator.debian.conventions import PATTERN_DROPS
 from migrator.records import Frozen, Record
 
 __all__ = ["Evidence", "Candidate", "Resolution", "resolve"]
@@ -132,7 +132,7 @@ class _Builder:
     """Collects candidates and their evidence for one name on one suite."""
 
     def __init__(self, apk: str, suite: str):
-        from migrator.packages import DebianIndex
+        from migrator.debian.name_index import DebianIndex
 
         self.apk = apk
         self.suite = suite
@@ -250,13 +250,14 @@ _MEMOS: dict[str, object] = {}
 def _memo(suite: str):
     memo = _MEMOS.get(suite)
     if memo is None:
-        from migrator import datacache, packages
+        from migrator import datacache
+        from migrator.debian import conventions, name_index
         from migrator.debian import indexes
 
         from migrator.alpine import facts as alpine
 
-        sources = [indexes.derived_path(suite), packages.DebianIndex.path(suite), __file__, indexes.__file__,
-                   packages.__file__, alpine.facts_path(), alpine.__file__]
+        sources = [indexes.derived_path(suite), name_index.DebianIndex.path(suite), __file__, indexes.__file__,
+                   name_index.__file__, conventions.__file__, alpine.facts_path(), alpine.__file__]
         memo = _MEMOS[suite] = datacache.Memo(f"debian-resolutions-{suite}", sources)
     return memo
 
@@ -735,7 +736,7 @@ def _library_with_commands(b: _Builder, ranked: list[Candidate], f) -> list[Cand
 
 def _conventions(b: _Builder, apk: str) -> None:
     """Alpine→Debian naming conventions, as weak evidence."""
-    from migrator.packages import _soname_candidates, suggest_candidates
+    from migrator.debian.conventions import soname_candidates, suggest_candidates
 
     if apk.startswith(("cmd:", "pc:", "so:")):
         return
@@ -746,7 +747,7 @@ def _conventions(b: _Builder, apk: str) -> None:
             b.add(name, "convention", "Debian's usual name for this kind of package", 1 if dev or not name.endswith("-dev") else 0)
     if apk.startswith(("py3-", "py-", "perl-", "ruby-", "php", "lua", "node")):
         return
-    for name in _soname_candidates(apk, b.names):
+    for name in soname_candidates(apk, b.names):
         b.add(name, "convention", "the library's name with its soname", 1 if dev or not name.endswith("-dev") else 0)
 
 

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 
 from migrator.apk_commands import APK_COMMANDS, ApkCall, parse_apk, read_apk
 from migrator.context import RuleContext, Stage
+from migrator.debian.name_index import DebianIndex
 from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
 from migrator.lazy_pattern import LazyPattern
 from migrator.package_variables import Definition, build_definitions, reference, references, shell_definitions
-from migrator.packages import DebianIndex
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.records import Record
 from migrator.rules import openrc, rule

@@ -20,9 +20,9 @@ import os
 from functools import cache, lru_cache
 
 from migrator.apk_commands import APK_COMMANDS, parse_apk
+from migrator.data_files import data_dir
 from migrator.images import image_table
 from migrator.lazy_pattern import LazyPattern
-from migrator.packages import data_dir
 from migrator.proposals import Decision, Option
 from migrator.records import Record
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
