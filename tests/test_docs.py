@@ -1,10 +1,11 @@
 """The documentation: the mkdocs site builds with --strict (no broken link,
 anchor or page left out of the nav), every rule id in the code has its page,
 every fixture is linked from a page, and the fixture excerpts the pages quote
-are really in the fixtures."""
+are really in the fixtures; the README's examples print what it shows."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -212,3 +213,66 @@ def test_pages_start_with_their_title(page):
     """Each page starts with its level-1 heading (the nav and GitHub show it)."""
     lines = page.read_text(encoding="utf-8").split("\n")
     assert lines[0].startswith("# "), f"docs/{page.relative_to(DOCS)} must start with '# Title'"
+
+
+# The README's examples: what they print must be what the tool prints.
+FLEET = {"api": "apk_cache_cleanup", "cron": "alpine_system_pip", "worker": "python_py3_requests"}
+
+
+def readme_sessions() -> dict[str, list[str]]:
+    """Each `$ command` of the README's console blocks, with the lines it printed."""
+    sessions: dict[str, list[str]] = {}
+    inside, command = False, None
+    for line in (REPO / "README.md").read_text(encoding="utf-8").split("\n"):
+        if line.startswith("```"):
+            inside, command = line == "```console", None
+        elif inside and line.startswith("$ "):
+            command = line[2:]
+            sessions[command] = []
+        elif inside and command is not None:
+            sessions[command].append(line)
+    return sessions
+
+
+def run_shell(command: str, cwd: Path) -> list[str]:
+    """The command as a shell runs it, with this venv's unalpine first on PATH;
+    stdout, then stderr (the README shows them in that order)."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    out = done.stdout.split("\n")[:-1]
+    err = done.stderr.split("\n")[:-1]
+    # `; echo "exit $?"` prints after the tool's stderr
+    if out and out[-1].startswith("exit "):
+        return out[:-1] + err + out[-1:]
+    return out + err
+
+
+def test_readme_fleet_and_gate_examples_print_what_the_readme_shows(tmp_path):
+    sessions = readme_sessions()
+    fleet_commands = [command for command in sessions if "fleet/" in command]
+    assert len(fleet_commands) == 3, f"README's fleet examples changed: {fleet_commands}"
+    for folder, case in FLEET.items():
+        (tmp_path / "fleet" / folder).mkdir(parents=True)
+        (tmp_path / "fleet" / folder / "Dockerfile").write_bytes((FIXTURES / case / "before.Dockerfile").read_bytes())
+    # In the README's order: the gate fails, --yes --write migrates, the gate passes.
+    order = [c for c in fleet_commands if "--check" in c][:1] + [c for c in fleet_commands if "--write" in c] \
+        + [c for c in fleet_commands if "--check" in c][1:]
+    stale = []
+    for command in order:
+        expected = sessions[command]
+        printed = run_shell(command.split("#")[0].strip(), tmp_path)
+        if printed != expected:
+            stale.append(f"$ {command}\n" + "\n".join(printed))
+    assert not stale, ("README.md's examples no longer show what unalpine prints; paste this over them "
+                       "(fleet/ holds the before-files of " + ", ".join(FLEET.values()) + "):\n\n" + "\n\n".join(stale))
+
+
+def test_readme_one_file_example_shows_the_diff_unalpine_prints():
+    """The diff only: the stderr lines name versions of the requirements'
+    dependencies on the live index, which the offline suite cannot see."""
+    command = "unalpine --yes --diff fixtures/blog/before.Dockerfile"
+    expected = readme_sessions()[command]
+    expected_diff = [line for line in expected if not line.startswith(("fixtures/", "unalpine:"))]
+    printed = run_shell(command + " 2>/dev/null", REPO)
+    assert printed == expected_diff, "README.md's one-file example shows another diff than unalpine prints:\n" + "\n".join(printed)
+    assert any(line.startswith("fixtures/blog/before.Dockerfile:4: UA601 removed") for line in expected)
