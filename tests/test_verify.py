@@ -211,3 +211,17 @@ def test_archived_stage_with_build_packages_removed_verifies_in_a_batch(tmp_path
     assert f"{archived}:2: UA601 removed gcc musl-dev libffi-dev: build-only" in process.stderr
     assert f"{other}:2: UA904 this RUN installs 1 package" in process.stderr
     assert "unalpine: --verify: 2 of 2 files passed" in process.stderr
+
+
+def test_markdown_report_has_the_sizes_and_problems(tmp_path, cache):
+    good = tmp_path / "good.Dockerfile"
+    bad = tmp_path / "bad.Dockerfile"
+    good.write_text("FROM alpine:3.20\nRUN apk add --no-cache tini\n")
+    bad.write_text("FROM alpine:3.20\nRUN apk add --no-cache tini\nRUN echo $((1 +\n")
+    process = run_cli(["--yes", "--verify", "--report", str(tmp_path / "run.md"), str(good), str(bad)], cache)
+    assert process.returncode == 4, process.stderr
+    report = (tmp_path / "run.md").read_text()
+    assert f"### `{good}`\n" in report and f"### `{bad}`\n" in report
+    good_part = report.split(f"### `{good}`")[1].split("### ")[0]
+    assert "**Verify**\n\n- line 2: this RUN installs 1 package, 799 kB on trixie: tini\n" in good_part
+    assert "- line 3: UA902 error: bash -n:" in report.split(f"### `{bad}`")[1]
