@@ -1,5 +1,5 @@
 """The `unalpine` command: parses the command line into a plain run
-description (orchestrate.RunRequest) and hands it to the orchestrator, which
+description (request.RunRequest) and hands it to the orchestrator, which
 does the run in named steps (migrator.orchestrate)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import sys
 from migrator import __version__
 from migrator.console import Console
 from migrator.errors import InputError
-from migrator.orchestrate import EXIT_ERROR, EXIT_INTERRUPTED, RunRequest, execute
+from migrator.orchestrate import EXIT_ERROR, EXIT_INTERRUPTED, execute
+from migrator.request import RunRequest
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ import sys
 
 from migrator.console import isatty, progress
 from migrator.errors import InputError
-from migrator.records import Record
+from migrator.options import Options, explain, show_config
+from migrator.request import Mode, RunRequest  # noqa: F401 (RunRequest: the orchestrator's input)
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms of every start; only type checkers need it
 if TYPE_CHECKING:
@@ -34,139 +35,6 @@ EXIT_VERIFY = 4
 EXIT_INTERRUPTED = 130
 
 
-class RunRequest(Record):
-    """What the person asked for, as plain values (the command line's options)."""
-
-    __slots__ = (
-        "paths", "stdin_filename", "diff", "write", "check", "verify", "build", "compare", "backup", "format",
-        "yes", "answers", "save_answers", "target", "mappings", "no_builtin", "strict", "explain",
-        "offline", "context", "arch", "jobs", "quiet", "show_config", "commit", "branch", "report",
-    )
-
-    def __init__(self, paths: list[str] = (), stdin_filename: str | None = None, diff: bool = False,
-                 write: bool = False, check: bool = False, verify: bool = False, build: bool = False,
-                 compare: bool = False, backup: bool = False,
-                 format: str = "text", yes: bool = False, answers: str | None = None,
-                 save_answers: str | None = None, target: str | None = None, mappings: list[str] = (),
-                 no_builtin: bool = False, strict: bool = False, explain: str | None = None,
-                 offline: bool = False, context: str | None = None, arch: list[str] | None = None,
-                 jobs: int | None = None, quiet: bool = False, show_config: str | None = None,
-                 commit: bool = False, branch: str | None = None, report: str | None = None):
-        self.paths = list(paths)
-        self.stdin_filename = stdin_filename
-        self.diff = diff
-        self.write = write
-        self.check = check
-        self.verify = verify
-        self.build = build  # --build: build the migrated files with docker or podman
-        self.compare = compare  # --build --compare: the originals too
-        self.backup = backup
-        self.format = format  # text, json, sarif, github, gitlab, checkstyle
-        self.yes = yes
-        self.answers = answers
-        self.save_answers = save_answers
-        self.target = target
-        self.mappings = list(mappings)
-        self.no_builtin = no_builtin
-        self.strict = strict
-        self.explain = explain
-        self.offline = offline
-        self.context = context
-        self.arch = arch
-        self.jobs = jobs
-        self.quiet = quiet
-        self.show_config = show_config  # --show-config PATH
-        self.commit = commit  # --commit: a branch and a commit in each repository (with --write)
-        self.branch = branch  # --branch NAME for --commit
-        self.report = report  # --report FILE.md
-
-    @property
-    def stdin_mode(self) -> bool:
-        return "-" in self.paths
-
-    @property
-    def machine(self) -> bool:
-        """A report for other tools goes to stdout instead of the diff."""
-        return self.format != "text"
-
-    @property
-    def keep_details(self) -> bool:
-        """Every outcome is kept whole to the end (a report or commit message needs it)."""
-        return self.machine or self.commit or bool(self.report)
-
-
-class Mode(Record):
-    """How this run talks and what it shows, given the request and whether a
-    person is at the terminal."""
-
-    __slots__ = ("prompting", "ask_to_write", "show_diff")
-
-    def __init__(self, request: RunRequest):
-        stdin_mode = request.stdin_mode
-        # --check is a CI gate: it never asks, and decides with the recommended answers.
-        self.prompting = (
-            isatty(sys.stdin) and isatty(sys.stderr) and not stdin_mode and not request.check and not request.yes
-        )
-        self.ask_to_write = (
-            not (request.diff or request.write or request.check or request.machine or request.verify
-                 or request.build)
-            and not stdin_mode
-            and isatty(sys.stdin)
-            and isatty(sys.stdout)
-        )
-        self.show_diff = request.diff or (
-            not request.check and not request.write and not request.machine and not stdin_mode and not request.verify
-            and not request.build
-        )
-        if stdin_mode and not (request.diff or request.check or request.machine):
-            self.show_diff = False  # `-` is a filter: the result goes to stdout
-
-
-def _known_ids() -> frozenset[str]:
-    from migrator.rules import known_ids
-
-    return known_ids()
-
-
-def load_table(mappings: list[str], no_builtin: bool) -> Any:
-    from migrator import packages
-
-    # packages.MappingError is an InputError naming the mapping file: the
-    # command prints it as one line and exits 2.
-    return packages.PackageTable.load(overlays=list(mappings), builtin=not no_builtin)
-
-
-def wheel_check(offline: bool, context: str | None, arch: list[str] | None) -> Any:
-    from migrator.wheels.gather import DEFAULT_ARCHES, KNOWN_ARCHES, WheelCheck
-
-    if context and not os.path.isdir(context):
-        raise InputError(f"--context {context}: not a folder")
-    arches = tuple(dict.fromkeys(name.removeprefix("linux/") for name in arch)) if arch else DEFAULT_ARCHES
-    unknown = [name for name in arches if name not in KNOWN_ARCHES]
-    if unknown:
-        raise InputError(f"--arch {unknown[0]}: not one of {', '.join(KNOWN_ARCHES)}")
-    return WheelCheck(offline=offline, context=_path(context) if context else None, arches=arches)
-
-
-def _path(name: str) -> Any:
-    from pathlib import Path  # only with --context: pathlib costs ~3 ms of a start
-
-    return Path(name)
-
-
-def explain(request: RunRequest) -> int:
-    """--explain NAME: how the apk package NAME is mapped."""
-    from migrator.images import image_table
-
-    table = load_table(request.mappings, request.no_builtin)
-    suite = image_table().index_suite(request.target) if request.target else None
-    if suite != request.target:
-        print(f"{request.target} is archived: its names are checked against {suite}, "
-              "the nearest package index unalpine ships")
-    print(table.explain(request.explain, suite))
-    return EXIT_OK
-
-
 def execute(request: RunRequest, console: Console, ready: Callable[[], None] = lambda: None) -> int:
     """The whole run; `ready` is called once everything is loaded, just
     before the files are checked. InputError, KeyboardInterrupt and
@@ -176,46 +44,6 @@ def execute(request: RunRequest, console: Console, ready: Callable[[], None] = l
     if request.show_config is not None:
         return show_config(request)
     return Run(request, console).execute(ready)
-
-
-# What a configuration file may set, with the request's option for each
-# (given on the command line: it wins) and its default.
-CONFIGURABLE = ("target", "answers", "mappings", "arch", "context", "exclude", "ignore")
-
-
-def effective(request: RunRequest, config: Any) -> dict[str, tuple[Any, str]]:
-    """Each configurable value for files under `config`, with where it came
-    from: "command line", the configuration file, or "default"."""
-    values: dict[str, tuple[Any, str]] = {}
-    for key in CONFIGURABLE:
-        given = getattr(request, key, None)
-        if given:
-            values[key] = (given, "command line")
-        elif key in config.values:
-            values[key] = (config.values[key], config.source)
-        else:
-            values[key] = ([] if key in ("mappings", "exclude", "ignore") else None, "default")
-    return values
-
-
-def show_config(request: RunRequest) -> int:
-    """--show-config PATH: which configuration applies to PATH, and where each value comes from."""
-    import json
-
-    from migrator.config import ConfigFinder
-
-    path = request.show_config
-    if not os.path.exists(path):
-        raise InputError("no such file or folder", path)
-    config = ConfigFinder().for_path(path)
-    lines = [f"# configuration for {path}: {config.source or 'none found (defaults and the command line)'}"]
-    for key, (value, source) in effective(request, config).items():
-        shown = "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
-        lines.append(f"{key} = {shown}  # {source}")
-    if config.source and config.excludes(path) and not os.path.isdir(path):
-        lines.append(f"# {path} is excluded by {config.source} when found by searching a folder")
-    print("\n".join(lines))
-    return EXIT_OK
 
 
 class Run:
@@ -239,7 +67,7 @@ class Run:
         self.engine: str | None = None  # --build: docker or podman
         self.configs: dict[str, Any] = {}  # configuration files in use, by path
         self.saved_by_config: dict[str, dict[str, str]] = {}
-        self._loaded: dict[tuple, tuple[Any, Any]] = {}
+        self.options = Options(request)
         self.excluded = 0  # files left out by a configuration's exclude
         self.left_alone: dict[int, str] = {}  # --commit: why a changed file was not written, by id()
 
@@ -334,8 +162,9 @@ class Run:
             from migrator import resolve
 
             self.saved = resolve.load_answers(request.answers)
-        engine = self.engine_settings(request.target, request.mappings, request.context, request.arch)
-        settings = RunSettings(engine, self.resolver_factory(self.saved, request.answers or ""),
+        options = self.options
+        engine = options.engine_settings(request.target, request.mappings, request.context, request.arch)
+        settings = RunSettings(engine, options.resolver_factory(self.saved, request.answers or ""),
                                keep_original=request.keep_details or request.compare, verify=request.verify)
         settings.want_diff = request.keep_details or mode.show_diff or (request.check and request.diff)
         settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
@@ -346,53 +175,9 @@ class Run:
             settings.write_tag = new_tag()
             settings.backup = request.backup
         for source, config in self.configs.items():
-            settings.variants[source] = self.configured(config)
+            engine, factory, self.saved_by_config[source] = options.configured(config, self.saved)
+            settings.variants[source] = (engine, factory)
         self.settings = settings
-
-    def configured(self, config: Any) -> tuple[Any, Any]:
-        """The engine settings and resolver factory for files under `config`."""
-        values = {key: value for key, (value, _) in effective(self.request, config).items()}
-        unknown = sorted(set(values["ignore"]) - _known_ids())
-        if unknown:
-            raise InputError(f"ignore: {unknown[0]} is not a rule id", config.source)
-        engine = self.engine_settings(values["target"], values["mappings"], values["context"], values["arch"],
-                                      frozenset(values["ignore"]))
-        saved = self.saved
-        if values["answers"] and values["answers"] != self.request.answers:
-            from migrator import resolve
-
-            saved = resolve.load_answers(values["answers"])
-        self.saved_by_config[config.source] = saved
-        return engine, self.resolver_factory(saved, values["answers"] or "")
-
-    def engine_settings(self, target: str | None, mappings: list[str], context: str | None,
-                        arch: list[str] | None, ignore: frozenset[str] = frozenset()) -> Any:
-        from migrator.engine import Settings
-
-        request = self.request
-        key = (tuple(mappings), context, tuple(arch or ()))
-        if key not in self._loaded:  # one table and wheel check per distinct set of values
-            self._loaded[key] = (load_table(mappings, request.no_builtin), wheel_check(request.offline, context, arch))
-        table, wheels = self._loaded[key]
-        return Settings(target=target, table=table, strict=request.strict, wheels=wheels, ignore=ignore)
-
-    def resolver_factory(self, saved: dict[str, str], answers_name: str) -> Callable[[Any], Any]:
-        from migrator import resolve
-
-        request = self.request
-
-        def resolver_for_one_file(say: Any) -> Any:
-            # Runs in the worker that checks the file: what it says comes back
-            # with the outcome and is printed in file order.
-            if request.yes:
-                fallback: Any = resolve.TakeRecommended(say)
-            elif request.check:
-                fallback = resolve.TakeRecommended(say, verb="would choose")
-            else:
-                fallback = resolve.LeaveOpen()
-            return resolve.Answers(fallback, saved, answers_name, note=say)
-
-        return resolver_for_one_file
 
     def check_files(self) -> int | None:
         """Check every file, in order; show what each gives; write nothing yet.
@@ -649,6 +434,8 @@ class Run:
         if request.report:
             code = self.write_markdown(code)
         if request.machine:
+            from migrator.report.formats import machine_report
+
             console.out(machine_report(request.format, files, request.target, code))
         elif not self.stdin_mode:
             from migrator.report.text import summary
@@ -660,30 +447,3 @@ class Run:
                 console.info(f"unalpine: --verify: {verified - len(self.unverified)} of {verified} "
                              f"file{'s' if verified != 1 else ''} passed")
         return code
-
-
-def machine_report(format: str, files: list, target: str | None, code: int) -> str:
-    """The text of a report for other tools (--format other than text)."""
-    if format == "github":
-        from migrator.report.github import github_annotations
-
-        return github_annotations(files)
-    if format == "checkstyle":
-        from migrator.report.checkstyle import checkstyle_report
-
-        return checkstyle_report(files)
-    import json
-
-    if format == "sarif":
-        from migrator.report.sarif import sarif_report
-
-        report: object = sarif_report(files, code)
-    elif format == "gitlab":
-        from migrator.report.gitlab import gitlab_report
-
-        report = gitlab_report(files)
-    else:
-        from migrator.report.json_report import json_report
-
-        report = json_report(files, target, code)
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

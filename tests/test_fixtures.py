@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import build_parser
-from migrator.orchestrate import wheel_check
+from migrator.options import wheel_check
 from migrator.document import parse
 from migrator.engine import Settings, migrate
 from migrator.resolve import Answers, TakeRecommended
