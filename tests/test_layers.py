@@ -61,6 +61,11 @@ def test_the_copy_is_what_lint_imports_reads(copy):
     # the document model reaching the rules, under `if TYPE_CHECKING:`
     ("document.py", "\nif TYPE_CHECKING:\n    from migrator.rules import apk  # noqa\n",
      "migrator.document -> migrator.rules.apk"),
+    # one rule reading another (independence contract)
+    ("rules/paths.py", "\nfrom migrator.rules import apk  # noqa\n", "migrator.rules.paths -> migrator.rules.apk"),
+    # the evidence reaching back to the gathering step (the wheel check's own layers)
+    ("wheels/evidence.py", "\ndef _back():\n    from migrator.wheels.gather import WheelCheck\n    return WheelCheck\n",
+     "migrator.wheels.evidence -> migrator.wheels.gather"),
 ])
 def test_an_upward_import_breaks_the_contract(copy, module, added, names):
     add_line(copy / "migrator" / module, added)

@@ -420,13 +420,13 @@ def test_a_pure_python_sdist_needs_no_compiler(tmp_path):
 
 
 def test_a_bug_in_gathering_skips_the_check_and_keeps_the_migration(tmp_path, monkeypatch):
-    from migrator.wheels import evidence
+    from migrator.wheels import requirements
 
     def broken(document, context, memo=None):
         raise RuntimeError("boom")
 
     monkeypatch.delenv("UNALPINE_TRACEBACK", raising=False)
-    monkeypatch.setattr(evidence, "find", broken)
+    monkeypatch.setattr(requirements, "find", broken)
     result, _ = run(tmp_path, "FROM python:3.12-alpine\nRUN apk add gcc && pip install django\n")
     assert "gcc" in result.text and "python:3.12-slim" in result.text
     assert "wheel check skipped: internal error in the wheel check: RuntimeError: boom" in messages(result)

@@ -1,6 +1,6 @@
 """The input-gathering step of the wheel check, as the CLI configures it: it
 runs once per Dockerfile between parse and rules, so the rules stay pure
-functions of what was gathered (migrator.wheels.evidence). A Dockerfile
+functions of what was gathered (a migrator.wheels.evidence.Evidence). A Dockerfile
 without pip, poetry, uv or pipenv costs one regex search and no import."""
 
 from __future__ import annotations
@@ -41,15 +41,58 @@ class WheelCheck:
         # Substrings first: most files without pip then compile no regex.
         if not ("pip" in text or "poetry" in text or "uv" in text) or not _INSTALLERS.search(text):
             return None
-        from migrator.wheels.evidence import Evidence, gather
-
         try:
-            return gather(self, document, path)
+            return _gather(self, document, path)
         except Exception as error:  # a bug here must not cost the file its migration
             if os.environ.get("UNALPINE_TRACEBACK"):
                 raise
+            from migrator.wheels.evidence import Evidence
             from migrator.wheels.requirements import Found
 
             return Evidence(Found(), {}, list(self.arches), skipped=(
                 f"internal error in the wheel check: {type(error).__name__}: {error} "
                 "(UNALPINE_TRACEBACK=1 shows where; please report it)"))
+
+
+def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
+    """The requirements, the index's answers for them and their dependencies."""
+    from migrator.wheels.cache import Cache
+    from migrator.wheels.evidence import Evidence
+    from migrator.wheels.memo import memo_for
+    from migrator.wheels.requirements import find
+
+    if check._cache is None:
+        check._cache = Cache(check.cache_root)
+        check._memo = memo_for(check._cache.root)
+    context = check.context or (os.getcwd() if path in ("-", "") else os.path.dirname(path) or ".")
+    found = find(document, context, check._memo)
+    if not found.requirements and not found.unreadable and not found.projects:
+        return Evidence(found, {}, list(check.arches))
+    from migrator.wheels.index import Client, choose_urls
+
+    environ = os.environ if check.environ is None else check.environ
+    urls = choose_urls(found.index_url, found.extra_index_urls, environ, check._memo)  # read only: no copy of os.environ per file
+    evidence = Evidence(found, {}, list(check.arches), urls)
+    evidence.memo = check._memo
+    if not urls:
+        evidence.skipped = "no http(s) index to ask"
+        return evidence
+    key = tuple(urls)
+    client = check._clients.get(key)
+    if client is None:
+        client = check._clients[key] = Client(urls, check._cache, offline=check.offline)
+    names = sorted({r.name for r in found.requirements})
+    evidence.pages = client.pages(names)
+    if len(evidence.pages) == len(names):
+        from migrator.wheels.dependencies import walk
+
+        evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages, check._memo)
+        names = sorted({*names, *(r.name for r in evidence.dependencies)})
+    evidence.failed = dict(client.failed)
+    evidence.uncached = sorted({name for name in client.uncached if name in names})
+    evidence.oldest = max((page.age for page in evidence.pages.values() if page is not None), default=0.0)
+    if evidence.failed and len(evidence.pages) < len(names):
+        evidence.skipped = "; ".join(evidence.failed.values())
+    elif check.offline and evidence.uncached:
+        evidence.skipped = f"--offline and no cached index answer for {', '.join(evidence.uncached)}"
+    return evidence
