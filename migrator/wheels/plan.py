@@ -200,12 +200,18 @@ def _python(stage: "Stage", suite: str) -> str | None:
     match = _PYTHON_MINOR.match(stage.python_version or "")
     if match:
         return match.group(1)
+    return _newest_minor(suite, stage.python_version or "")
+
+
+@lru_cache(maxsize=64)
+def _newest_minor(suite: str, prefix: str) -> str | None:
+    """python:3-alpine, python:alpine: the newest minor with an image for the
+    suite (once per process: a fleet has many such tags)."""
     from migrator.images import python_minors
 
     from packaging.version import Version
 
-    # python:3-alpine, python:alpine: the newest minor with an image for the suite
-    minors = [m for m in python_minors(suite) if m.startswith(stage.python_version or "")]
+    minors = [m for m in python_minors(suite) if m.startswith(prefix)]
     return max(minors, key=Version) if minors else None
 
 
@@ -269,30 +275,57 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         if (requirement.name, specifier) in seen:
             continue
         seen.add((requirement.name, specifier))
-        arches = plan.arches
-        if requirement.marker:
-            arches = [arch for arch in arches if _applies(requirement.marker, plan.python, arch, evidence.memo)]
-            if not arches:
-                continue  # not installed on this image
-        verdict = Verdict(requirement, specifier, {}, {})
-        plan.verdicts.append(verdict)
         if evidence.skipped:
-            verdict.missing = evidence.skipped
+            judged = _judged(requirement, specifier, plan, evidence, stage.kind)
+            if judged is not None:
+                plan.verdicts.append(Verdict(requirement, specifier, {}, {}, evidence.skipped))
             continue
         page = evidence.pages.get(requirement.name, ...)
-        if page is ...:
-            verdict.missing = "the index was not asked"
-            continue
-        if page is None:
-            verdict.missing = "not found on the index"
-            continue
-        verdict.pure_python = page.pure
         no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
-        for arch in arches:
-            verdict.targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary,
-                                           evidence.memo)
-            if stage.kind == "python":
-                verdict.alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch), memo=evidence.memo)
+        # A fleet judges the same requirement on the same image file after
+        # file: the choices are worked out once per run (the client hands
+        # out one Page per project per run: its identity names its files).
+        key = (requirement.name, requirement.marker, specifier, plan.python, plan.suite, tuple(plan.arches), stage.kind,
+               no_binary, id(page))
+        known = _JUDGED.get(key)
+        if known is None or known[0] is not page:
+            if len(_JUDGED) > 4096:
+                _JUDGED.clear()
+            known = _JUDGED[key] = (page, _judged(requirement, specifier, plan, evidence, stage.kind, page, no_binary))
+        judged = known[1]
+        if judged is not None:
+            targets, alpine, missing, pure = judged
+            # each verdict its own dicts: callers may add to them
+            plan.verdicts.append(Verdict(requirement, specifier, dict(targets), dict(alpine), missing, pure))
+
+
+# (requirement, image, page) -> (the page, what _judged said): per run, by the page's identity (kept alive here)
+_JUDGED: dict[tuple, tuple] = {}
+
+
+def _judged(requirement: "Requirement", specifier: str, plan: StagePlan, evidence: "Evidence", kind: str | None,
+            page=None, no_binary: bool = False) -> tuple | None:
+    """(targets, alpine, missing, pure_python) of a Verdict; None when the
+    requirement is not installed on this image (its marker)."""
+    arches = plan.arches
+    if requirement.marker:
+        arches = [arch for arch in arches if _applies(requirement.marker, plan.python, arch, evidence.memo)]
+        if not arches:
+            return None  # not installed on this image
+    if evidence.skipped:
+        return {}, {}, evidence.skipped, False
+    if page is ...:
+        return {}, {}, "the index was not asked", False
+    if page is None:
+        return {}, {}, "not found on the index", False
+    targets: dict[str, Choice] = {}
+    alpine: dict[str, Choice] = {}
+    for arch in arches:
+        targets[arch] = choose(page, specifier, _target(plan.python, "glibc", GLIBC[plan.suite], arch), no_binary,
+                               evidence.memo)
+        if kind == "python":
+            alpine[arch] = choose(page, specifier, _target(plan.python, "musl", MUSL, arch), memo=evidence.memo)
+    return targets, alpine, "", page.pure
 
 
 def _collect_build_packages(ctx: "RuleContext", group: list["Stage"], plan: StagePlan) -> None:

@@ -107,6 +107,22 @@ def _choice(choice) -> dict:
     return {"version": choice.version, "wheel": choice.wheel, "sdist": choice.sdist, "why": choice.why or None}
 
 
+# A fleet's reports repeat the same choices file after file (the plan hands
+# out equal Choice tuples): each {arch: choice} section is made once per run
+# and shared. Reports are only read (serialised) once made.
+_SECTIONS: dict[tuple, dict] = {}
+
+
+def _choices(choices: dict) -> dict:
+    key = tuple(choices.items())
+    section = _SECTIONS.get(key)
+    if section is None:
+        if len(_SECTIONS) > 4096:
+            _SECTIONS.clear()
+        section = _SECTIONS[key] = {arch: _choice(choice) for arch, choice in choices.items()}
+    return section
+
+
 def _report(ctx: "RuleContext", plan) -> dict:
     evidence = ctx.wheels
     return {
@@ -133,8 +149,8 @@ def _report(ctx: "RuleContext", plan) -> dict:
                         "source": v.requirement.source,
                         "line": v.requirement.line,
                         "missing": v.missing or None,
-                        "debian": {arch: _choice(c) for arch, c in v.targets.items()},
-                        "alpine": {arch: _choice(c) for arch, c in v.alpine.items()},
+                        "debian": _choices(v.targets),
+                        "alpine": _choices(v.alpine),
                     }
                     for v in stage.verdicts
                 ],
