@@ -12,11 +12,14 @@
    constructs of real ones (../shared/corpus-dev.tsv), requirement files
    present and absent, sdist-only pins, private indexes that cannot be
    reached, multi-stage builds, compose files.
-2. Batch, for each corpus: `unalpine --yes --write --quiet` over the corpus
-   (default workers: both cores), then hadolint over the same Dockerfiles
-   (all in one invocation, the way `hadolint $(find ...)` runs; for the
-   fixtures also in chunks of 100 files, its faster way), alternately,
-   three times each; wall-clock medians. An
+2. Batch, for each corpus, three rounds, each on a fresh copy of the
+   corpus (as a fleet of fresh clones): hadolint over its Dockerfiles (all
+   in one invocation, the way `hadolint $(find ...)` runs; for the fixtures
+   also in chunks of 100 files, its faster way), then `unalpine --yes
+   --write --quiet` over it (default workers: both cores); wall-clock
+   medians. Then --write once more over the files the last round had just
+   replaced, restored in place (what this machine's disk charges for that:
+   see benchmarks/README.md). An
    untimed run first fills the user cache (a folder of the benchmark's
    own, or --cache-home): the wheel check's PyPI answers (a day's worth,
    negative ones too), the compiled tables, and the resolutions of package
@@ -253,26 +256,48 @@ def tmpfs_folder() -> Path | None:
     return Path("/dev/shm") if mounts.get("/dev/shm") == "tmpfs" and os.access("/dev/shm", os.W_OK) else None
 
 
+def copy_corpus(pristine: dict[Path, bytes], corpus: Path, into: Path) -> None:
+    for path, data in pristine.items():
+        target = into / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], dockerfiles: list[Path],
-                 rounds: int, chunked: bool) -> tuple[list[float], list[float], list[float]]:
-    """`rounds` times: the corpus restored, unalpine --yes --write over it,
-    then hadolint over the same Dockerfiles (and, with `chunked`, in chunks
-    of 100). hadolint reads no compose file: unalpine's run does that work on
-    top."""
-    names = [str(path) for path in dockerfiles]
+                 rounds: int, chunked: bool) -> tuple[list[float], list[float], list[float], Path]:
+    """`rounds` times, each on a fresh copy of the corpus (as a fleet of
+    fresh clones; earlier copies are kept until the end): hadolint over its
+    Dockerfiles (and, with `chunked`, in chunks of 100), then unalpine
+    --yes --write over it. hadolint reads no compose file: unalpine's run
+    does that work on top. Returns the times and the last copy.
+
+    A fresh copy, not the same files restored: on this machine's ext4
+    (no journal), creating files right after a run replaced as many costs
+    several times more (see "The batch's writes" in benchmarks/README.md);
+    same_files_again() times that case."""
     ours, theirs, theirs_chunked = [], [], []
-    for _ in range(rounds):
-        for path, data in pristine.items():
-            path.write_bytes(data)
-        timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
-        ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(corpus)]))
+    copy = corpus
+    for number in range(rounds):
+        copy = corpus.with_name(f"{corpus.name}-round{number}")
+        copy_corpus(pristine, corpus, copy)
+        names = [str(copy / path.relative_to(corpus)) for path in dockerfiles]
         theirs.append(timed([hadolint, "--no-fail", *names]))
         if chunked:
             start = time.perf_counter()
             for index in range(0, len(names), 100):
                 timed([hadolint, "--no-fail", *names[index : index + 100]])
             theirs_chunked.append(time.perf_counter() - start)
-    return ours, theirs, theirs_chunked
+        timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
+        ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(copy)]))
+    return ours, theirs, theirs_chunked, copy
+
+
+def same_files_again(unalpine: str, corpus: Path, copy: Path, pristine: dict[Path, bytes]) -> float:
+    """The files unalpine just replaced, restored in place and written again
+    at once: what a second --write within minutes pays on this disk."""
+    for path, data in pristine.items():
+        (copy / path.relative_to(corpus)).write_bytes(data)
+    return timed([unalpine, "--yes", "--write", "--quiet", str(copy)])
 
 
 def load_note() -> str:
@@ -301,7 +326,8 @@ class CorpusResult:
         self.ours: list[float] = []
         self.theirs: list[float] = []
         self.theirs_chunked: list[float] = []
-        self.on_shm: tuple[list[float], list[float], list[float]] | None = None
+        self.on_shm: tuple | None = None
+        self.again = 0.0  # --write over the same files again, right after a run replaced them
         self.load_before = self.load_after = ""
         self.constructs: dict[str, int] = {}
 
@@ -318,9 +344,10 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
     # earlier run on the fleet would have. The next run must ask nothing.
     result.first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
     result.requests_warm = warm_requests(unalpine, corpus)
-    result.ours, result.theirs, result.theirs_chunked = batch_rounds(
+    result.ours, result.theirs, result.theirs_chunked, last = batch_rounds(
         unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked)
-    result.changed = sum(path.read_bytes() != pristine[path] for path in dockerfiles)
+    result.changed = sum((last / path.relative_to(corpus)).read_bytes() != pristine[path] for path in dockerfiles)
+    result.again = same_files_again(unalpine, corpus, last, pristine)
     # The same run once more without the name resolutions the first run
     # kept (migrator.debian.names.remembered): what a fleet's first run
     # pays for the names the mapping table does not know.
@@ -333,11 +360,10 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
     if shm is not None:
         with tempfile.TemporaryDirectory(prefix="unalpine-fleet-", dir=shm) as shm_work:
             shm_corpus = Path(shm_work) / "corpus"
+            copy_corpus(pristine, corpus, shm_corpus)
             shm_pristine = {shm_corpus / path.relative_to(corpus): data for path, data in pristine.items()}
-            for path in shm_pristine:
-                path.parent.mkdir(parents=True, exist_ok=True)
             shm_dockerfiles = [shm_corpus / path.relative_to(corpus) for path in dockerfiles]
-            result.on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, shm_dockerfiles, rounds, False)
+            result.on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, shm_dockerfiles, rounds, False)[:3]
     result.load_after = load_note()
 
 
@@ -365,7 +391,8 @@ def corpus_note(result: CorpusResult) -> str:
             + f" (s). {result.changed} of {result.files} Dockerfiles changed. The untimed first run (empty cache: "
             f"index pages fetched, tables built, names resolved) took {result.first_run:.2f} s; the next (warm) "
             f"run made {len(result.requests_warm)} request(s); a `--write` run without the kept name resolutions "
-            f"took {result.unremembered:.2f} s. Load: {result.load_before} before, {result.load_after} after.")
+            f"took {result.unremembered:.2f} s; `--write` again over files it had just replaced (this disk: see "
+            f"below) {result.again:.2f} s. Load: {result.load_before} before, {result.load_after} after.")
     if result.constructs:
         note += " Constructs (repositories): " + ", ".join(f"{k} {v}" for k, v in result.constructs.items()) + "."
     return note
