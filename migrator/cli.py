@@ -215,18 +215,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     # until the run is set up (_set_up), which then freezes everything alive
     # out of its sight (also keeping forked workers' pages shared).
     collecting = gc.isenabled()
+    threshold = gc.get_threshold()
     gc.disable()
     try:
         return _main(argv, collecting)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         if collecting:
             gc.enable()
 
 
 def _set_up(collecting: bool) -> None:
-    """What the run loaded stays for the run: collect only what comes next."""
+    """What the run loaded stays for the run: collect only what comes next,
+    and seldom: nearly everything a file makes is freed by its reference
+    count, and the default threshold (700 allocations) ran ~330 collections
+    over a fleet of 2,000 files (4% of the run; 3 collections at 50,000)."""
     gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     if collecting:
         gc.enable()
 
