@@ -197,6 +197,13 @@ def test_readme_links_resolve():
     assert not broken, f"README.md links to paths that do not exist: {broken}"
 
 
+def test_readme_stays_a_front_door():
+    """Issue 17: a README read in five minutes. Reference material goes to docs/."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 150, (f"README.md has {lines} lines (at most 150): it is the front door; put the details "
+                          f"in the page of docs/ they belong to (docs/index.md lists them) and link it")
+
+
 def test_readme_test_command_is_the_one_ci_runs():
     """The README's set-up commands install what .ci/run installs and run the
     suite the way it does."""
