@@ -77,3 +77,18 @@ def test_ignore_file_and_unknown_ids(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM python:3.12-alpine\n# unalpine: ignore=UA77\nCMD x\n")
     proc = unalpine("--yes", "--diff", ".", cwd=tmp_path, check=0)
     assert "Dockerfile:2: UA000 warning: ignore comment names UA77, which is not a rule id" in proc.stderr
+
+
+def test_every_rule_id_in_the_code_can_be_ignored_and_described():
+    """A new sub-id (a rule reporting under a second id) must join
+    rules.SUB_IDS, or an ignore comment naming it would be 'not a rule id'."""
+    import re
+    from pathlib import Path
+
+    from migrator.report.rules_index import EXTRA
+
+    package = Path(__file__).resolve().parent.parent / "migrator"
+    ids = {found for path in package.rglob("*.py") for found in re.findall(r'"(UA\d{3})"', path.read_text())}
+    verify_and_comments = {rule_id for rule_id in ids if rule_id.startswith("UA9") or rule_id == "UA000"}
+    assert ids - verify_and_comments <= KNOWN
+    assert verify_and_comments <= set(EXTRA)

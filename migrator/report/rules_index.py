@@ -11,6 +11,7 @@ DOCS_PAGE = "docs/rules/{id}.md"
 EXTRA = {
     "UA000": ("ignore-comments", "What `# unalpine: ignore` comments left alone, and comments it cannot read"),
     "UA202": ("apk-packages", "Map each apk package name to its Debian package, drop it, or ask"),
+    "UA402": ("existing-account", "Reuse or move a user or group Debian's base image already has"),
     "UA901": ("verify-parses", "--verify: the migrated file parses"),
     "UA902": ("verify-bash-n", "--verify: every shell-form RUN passes bash -n"),
     "UA903": ("verify-tags", "--verify: every FROM names a tag that was published"),

@@ -64,8 +64,9 @@ def all_rules() -> list[Rule]:
 
 
 # Ids rules report under besides their registered one, with the rule whose
-# edits carry them: the apk rule (UA201) names each package as UA202.
-SUB_IDS = {"UA202": "UA201"}
+# edits carry them: the apk rule (UA201) names each package as UA202; the
+# users rule (UA401) reports accounts Debian already has as UA402.
+SUB_IDS = {"UA202": "UA201", "UA402": "UA401"}
 
 
 def known_ids() -> frozenset[str]:
