@@ -408,6 +408,28 @@ def script_of(instruction: Instruction, text: str) -> ShellScript | None:
     return ShellScript(args, main_end)
 
 
+def command_script(instruction: Instruction) -> ShellScript | None:
+    """The shell a shell-form CMD, ENTRYPOINT or HEALTHCHECK CMD runs (None
+    for exec form and anything else)."""
+    if instruction.command not in ("CMD", "ENTRYPOINT", "HEALTHCHECK") or instruction.is_json:
+        return None
+    start = instruction.command_start
+    if start is None:
+        return None
+    args = LogicalLine()
+    _copy(instruction.logical, start, len(instruction.logical.text), args)
+    return ShellScript(args)
+
+
+def string_script(file_start: int, value: str) -> ShellScript:
+    """The shell of a string written with no escapes at `file_start` (an
+    exec-form `["sh", "-c", "..."]`'s script): its offsets map straight to
+    the file."""
+    source = LogicalLine()
+    source.add(file_start, value)
+    return ShellScript(source)
+
+
 def _copy(source: LogicalLine, start: int, end: int, into: LogicalLine) -> None:
     for logical_start, file_start, length in source.pieces:
         piece_start = max(start, logical_start)

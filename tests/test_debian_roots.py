@@ -269,6 +269,26 @@ def test_pip_upgrade_over_debians_pip(scratch, suite):
     assert "/usr/local/lib/" in chroot(work, "python3", "-m", "pip", "--version").stdout
 
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_cron_comes_out_as_busybox_ran_it(scratch, suite):
+    """fixtures/cron_busybox: cron installed, the crontab COPY'd to
+    /etc/crontabs/root and appended to is what `crontab -l` shows, and the
+    CMD's program is there and stays in the foreground."""
+    work = scratch(suite)
+    after = REPO / "fixtures" / "cron_busybox" / "after.Dockerfile"
+    (work / "app").mkdir(exist_ok=True)
+    for script in _run_lines(after):
+        if "crontab -u root" in script and not (work / "etc" / "crontabs" / "root").exists():
+            # the COPY before it
+            (work / "etc" / "crontabs").mkdir(parents=True, exist_ok=True)
+            (work / "etc" / "crontabs" / "root").write_text("0 3 * * * python /app/backup.py\n")
+        chroot(work, "bash", "-c", script)
+    assert chroot(work, "crontab", "-l", "-u", "root").stdout.splitlines() == [
+        "0 3 * * * python /app/backup.py", "*/15 * * * * python /app/backup.py --quick"]
+    process = chroot(work, "timeout", "3", "cron", "-f", check=False)
+    assert process.returncode == 124, process.stderr  # still running when stopped
+
+
 def test_debian_accounts_are_the_ones_the_users_rule_knows(roots):
     """UA402's table of the accounts every Debian image has."""
     from migrator.rules.users import DEBIAN_GROUPS, DEBIAN_USERS

@@ -110,12 +110,12 @@ def test_heredoc_run(need):
 
 
 def test_cmd_without_any_install_gets_a_run_before_it_and_before_user(need):
-    need("crond", "cron")
-    text = "FROM alpine:3.20\nCOPY app /app\nUSER app\nCMD [\"crond\", \"-f\"]\n"
+    need("tini", "tini")
+    text = "FROM alpine:3.20\nCOPY app /app\nUSER app\nCMD [\"tini\", \"-f\"]\n"
     assert run(text).text == (
         "FROM debian:trixie-slim\nCOPY app /app\n"
-        "RUN apt-get update && apt-get install -y --no-install-recommends cron && rm -rf /var/lib/apt/lists/*\n"
-        "USER app\nCMD [\"crond\", \"-f\"]\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*\n"
+        "USER app\nCMD [\"tini\", \"-f\"]\n"
     )
 
 
