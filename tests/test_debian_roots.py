@@ -289,6 +289,26 @@ def test_cron_comes_out_as_busybox_ran_it(scratch, suite):
     assert process.returncode == 124, process.stderr  # still running when stopped
 
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_python_modules_debian_ships_apart(scratch, suite):
+    """fixtures/debian_python_modules: Debian's python3 makes no venv
+    without python3-venv and never runs ensurepip (UA504 installs
+    python3-venv, and python3-pip in ensurepip's place)."""
+    work = scratch(suite)
+    after = REPO / "fixtures" / "debian_python_modules" / "after.Dockerfile"
+    scripts = _run_lines(after)
+    chroot(work, "apt-get", "install", "-y", "-q", "--no-install-recommends", "python3")
+    bare = chroot(work, "python3", "-m", "venv", "/opt/bare", check=False)
+    assert bare.returncode != 0 and "ensurepip is not" in bare.stdout + bare.stderr
+    for script in scripts[2:4]:  # the second stage: its install, then the venv
+        chroot(work, "bash", "-c", script)
+    assert chroot(work, "/opt/venv/bin/python", "-m", "pip", "--version").returncode == 0
+    chroot(work, "bash", "-c", scripts[0])  # the first stage's install: python3-pip
+    assert chroot(work, "pip3", "--version").returncode == 0
+    ensurepip = chroot(work, "python3", "-m", "ensurepip", check=False)
+    assert ensurepip.returncode != 0 and "ensurepip is disabled" in ensurepip.stdout + ensurepip.stderr
+
+
 def test_debian_accounts_are_the_ones_the_users_rule_knows(roots):
     """UA402's table of the accounts every Debian image has."""
     from migrator.rules.users import DEBIAN_GROUPS, DEBIAN_USERS

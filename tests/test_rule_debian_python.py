@@ -34,9 +34,9 @@ def test_pip_into_debian_python_gets_the_flag(before, after):
 )
 def test_venvs_and_explicit_opt_ins_are_left_alone(lines):
     text = "FROM alpine:3.18\n" + "".join(line + "\n" for line in lines)
-    result = run(text)
+    result = run(text, {"UA504": "keep"})  # (python3-venv for the venv is UA504's)
     assert result.text == text.replace("alpine:3.18", "debian:trixie-slim")
-    assert not result.seen
+    assert not [d for d in result.seen if d.rule != "UA504"]
 
 
 def test_a_venv_made_in_the_stage_built_on():

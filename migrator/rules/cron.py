@@ -30,6 +30,7 @@ from migrator.document import Instruction
 from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
+from migrator.rules._installed import installed
 from migrator.rules.installs import Need, provides
 from migrator.rules.users import Unsupported, parse_options
 from migrator.shell import Command, ShellScript, Word, command_script, string_script
@@ -171,31 +172,8 @@ def _migrating(ctx: RuleContext) -> list[tuple[Stage, list]]:
 @provides
 def _needs(ctx: RuleContext) -> Iterator[Need]:
     for stage, uses in _migrating(ctx):
-        if PACKAGE not in _installed(ctx, stage):
+        if PACKAGE not in installed(ctx, stage):
             yield Need(stage, uses[0][1], PACKAGE, ID, "busybox crond becomes Debian's cron")
-
-
-def _installed(ctx: RuleContext, stage: Stage) -> set[str]:
-    """Debian packages the stage (and the ones it builds on) surely installs:
-    apk names the table maps, and apt-get install words."""
-    from migrator.rules.apk import APK_COMMANDS, parse_apk
-
-    names: set[str] = set()
-    while stage is not None:
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            for command in script.commands if script is not None and not script.has_errors else ():
-                if command.name in APK_COMMANDS:
-                    call = parse_apk(command)
-                    if call.subcommand is not None and call.subcommand.value == "add":
-                        for word in call.operands:
-                            mapping = ctx.table.lookup(word.value or "", ctx.suite, stage.kind) if word.value else None
-                            if mapping is not None and mapping.kind == "map":
-                                names.update(mapping.names)
-                elif command.name in ("apt-get", "apt"):
-                    names.update(word.value for word in command.words[1:] if word.value)
-        stage = stage.parent
-    return names
 
 
 @rule(ID, "cron", "busybox crond becomes Debian's cron: installed, flags mapped, crontabs installed with crontab -u")

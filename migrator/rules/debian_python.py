@@ -8,7 +8,7 @@ Debian's python3. From bookworm on, Debian marks it externally managed
 "externally-managed-environment" -- Alpine did the same only from 3.19. The
 question offers `--break-system-packages` (what the file did on older
 Alpine) or leaving the command for a venv by hand. `python3 -m ensurepip`
-is disabled in Debian altogether: that gets a warning.
+is disabled in Debian altogether: UA504 installs python3-pip instead.
 
 UA502 python-version: a python3.X that the suite does not ship.
 
@@ -76,8 +76,7 @@ def _stage(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
 def _check_command(ctx: RuleContext, instruction, script, command: Command) -> Iterator[Edit | Finding]:
     line = ctx.line_of(script.file_span(command.start, command.end)[0])
     if _is_ensurepip(command):
-        yield Finding(ID, line, "Debian disables ensurepip for its python3: install python3-pip instead")
-        return
+        return  # UA504 installs python3-pip in its place
     install = _pip_install_word(command)
     if install is None or any(word.value == FLAG for word in command.words):
         return
