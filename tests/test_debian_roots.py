@@ -309,6 +309,16 @@ def test_python_modules_debian_ships_apart(scratch, suite):
     assert ensurepip.returncode != 0 and "ensurepip is disabled" in ensurepip.stdout + ensurepip.stderr
 
 
+def test_adduser_installed_for_a_call_in_debians_syntax(scratch):
+    """fixtures/users_trixie_adduser: trixie's base has no adduser; the
+    migrated RUN installs it and the call runs."""
+    work = scratch("trixie")
+    assert not (work / "usr" / "sbin" / "adduser").exists()
+    for script in _run_lines(REPO / "fixtures" / "users_trixie_adduser" / "after.Dockerfile"):
+        chroot(work, "bash", "-c", script)
+    assert chroot(work, "id", "-u", "app").stdout.strip() == "1000"
+
+
 def test_debian_accounts_are_the_ones_the_users_rule_knows(roots):
     """UA402's table of the accounts every Debian image has."""
     from migrator.rules.users import DEBIAN_GROUPS, DEBIAN_USERS

@@ -38,6 +38,7 @@ from migrator.context import RuleContext, Stage
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.records import Frozen
 from migrator.rules import rule
+from migrator.rules.installs import Need, provides
 from migrator.shell import Command, Word
 from migrator.word_edits import RunPlan
 
@@ -62,6 +63,17 @@ EMPTY_SKEL = "/dev/null"
 # Suites whose login.defs makes new homes 0700 (HOME_MODE); busybox made
 # them 2755 and readable by all, and the file's other accounts may rely on it.
 PRIVATE_HOMES = {"trixie"}
+# Suites whose base image has no adduser/addgroup (only useradd/groupadd).
+NO_ADDUSER = {"trixie"}
+# Debian's adduser/addgroup/deluser options (adduser(8), deluser(8)): a call
+# left as is that uses only these is in Debian's own syntax, and works once
+# the adduser package is there.
+_DEBIAN_LONG = {
+    "quiet", "debug", "force-badname", "allow-badname", "allow-all-names", "system", "home", "shell", "no-create-home",
+    "uid", "firstuid", "lastuid", "gid", "firstgid", "lastgid", "ingroup", "group", "disabled-password",
+    "disabled-login", "gecos", "comment", "add_extra_groups", "add-extra-groups", "conf", "extrausers",
+    "remove-home", "remove-all-files", "backup", "backup-to", "only-if-empty",
+}
 
 # Accounts every Debian image has (base-passwd; the same in bullseye,
 # bookworm and trixie): name -> id. tests/test_debian_roots.py checks them
@@ -354,7 +366,16 @@ def _convert(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command) ->
     try:
         new = _CONVERTERS[command.name](list(command.words), _suite(ctx, stage))
     except Unsupported as why:
-        yield Finding(ID, line, f"busybox {command.name} left as is ({why}): Debian's {command.name} reads its options differently")
+        if not _debian_syntax(command):
+            yield Finding(ID, line, f"busybox {command.name} left as is ({why}): Debian's {command.name} reads its options differently")
+            return
+        yield Finding(ID, line, f"{command.name} left as is ({why}): it is in Debian's adduser syntax", Severity.INFO)
+        if _suite(ctx, stage) in NO_ADDUSER:
+            if _install_adduser(ctx, plan.span(command.words[0])[0], command) == "install":
+                yield Finding(ID, line, f"Debian {_suite(ctx, stage)}'s image has no {command.name}: package adduser "
+                              "installed before it", Severity.INFO)
+            else:
+                yield Finding(ID, line, f"Debian {_suite(ctx, stage)}'s image has no {command.name}: it fails there")
         return
     if isinstance(new, str):
         plan.replace(_whole(command), new)
@@ -367,6 +388,49 @@ def _convert(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command) ->
                 plan.replace(word, text)
         tool = new[0][1].split()[0]
     yield Finding(ID, line, f"busybox {command.name} → {tool} (Debian's {command.name} reads busybox's flags differently)", Severity.INFO)
+
+
+def _debian_syntax(command: Command) -> bool:
+    """Whether every option of the call is one of Debian's adduser's long options."""
+    options = [word for word in command.words[1:] if (word.value or word.text).startswith("-")]
+    return bool(options) and all((word.value or "").startswith("--")
+                                 and word.value[2:].split("=", 1)[0] in _DEBIAN_LONG for word in options)
+
+
+def _install_adduser(ctx: RuleContext, offset: int, command: Command) -> str:
+    return ctx.ask(Decision(
+        key=f"{ID}:install-adduser",
+        rule=ID,
+        question=(f"{command.name} is left in a syntax useradd/groupadd cannot take, and Debian's trixie image has no "
+                  "adduser/addgroup: install the adduser package?"),
+        options=(Option("install", "install adduser before it"), Option("keep", "no (the command fails)")),
+        recommended="install",
+        line=ctx.line_of(offset),
+        context=ctx.line_text(offset),
+    ))
+
+
+@provides
+def _needs(ctx: RuleContext) -> Iterator[Need]:
+    """adduser for the calls left as they are, on a suite without it."""
+    for stage in ctx.migrated():
+        if _suite(ctx, stage) not in NO_ADDUSER:
+            continue
+        for instruction in stage.instructions:
+            script = ctx.script(instruction) if instruction.command == "RUN" else None
+            if script is None or script.has_errors:
+                continue
+            for command in script.commands:
+                if command.name not in _CONVERTERS or existing(command.name, list(command.words[1:])) is not None:
+                    continue
+                try:
+                    _CONVERTERS[command.name](list(command.words), _suite(ctx, stage))
+                except Unsupported:
+                    if not _debian_syntax(command):
+                        continue
+                    offset = script.file_span(command.words[0].start, command.words[0].end)[0]
+                    if _install_adduser(ctx, offset, command) == "install":
+                        yield Need(stage, offset, "adduser", ID, f"{command.name} left in a syntax only adduser reads")
 
 
 def _suite(ctx: RuleContext, stage: Stage) -> str:
