@@ -80,8 +80,13 @@ _NOT_ASKED = object()
 
 class RuleContext:
     def __init__(self, document: Document, path: str, target: str | None, table: PackageTable,
-                 answers: dict[str, Answer], strict: bool = False, wheels: object = None):
+                 answers: dict[str, Answer], strict: bool = False, wheels: object = None,
+                 suite_advisor: object = None):
         self.document = document
+        # Which suite's python3 has wheels for the pinned requirements of
+        # alpine:* stages (migrator.wheels.suites.advise, handed in by the
+        # engine: the context does not call the wheel check itself), or None.
+        self.suite_advisor = suite_advisor
         self.text = document.text
         self.path = path
         self.table = table
@@ -369,7 +374,7 @@ class RuleContext:
         if target:
             chosen = target
         elif not any(stage.spec is not None for stage in roots):
-            chosen = self.images.default_suite
+            chosen = self._suite_by_wheels(roots, self.images.default_suite)
         else:
             order = (*self.images.archived, *SUITES)
             # most stages first, then the newest suite
@@ -382,6 +387,53 @@ class RuleContext:
                 stage.notes.append((f"this stage moves to {stage.suite}, not {chosen}: its image has no {chosen} tag "
                                    "(files copied between stages of different suites may need other libraries)", Severity.WARNING))
         return chosen
+
+
+    def _suite_by_wheels(self, roots: list[Stage], default: str) -> str:
+        """alpine:* stages run the suite's own python3: the newest suite
+        whose python3 has wheels for the pinned requirements (a question,
+        asked only when that is not `default`), or `default` with a
+        warning when none has."""
+        if self.suite_advisor is None or not roots:
+            return default
+        indexes = {stage.index for stage in self.stages if _root(stage) in roots}
+        current = tuple(s for s in SUITES if s in roots[0].candidates)
+        suite, missing = self.suite_advisor(self.wheels, indexes, current)
+        if default not in missing:
+            return default  # the default has them, or there is nothing to judge
+        first = roots[0]
+        if suite is None:
+            lacking = "; ".join(missing[default][:3]) + (" ..." if len(missing[default]) > 3 else "")
+            first.notes.append((f"no Debian suite's python3 has wheels for every pinned requirement ({default}: {lacking}); "
+                                f"{default} it is, and pip builds those from source", Severity.WARNING))
+            return default
+        lacking = "; ".join(missing[default][:3]) + (" ..." if len(missing[default]) > 3 else "")
+        python = self.images.debian_python
+        answer = self.ask(Decision(
+            key="UA101:suite-by-wheels",
+            rule="UA101",
+            question=(f"The stage runs Debian's own python3. On {default} (Python {python.get(default)}) pip finds no wheel "
+                      f"for: {lacking}. {suite} (Python {python.get(suite)}) has wheels for every pinned requirement. "
+                      "Which suite?"),
+            options=(
+                Option(suite, f"debian:{suite}-slim, Python {python.get(suite)}: the pinned requirements install from wheels"),
+                Option(default, f"debian:{default}-slim, Python {python.get(default)}: the newest; pip builds or fails on those"),
+            ),
+            recommended=suite,
+            line=first.instruction.line,
+            context=self.instruction_text(first.instruction),
+        ))
+        chosen = answer if answer in (suite, default) else suite
+        if chosen != default:
+            first.notes.append((f"moved to {chosen}, not {default}: its python3 ({python.get(chosen)}) has wheels for the "
+                                f"pinned requirements, {default}'s ({python.get(default)}) has not", Severity.INFO))
+        return chosen
+
+
+def _root(stage: Stage) -> Stage:
+    while stage.parent is not None:
+        stage = stage.parent
+    return stage
 
 
 # _oldest_current by (the spec's identity, version): a function of the two

@@ -100,10 +100,19 @@ class Result(Record):
         return self.text != self.original
 
 
+def _suite_advisor():
+    """The wheel check's suite advice for alpine:* stages (imported only
+    when the wheel check runs)."""
+    from migrator.wheels.suites import advise
+
+    return advise
+
+
 def _run_rules(document: Document, path: str, settings: Settings, table: PackageTable,
                answers: dict[str, Answer], rules: list[Rule], gathered: Any) -> tuple[RuleContext, list[Edit], list[Finding]]:
     """One round: every rule over a fresh context holding the answers so far."""
-    ctx = RuleContext(document, path, settings.target, table, answers, settings.strict, wheels=gathered)
+    ctx = RuleContext(document, path, settings.target, table, answers, settings.strict, wheels=gathered,
+                      suite_advisor=_suite_advisor() if gathered is not None else None)
     edits: list[Edit] = []
     findings: list[Finding] = []
     for rule in rules:
