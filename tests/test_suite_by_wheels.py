@@ -38,9 +38,19 @@ def test_no_question_when_the_newest_has_wheels_or_nothing_is_pinned(tmp_path):
 
 
 def test_no_suite_has_wheels_says_why(tmp_path):
-    result, asked = migrated(tmp_path, "numpy==1.13.3\n")
+    # pandas 1.3.5 has wheels up to Python 3.10 (bullseye's 3.9), numpy 2.1.3 from 3.10 on
+    result, asked = migrated(tmp_path, "pandas==1.3.5\nnumpy==2.1.3\n")
     assert result.text.startswith("FROM debian:trixie-slim\n") and not asked
-    assert any("no Debian suite's python3 has wheels for every pinned requirement" in f.message for f in result.findings)
+    assert any("no Debian suite's python3 has wheels for every pinned requirement" in f.message
+               and "pandas==1.3.5" in f.message for f in result.findings)
+
+
+def test_a_release_with_wheels_nowhere_does_not_choose_the_suite(tmp_path):
+    # numpy 1.13.3 has no wheel for 3.9, 3.11 or 3.13: it builds wherever the stage goes
+    for requirements in ("numpy==1.13.3\n", "numpy==1.13.3\nsix==1.16.0\n"):
+        result, asked = migrated(tmp_path, requirements)
+        assert result.text.startswith("FROM debian:trixie-slim\n") and not asked
+        assert not any("no Debian suite" in f.message for f in result.findings)
 
 
 def test_target_and_python_images_are_not_moved(tmp_path):

@@ -55,7 +55,18 @@ def advise(evidence: "Evidence | None", stages: set[int], candidates: tuple[str,
                     lacking.append(f"{requirement.name}{requirement.specifier}: no wheel for Python {python} "
                                    f"({arch}), pip would build it")
                     break
-        if not lacking:
-            return suite, missing
         missing[suite] = lacking
+    # A release with no wheel for any of the suites (an sdist-only project,
+    # uwsgi) builds wherever the stage goes: it does not choose the suite.
+    everywhere = set.intersection(*(set(_names(lacking)) for lacking in missing.values())) if missing else set()
+    missing = {suite: [text for text in lacking if text.split(":", 1)[0] not in everywhere]
+               for suite, lacking in missing.items()}
+    missing = {suite: lacking for suite, lacking in missing.items() if lacking}
+    for suite in reversed(candidates):
+        if suite in pythons and suite in GLIBC and suite not in missing:
+            return suite, missing
     return None, missing
+
+
+def _names(lacking: list[str]) -> list[str]:
+    return [text.split(":", 1)[0] for text in lacking]
