@@ -54,7 +54,7 @@ def _module(command: Command) -> str | None:
 
 
 def _finds(ctx: RuleContext) -> Iterator[tuple]:
-    modules = apart(ctx.suite)
+    modules = None  # read only for a file that runs python -m (tomllib costs a small file's start)
     for stage in ctx.migrated():
         if stage.kind != "debian":
             continue  # python:* images run their own CPython, which has everything
@@ -74,6 +74,8 @@ def _finds(ctx: RuleContext) -> Iterator[tuple]:
                 elif top == "ensurepip":
                     yield stage, instruction, script, command, "ensurepip", PIP
                     continue
+                if modules is None:
+                    modules = apart(ctx.suite)
                 package = modules.get(top)
                 if package is None or top in ALPINE_APART:
                     continue
