@@ -59,3 +59,10 @@ def test_names_without_facts_resolve_as_before():
     res = resolve("tidyhtml", "bookworm")
     assert res.recommended == "libtidy5deb1"
     assert not any(e.kind == "alpine" for c in res.candidates for e in c.evidence)
+
+
+def test_table_entry_fixed_by_the_apkbuild():
+    # libcap's APKBUILD splits nothing but -dev/-static/-doc off: setcap is in libcap
+    m = PackageTable.load().lookup("libcap", "bookworm", "python")
+    assert m.names == ("libcap2", "libcap2-bin")
+    assert "APKBUILD" in m.why
