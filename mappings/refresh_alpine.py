@@ -502,11 +502,19 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
                     else:
                         pkg.unknown.append(f"mv {src}")
             continue
-        if head in ("make", "ninja", "meson", "cmake", "python3", "pip", "install", "cp", "ln", "gpep517",
-                    "DESTDIR=\"$subpkgdir\""):
+        if head in ("make", "ninja", "meson", "cmake", "python3", "pip", "install", "cp", "ln", "gpep517"):
             target = "$subpkgdir" if not main_package else "$pkgdir"
             if target in cmd.replace('"', "") or (head == "make" and "install" in words):
                 pkg.installs = True
+            if head == "install" and "-d" not in words:
+                # install -Dm755 NAME "$pkgdir"/usr/bin/NAME: a command of its own
+                try:
+                    dest = scope.words(" ".join(words[1:]))[-1]
+                except (Unknown, IndexError):
+                    continue
+                path = dest.replace("$subpkgdir", "$pkgdir", 1)[len("$pkgdir"):].strip("/") if dest.startswith(target) else ""
+                if path.rsplit("/", 1)[0] in _COMMAND_DIRS:
+                    pkg.moved.append(path)
             continue
         if head in functions and depth < 4:
             try:

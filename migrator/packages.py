@@ -463,7 +463,31 @@ class PackageTable:
             m = self._lookup_py(apk, py, suite, base)
             if m is not None:
                 return m
+        not_in_debian = self._not_in_debian(apk, suite, base)
+        if not_in_debian is not None:
+            return not_in_debian
         return self._unknown(apk, suite)
+
+    def _not_in_debian(self, apk: str, suite: str, base: BaseKind) -> Mapping | None:
+        """A name Debian does not ship at all (mappings/elsewhere.toml): say
+        so, and offer what its upstream documents; pip is offered (and
+        recommended) on python images when PyPI has the very program,
+        otherwise the name is kept with the warning until someone decides."""
+        from migrator.alpine.elsewhere import elsewhere
+
+        alt = elsewhere(apk)
+        if alt is None:
+            return None
+        choices = []
+        recommended = "keep"
+        if alt.offers_pip and base == "python":
+            choices.append(Choice("pip", f"pip install {alt.project} (the same program, from PyPI)", pip=(alt.project,),
+                                  why=alt.note))
+            recommended = "pip"
+        choices.append(Choice("keep", f"keep the Alpine name {apk} (apt-get fails on it until it is replaced)",
+                              names=(apk,), why="install it the upstream way by hand"))
+        choices.append(Choice("drop", "drop it", why=f"{apk} is installed some other way"))
+        return Mapping(apk, "unknown", why=alt.text(), choices=tuple(choices), recommended=recommended)
 
     def _lookup_virtual(self, apk: str, suite: str, base: str) -> Mapping:
         """apk's provider names: cmd:<command>, pc:<pkg-config module>, so:<soname>."""
