@@ -206,12 +206,15 @@ class ImageTable(Frozen):
     suites only archive.debian.org still serves (`archived`; the package index
     that answers for them is migrator.debian.suites.index_suite's decision), and
     the images that have no Debian variant or no Alpine one, and Debian's own
-    python3 version per suite (`debian_python`)."""
+    python3 version per suite (`debian_python`), and the official debian
+    image's tags with the release each names (`debian_tags`)."""
 
     __slots__ = ()
 
-    def __new__(cls, images, default_suite, archived, alpine_only, never_alpine, debian_python) -> ImageTable:
-        return tuple.__new__(cls, (images, default_suite, archived, alpine_only, never_alpine, debian_python))
+    def __new__(cls, images, default_suite, archived, alpine_only, never_alpine, debian_python,
+                debian_tags) -> ImageTable:
+        return tuple.__new__(cls, (images, default_suite, archived, alpine_only, never_alpine, debian_python,
+                                   debian_tags))
 
     def official(self, ref: ImageRef) -> ImageSpec | None:
         for name in self.images:
@@ -285,4 +288,5 @@ def _read_image_table() -> ImageTable:
         alpine_only=frozenset(data.get("alpine_only", ())),
         never_alpine=frozenset(data.get("never_alpine", ())),
         debian_python=dict(data["debian_python"]),
+        debian_tags=dict(data["debian_tags"]),
     )

@@ -22,14 +22,6 @@ from migrator.shell import ShellScript, script_of
 
 # The suites whose full package index the resolver can download.
 RESOLVABLE = ("bullseye", "bookworm", "trixie")
-# Tags of the official debian image: codenames, aliases and release numbers.
-DEBIAN_TAGS = {
-    "jessie": "jessie", "stretch": "stretch", "buster": "buster", "bullseye": "bullseye",
-    "bookworm": "bookworm", "trixie": "trixie", "forky": "forky", "sid": "sid",
-    "8": "jessie", "9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie",
-    "oldoldstable": "bullseye", "oldstable": "bookworm", "stable": "trixie", "testing": "forky",
-    "unstable": "sid", "latest": "trixie",
-}
 _DEBIAN_TAG = re.compile(r"^(?P<release>[a-z]+|\d+(?:\.\d+)?)(?:-\d{8})?(?:-slim)?$")
 # apt-get options that take a value as the next word
 _OPTION_ARGS = {"-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file"}
@@ -194,7 +186,7 @@ def _image_suite(image: str, line: int, table, result: Verification) -> tuple[st
     tag = ref.tag or "latest"
     if ref.is_official("debian"):
         match = _DEBIAN_TAG.match(tag)
-        release = DEBIAN_TAGS.get(match.group("release").split(".")[0]) if match else None
+        release = table.debian_tags.get(match.group("release").split(".")[0]) if match else None
         if release is None:
             result.problems.append(Problem(line, "UA903", f"{image}: debian has no tag {tag}"))
             return None, ""
@@ -207,7 +199,7 @@ def _image_suite(image: str, line: int, table, result: Verification) -> tuple[st
         return None, ""
     kind = "python" if spec.base == "python" else "debian"  # other images: a slim Debian plus their own files
     if spec.published(tag):
-        return _codename(tag), kind
+        return _codename(tag, table.debian_tags), kind
     for suite in reversed(RESOLVABLE):  # python:3.12-slim is the newest suite's image
         if spec.published(f"{tag}-{suite}"):
             return suite, kind
@@ -215,7 +207,7 @@ def _image_suite(image: str, line: int, table, result: Verification) -> tuple[st
         shape = re.escape(template).replace(r"\{version\}", "(?P<version>.+?)")
         shape = shape.replace(r"\{suite\}", "(?P<suite>[a-z]+)").replace(r"\{suffix\}", "(?:-[a-z]+)?")
         match = re.fullmatch(shape, tag)
-        if match and match.group("suite") in DEBIAN_TAGS:
+        if match and match.group("suite") in table.debian_tags:
             version = match.groupdict().get("version") or ""
             known = spec.suites(version)
             where = f"has tags for {', '.join(known)}" if known else "has no Debian tags"
@@ -227,10 +219,10 @@ def _image_suite(image: str, line: int, table, result: Verification) -> tuple[st
     return None, ""
 
 
-def _codename(tag: str) -> str | None:
+def _codename(tag: str, debian_tags: dict[str, str]) -> str | None:
     for word in re.split(r"[-_.]", tag):
-        if word.isalpha() and word in DEBIAN_TAGS:
-            return DEBIAN_TAGS[word]
+        if word.isalpha() and word in debian_tags:
+            return debian_tags[word]
     return None
 
 
