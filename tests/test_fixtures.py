@@ -205,11 +205,11 @@ def published(image: str) -> bool:
 
 @pytest.mark.parametrize("case", CASES)
 def test_after_names_published_tags(case):
-    from migrator.context import _global_args
+    from migrator.stages import global_args
     from migrator.images import expand
 
     after = parse(read(FIXTURES / case / "after.Dockerfile"))
-    variables = {name: arg.value for name, arg in _global_args(after).items()}
+    variables = {name: arg.value for name, arg in global_args(after).items()}
     stages: set[str] = set()
     for instruction in after.instructions:
         if instruction.keyword != "FROM":

@@ -307,21 +307,21 @@ def test_a_version_the_table_does_not_know_migrates_with_a_warning():
 
 
 def test_the_next_current_release_is_kept_per_image_and_version_and_matches_a_fresh_answer():
-    from migrator import context
+    from migrator import image_choice
     from migrator.images import image_table
 
     table = image_table()
-    context._OLDEST.clear()
+    image_choice._OLDEST.clear()
     asked = 0
     for spec in table.images.values():
         versions = [*spec.rows, "", "2", "2.7", "3.5-fpm", "9.9.9", "lts"]
         for version in versions:
-            expected = context._work_out_oldest_current(spec, version)
-            assert context._oldest_current(spec, version) == expected  # worked out and kept
-            assert context._oldest_current(spec, version) == expected  # from the memo
+            expected = image_choice._work_out_oldest_current(spec, version)
+            assert image_choice._oldest_current(spec, version) == expected  # worked out and kept
+            assert image_choice._oldest_current(spec, version) == expected  # from the memo
             asked += 1
     assert asked > 100
-    assert any(context._oldest_current(spec, "2.7") for spec in table.images.values())
+    assert any(image_choice._oldest_current(spec, "2.7") for spec in table.images.values())
 
 
 def test_image_references_read_once_are_read_as_afresh():
