@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from migrator import data_files, datacache, images, packages
+from migrator import data_files, datacache, images, package_file, packages
 
 
 @pytest.fixture
@@ -74,14 +74,14 @@ def test_no_cache_switch(tmp_path, cache_home, monkeypatch):
 
 
 def test_the_cached_tables_equal_the_parsed_ones(cache_home):
-    parsed = packages._parse_file(packages.BUILTIN_PATH, "builtin")
-    sources = [str(packages.BUILTIN_PATH), packages.__file__]
-    hooks = packages._plain_table, packages._table_from_plain
+    parsed = package_file.parse_file(package_file.BUILTIN_PATH, "builtin")
+    sources = [str(package_file.BUILTIN_PATH), package_file.__file__]
+    hooks = package_file.plain_table, package_file.table_from_plain
     datacache.cached("packages", sources, lambda: parsed, *hooks)
     again = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"), *hooks)
     assert again is not parsed and again == parsed
-    assert {type(entry) for entry in again[0].values()} == {packages._Entry}
-    assert {type(py3) for py3 in again[1].values()} == {packages._Py3}
+    assert {type(entry) for entry in again[0].values()} == {package_file.Entry}
+    assert {type(py3) for py3 in again[1].values()} == {package_file.Py3Entry}
     fresh = images._read_image_table()
     sources = [str(Path(data_files.data_dir()) / "images.toml"), images.__file__]
     hooks = images._plain_image_table, images._image_table_from_plain
@@ -100,7 +100,7 @@ def test_what_cannot_be_stored_is_built_every_time(tmp_path, cache_home):
 
     def build():
         builds.append(1)
-        return packages._Entry("a", {}, "builtin", "p")
+        return package_file.Entry("a", {}, "builtin", "p")
 
     assert datacache.cached("demo", [str(source)], build) == build()
     assert datacache.cached("demo", [str(source)], build) == build()
@@ -143,9 +143,9 @@ def test_lazy_values_make_each_value_once_and_only_when_asked():
 
 
 def test_a_run_makes_only_the_table_entries_it_looks_up(cache_home):
-    sources = [str(packages.BUILTIN_PATH), packages.__file__]
-    hooks = packages._plain_table, packages._table_from_plain
-    datacache.cached("packages", sources, lambda: packages._parse_file(packages.BUILTIN_PATH, "builtin"), *hooks)
+    sources = [str(package_file.BUILTIN_PATH), package_file.__file__]
+    hooks = package_file.plain_table, package_file.table_from_plain
+    datacache.cached("packages", sources, lambda: package_file.parse_file(package_file.BUILTIN_PATH, "builtin"), *hooks)
     entries, _ = datacache.cached("packages", sources, lambda: pytest.fail("not read from the cache"), *hooks)
     table = packages.PackageTable(entries, {})
     assert table.lookup("openssl-dev", "bookworm", "python").names == ("libssl-dev",)

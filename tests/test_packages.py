@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator import package_file
 from migrator import packages as P
 from migrator.errors import InputError
 from migrator.data_files import data_dir
@@ -502,7 +503,7 @@ def test_error_message_example(tmp_path):
 
 
 def test_builtin_file_validates():
-    entries, py3 = P._parse_file(P.BUILTIN_PATH, "builtin")
+    entries, py3 = package_file.parse_file(package_file.BUILTIN_PATH, "builtin")
     assert len(entries) >= 400 and py3
 
 
@@ -511,7 +512,7 @@ def test_builtin_file_validates():
 
 def test_load_is_fast_and_does_not_read_indexes():
     name_index._load_index.cache_clear()
-    P._builtin.cache_clear()
+    package_file.builtin_table.cache_clear()
     t0 = time.perf_counter()
     t = PackageTable.load()
     elapsed = time.perf_counter() - t0
