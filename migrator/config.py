@@ -56,6 +56,11 @@ class Config(Record):
 
 NONE = Config()
 
+# What a pyproject.toml with a [tool.unalpine] table must contain, however it
+# is spelled: [tool.unalpine], [tool."unalpine"], tool.unalpine.x = ..., or
+# a [tool] table with an unalpine key. Without one, it is not parsed.
+_TABLE_MARKS = (b"tool.unalpine", b'tool."unalpine"', b"[tool]")
+
 
 class ConfigFinder:
     """Finds the configuration of each file, remembering every folder it looked at."""
@@ -63,9 +68,15 @@ class ConfigFinder:
     def __init__(self) -> None:
         self._by_folder: dict[str, Config] = {}
 
-    def for_path(self, path: str) -> Config:
-        folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
-        return self._for_folder(folder)
+    def for_path(self, path: str, is_folder: bool | None = None) -> Config:
+        """The configuration of the file (or, `is_folder`, the folder) at `path`."""
+        if is_folder is None:
+            is_folder = os.path.isdir(path)
+        folder = path if is_folder else os.path.dirname(path) or "."
+        known = self._by_folder.get(folder)  # a fleet's files share folders: ask once
+        if known is None:
+            known = self._by_folder[folder] = self._for_folder(os.path.abspath(folder))
+        return known
 
     def _for_folder(self, folder: str) -> Config:
         known = self._by_folder.get(folder)
@@ -74,7 +85,7 @@ class ConfigFinder:
         config = self._here(folder)
         if config is None:
             parent = os.path.dirname(folder)
-            at_root = parent == folder or os.path.exists(os.path.join(folder, ".git"))
+            at_root = parent == folder or os.access(os.path.join(folder, ".git"), os.F_OK)
             config = NONE if at_root else self._for_folder(parent)
         self._by_folder[folder] = config
         return config
@@ -82,6 +93,8 @@ class ConfigFinder:
     def _here(self, folder: str) -> Config | None:
         for name in NAMES:
             candidate = os.path.join(folder, name)
+            if not os.access(candidate, os.F_OK):  # most folders: no exception to raise and catch
+                continue
             try:
                 with open(candidate, "rb") as handle:
                     data = handle.read()
@@ -89,8 +102,8 @@ class ConfigFinder:
                 continue
             except OSError as error:
                 raise InputError(f"cannot read: {error.strerror or error}", candidate) from None
-            if name == "pyproject.toml" and b"unalpine" not in data:
-                continue  # no unalpine table: no need to parse it
+            if name == "pyproject.toml" and not any(mark in data for mark in _TABLE_MARKS):
+                continue  # no unalpine table: no need to parse it (tomllib costs ms)
             values = _table(candidate, name, data)
             if values is None:
                 continue

@@ -140,9 +140,9 @@ class Run:
         kept = []
         for job in self.jobs:
             if self.stdin_mode:
-                config = finder.for_path(self.request.stdin_filename or os.path.join(os.curdir, "-"))
+                config = finder.for_path(self.request.stdin_filename or os.path.join(os.curdir, "-"), False)
             else:
-                config = finder.for_path(job.path)
+                config = finder.for_path(job.path, False)
             if config.source and config.excludes(job.path) and os.path.normpath(job.path) not in named:
                 self.excluded += 1
                 continue

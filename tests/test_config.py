@@ -112,6 +112,10 @@ def test_a_bad_configuration_is_one_line_naming_the_file(tmp_path, text, message
 def test_a_pyproject_without_a_table_is_never_parsed(tmp_path):
     put(tmp_path / "pyproject.toml", "this is [not toml at all\n")  # no mention of the tool: not read as TOML
     assert ConfigFinder().for_path(str(tmp_path / "Dockerfile")).source == ""
+    put(tmp_path / "pyproject.toml", '[project]\nname = "unalpine"\n[')  # names it, but no table: not parsed
+    assert ConfigFinder().for_path(str(tmp_path / "Dockerfile")).source == ""
     put(tmp_path / "pyproject.toml", "[tool.unalpine\n")
     with pytest.raises(InputError, match="not valid TOML"):
         ConfigFinder().for_path(str(tmp_path / "Dockerfile"))
+    put(tmp_path / "pyproject.toml", '[tool]\nunalpine = {target = "bookworm"}\n')
+    assert ConfigFinder().for_path(str(tmp_path / "Dockerfile")).values == {"target": "bookworm"}

@@ -89,6 +89,7 @@ def test_sarif_is_valid_and_its_fixes_are_the_migration(fleet):
     for rule in rules:
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["helpUri"] == f"docs/rules/{rule['id']}.md"
+        assert (REPO / rule["helpUri"]).is_file()  # the page the docs keep for the rule
     # Every finding of the JSON report is a result, at its file and line, with its level.
     report = json.loads(unalpine("--yes", "--json", ".", cwd=fleet, check=0).stdout)
     expected = sorted((entry["path"], finding["line"], finding["rule"],
