@@ -147,6 +147,22 @@ def test_every_fixture_is_linked_from_a_page():
     assert not unlinked, "\n".join(unlinked)
 
 
+_KEY_ROW = re.compile(r"^\| `(UA\d{3}:[^`]*)` \|", re.M)
+
+
+def test_every_question_key_of_a_rule_page_is_in_the_answers_page():
+    """docs/questions.md lists every key, for whoever writes an answers file."""
+    listed = (DOCS / "questions.md").read_text(encoding="utf-8")
+    missing = [
+        f"docs/rules/{page.name} documents the key `{key}`: add it to the table under Question keys "
+        f"in docs/questions.md"
+        for page in sorted(RULES.glob("UA*.md"))
+        for key in _KEY_ROW.findall(page.read_text(encoding="utf-8"))
+        if f"`{key}`" not in listed
+    ]
+    assert not missing, "\n".join(missing)
+
+
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _FENCE = re.compile(r"^(```+|~~~+)")
 
