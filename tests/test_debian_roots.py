@@ -309,6 +309,25 @@ def test_python_modules_debian_ships_apart(scratch, suite):
     assert ensurepip.returncode != 0 and "ensurepip is disabled" in ensurepip.stdout + ensurepip.stderr
 
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_a_home_the_workdir_made_goes_to_the_user(scratch, suite):
+    """fixtures/users_existing_home: WORKDIR /app made the folder; busybox
+    adduser -h /app gave it to app, and so does the migrated RUN."""
+    work = scratch(suite)
+    (work / "app").mkdir()
+    (work / "app" / "main.py").write_text("")
+    after = (REPO / "fixtures" / "users_existing_home" / "after.Dockerfile").read_text("utf-8")
+    if suite != "trixie":
+        after = after.replace(" -K HOME_MODE=0755", "")
+    scratch_file = work / "tmp" / "after.Dockerfile"
+    scratch_file.write_text(after)
+    for script in _run_lines(scratch_file):
+        chroot(work, "bash", "-c", script)
+    uid = int(chroot(work, "id", "-u", "app").stdout)
+    assert (work / "app").stat().st_uid == uid
+    assert sorted(p.name for p in (work / "app").iterdir()) == ["main.py"]  # no skeleton dotfiles
+
+
 def test_adduser_installed_for_a_call_in_debians_syntax(scratch):
     """fixtures/users_trixie_adduser: trixie's base has no adduser; the
     migrated RUN installs it and the call runs."""

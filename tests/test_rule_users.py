@@ -125,3 +125,19 @@ def test_a_call_left_in_debians_syntax_on_trixie_gets_adduser_installed():
     assert "it fails there" in messages(run(text, {"UA401:install": "keep"}))
     # busybox's syntax with a variable where a flag goes: Debian's adduser would not take it either
     assert "apt-get" not in run("FROM alpine:3.19\nRUN adduser -D $FLAGS app\n").text
+
+
+@pytest.mark.parametrize(
+    ("made", "chown"),
+    [
+        ("WORKDIR /srv/app\n", True),
+        ("COPY . /srv/app/\n", True),
+        ("WORKDIR /srv\n", False),
+        ("", False),
+    ],
+)
+def test_a_home_that_exists_already_goes_to_the_user_as_busybox_did(made, chown):
+    text = f"FROM alpine:3.19\n{made}RUN adduser -D -h /srv/app app && echo ok\n"
+    out = run(text, target="bookworm").text
+    tail = " && chown app: /srv/app" if chown else ""
+    assert out.endswith(f"RUN useradd -m -k /dev/null -d /srv/app app{tail} && echo ok\n")

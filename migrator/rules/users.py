@@ -388,6 +388,41 @@ def _convert(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command) ->
                 plan.replace(word, text)
         tool = new[0][1].split()[0]
     yield Finding(ID, line, f"busybox {command.name} → {tool} (Debian's {command.name} reads busybox's flags differently)", Severity.INFO)
+    if tool == "useradd":
+        yield from _existing_home(ctx, stage, plan, command, line)
+
+
+def _existing_home(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command, line: int) -> Iterator[Finding]:
+    """busybox adduser gives a home that exists already (a WORKDIR made it)
+    to the user; useradd leaves it root's ("the home directory already
+    exists"): a chown after it keeps busybox's result."""
+    options, operands, _ = parse_options(list(command.words[1:]), _ADDUSER_VALUES, _ADDUSER_FLAGS, _ADDUSER_LONG)
+    home = options.get("h")
+    if "H" in options or home is None or home.value is None or operands[0].value is None:
+        return
+    start = plan.span(command.words[0])[0]
+    made = []
+    current: Stage | None = stage
+    while current is not None:
+        made += [i for i in current.instructions if i.start < start and _makes(i, home.value)]
+        current = current.parent
+    if not made:
+        return
+    user = operands[0]
+    plan.append(command, f" && chown {user.shell()}: {home.shell()}")
+    yield Finding(ID, line, f"{home.value} exists already (line {made[0].line}): busybox adduser gave it to {user.value}, "
+                  "useradd does not; chown added", Severity.INFO)
+
+
+def _makes(instruction, path: str) -> bool:
+    """Whether a WORKDIR, COPY or ADD names `path` as the folder it makes."""
+    path = path.rstrip("/") or "/"
+    if instruction.command == "WORKDIR":
+        return instruction.args.strip().strip("\"'").rstrip("/") == path
+    if instruction.command in ("COPY", "ADD"):
+        words = instruction.json_args or instruction.args.split()
+        return len(words) >= 2 and words[-1].rstrip("/") == path
+    return False
 
 
 def _debian_syntax(command: Command) -> bool:
