@@ -22,6 +22,9 @@ import bisect
 import functools
 import re
 
+from migrator.dockerfile_words import (
+    GO_SPACE, KEYWORD_BLANKS, KEYWORD_WORD, Flag, heredoc_words, json_array, json_part, loads, read_flags, skip,
+)
 from migrator.errors import InputError
 from migrator.lazy_pattern import LazyPattern
 from migrator.records import Frozen, Record
@@ -36,25 +39,12 @@ HEREDOC_KEYWORDS = frozenset({"ADD", "COPY", "RUN"})
 # Instructions whose arguments buildkit tries to read as a JSON array first.
 JSON_KEYWORDS = frozenset({"ADD", "CMD", "COPY", "ENTRYPOINT", "RUN", "SHELL", "VOLUME", "HEALTHCHECK"})
 
-# Go's unicode.IsSpace, which buildkit uses to strip indentation, to find
-# blank and comment lines and to trim arguments. Python's str.isspace is
-# close but also counts \x1c-\x1f, which Go does not.
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-# buildkit's reWhitespace, which ends the keyword: ASCII only, so
-# "RUN\xa0x" is the (unknown) instruction "RUN\xa0x".
-KEYWORD_END = "\t\v\f\r "
-# extractBuilderFlags tests unicode.IsSpace one byte at a time; on ASCII that
-# is this set (see _read_flags for what it does to other bytes).
-FLAG_BLANKS = "\t\n\v\f\r "
 # Only these names make a parser directive; any other "# name=value" line is
 # a comment and ends the directives, exactly like a plain comment.
 VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 # Go's \s is [\t\n\f\r ] (no \v); the line was already stripped on the left.
 _DIRECTIVE = LazyPattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
-# `[^<]` as in buildkit: "<<<word" (a bash here-string) and "<<A<B" are not
-# heredocs.
-_HEREDOC_WORD = LazyPattern(r"(\d*)<<(-?)([^<]*)\Z")
 
 
 class PhysicalLine(Frozen):
@@ -154,19 +144,6 @@ class Node(Record):
         self.end_line = end_line
 
 
-class Flag(Record):
-    """A `--name=value` flag (name without the dashes; value None for a bare
-    `--name`); start and end are logical offsets of the whole word."""
-
-    __slots__ = ("name", "value", "start", "end")
-
-    def __init__(self, name: str, value: str | None, start: int, end: int):
-        self.name = name
-        self.value = value
-        self.start = start
-        self.end = end
-
-
 _UNREAD = object()
 _CMD_WORD = LazyPattern(r"CMD\s+", re.I)
 
@@ -231,7 +208,7 @@ class Instruction(Node):
             return None if self._json is None else list(self._json)
         if self.command not in JSON_KEYWORDS:
             return None
-        return json_array(_json_part(self.command, self.args))
+        return json_array(json_part(self.command, self.args))
 
     @property
     def command_start(self) -> int | None:
@@ -251,88 +228,6 @@ class Instruction(Node):
 
     def file_span(self, start: int, end: int) -> tuple[int, int]:
         return self.logical.file_span(start, end)
-
-
-def _json_part(command: str, args: str) -> str:
-    """The text buildkit tries as JSON: HEALTHCHECK's comes after its type
-    word (`HEALTHCHECK --interval=5s CMD ["x"]` is exec form)."""
-    if command != "HEALTHCHECK":
-        return args
-    args = args.strip(GO_SPACE)
-    end = 0
-    while end < len(args) and args[end] not in FLAG_BLANKS:
-        end += 1
-    return args[end:]
-
-
-def _reject_constant(name: str) -> None:
-    # Go's encoding/json has no NaN/Infinity; buildkit then falls back to the
-    # shell form, so these must not count as JSON here either.
-    raise ValueError(name)
-
-
-def _go_number(text: str) -> float:
-    # Go decodes every JSON number into a float64 and fails on overflow
-    # (`CMD [1e400]` is shell form there), where Python would give inf.
-    value = float(text)
-    if value in (_INFINITY, -_INFINITY):
-        raise ValueError(text)
-    return value
-
-
-@functools.cache
-def _json_decoder():
-    # buildkit decodes with json.NewDecoder(...).Decode, which reads the first
-    # JSON value and ignores whatever follows: `CMD ["a"] && b` is exec form and
-    # docker silently drops "&& b". raw_decode does the same. (Made on first
-    # use: many files have no exec form, and json costs ~1 ms of a start.)
-    import json
-
-    return json.JSONDecoder(parse_constant=_reject_constant, parse_float=_go_number, parse_int=_go_number)
-
-
-# The exec form nearly every Dockerfile has, `CMD ["python", "app.py"]`: an
-# array of strings with no escape and no control character, whose JSON value
-# is the text between the quotes. Read here without the json module (~1 ms of
-# a small file's run to import); anything else goes to the JSON decoder. As
-# raw_decode, only the start must match (what follows the array is ignored).
-_JSON_SPACE = r"[ \t\n\r]*"
-_PLAIN_STRING = r'"[^"\\\x00-\x1f]*"'
-_PLAIN_ARRAY = LazyPattern(
-    rf"\[{_JSON_SPACE}(?:{_PLAIN_STRING}{_JSON_SPACE}(?:,{_JSON_SPACE}{_PLAIN_STRING}{_JSON_SPACE})*)?\]"
-)
-_PLAIN_STRING_VALUE = LazyPattern(r'"([^"\\\x00-\x1f]*)"')
-
-
-def _loads(args: str) -> object | None:
-    stripped = args.strip(GO_SPACE)  # splitCommand's strings.TrimSpace
-    if not stripped.startswith("["):
-        return None
-    plain = _PLAIN_ARRAY.match(stripped)
-    if plain:
-        return _PLAIN_STRING_VALUE.findall(plain.group())
-    return _decode_json(stripped)
-
-
-def _decode_json(text: str) -> object | None:
-    try:
-        return _json_decoder().raw_decode(text)[0]
-    except ValueError:
-        return None
-
-
-def json_array(args: str) -> list[str] | None:
-    known = _string_array(args)
-    return None if known is None else list(known)  # each caller a list of its own
-
-
-# The rules read the same CMD/ENTRYPOINT/HEALTHCHECK arrays file after file:
-# kept by the text (a function of it alone; bounded, the least recently used
-# going first).
-@functools.lru_cache(maxsize=4096)
-def _string_array(args: str) -> tuple[str, ...] | None:
-    value = _loads(args)
-    return tuple(value) if isinstance(value, list) and all(isinstance(item, str) for item in value) else None
 
 
 class Document(Record):
@@ -572,10 +467,10 @@ def _read_instruction(text: str) -> tuple:
     the InputError the line is, else ""."""
     # The logical line can start with blanks when the first physical line
     # held only the escape character ("\\\n  RUN x" is RUN on line 1).
-    start = _skip(text, 0, GO_SPACE) if text and text[0] in GO_SPACE else 0
+    start = skip(text, 0, GO_SPACE) if text and text[0] in GO_SPACE else 0
     if start == len(text):
         return ("a line continuation with no instruction", 0, 0, "", "", (), 0, None)
-    end = _WORD.match(text, start).end()
+    end = KEYWORD_WORD.match(text, start).end()
     word = text[start:end]
     keyword = word.upper()
     if keyword not in KEYWORDS:
@@ -583,23 +478,23 @@ def _read_instruction(text: str) -> tuple:
     # splitCommand trims the line first: a quote left open in the last
     # flag ends at the last non-blank, not at the end of the line.
     trimmed = text.rstrip(GO_SPACE)
-    flags, position = _read_flags(trimmed, _KEYWORD_BLANKS.match(text, end).end())
+    flags, position = read_flags(trimmed, KEYWORD_BLANKS.match(text, end).end())
     trigger = ""
     if keyword == "ONBUILD":
         if flags:
             return ("ONBUILD takes no flags", 0, 0, "", "", (), 0, None)
-        trigger_end = _WORD.match(text, position).end()
+        trigger_end = KEYWORD_WORD.match(text, position).end()
         written = text[position:trigger_end]
         if not written:
             return ("ONBUILD needs an instruction", 0, 0, "", "", (), 0, None)
         trigger = written.upper()
         if trigger not in KEYWORDS or trigger in ("ONBUILD", "FROM", "MAINTAINER"):
             return (f"{written} isn't allowed as an ONBUILD trigger", 0, 0, "", "", (), 0, None)
-        flags, position = _read_flags(trimmed, _KEYWORD_BLANKS.match(text, trigger_end).end())
+        flags, position = read_flags(trimmed, KEYWORD_BLANKS.match(text, trigger_end).end())
     command = trigger or keyword
     json = None
     if command in JSON_KEYWORDS and "[" in text:
-        value = _loads(_json_part(command, text[position:]))
+        value = loads(json_part(command, text[position:]))
         if isinstance(value, list):
             if not all(isinstance(item, str) for item in value):
                 # buildkit refuses the file rather than falling back to the shell form.
@@ -607,181 +502,6 @@ def _read_instruction(text: str) -> tuple:
                         0, 0, "", "", (), 0, None)
             json = tuple(value)
     return ("", start, end, keyword, trigger, tuple(flags), position, json)
-
-
-def _skip(text: str, position: int, chars: str) -> int:
-    """The first offset from `position` on whose character is not in `chars`."""
-    if position >= len(text) or text[position] not in chars:
-        return position  # nothing to skip, most of the time
-    return len(text) - len(text[position:].lstrip(chars))
-
-
-# A keyword (or ONBUILD's trigger): up to the first of KEYWORD_END; then the blanks after it.
-_WORD = LazyPattern(r"[^\t\v\f\r ]*")
-_KEYWORD_BLANKS = LazyPattern(r"[\t\v\f\r ]*")
-
-
-def _read_flags(text: str, position: int) -> tuple[list[Flag], int]:
-    """Leading `--name[=value]` words, ported from buildkit's
-    extractBuilderFlags: quotes and backslashes inside a flag word are
-    removed (`--chown="a b"` is the value `a b`), a backslash-escaped blank
-    does not end the word, and a bare `--` ends the flags.
-
-    Returns the flags and the logical offset of the arguments (after blanks).
-    Not ported: Go tests each *byte* for blanks and appends bytes as runes,
-    so a non-ASCII flag value comes out mangled there (`--chown=é` becomes
-    `Ã©`); we keep the characters as written.
-    """
-    flags: list[Flag] = []
-    length = len(text)
-    while True:
-        if position < length and text[position] in FLAG_BLANKS:  # (_skip's test, without its call)
-            position = _skip(text, position, FLAG_BLANKS)
-        if not text.startswith("--", position):
-            if position < length and text[position] in GO_SPACE:
-                position = _skip(text, position, GO_SPACE)
-            return flags, position
-        start = position
-        word: list[str] = []
-        quote = ""
-        while position < length:
-            char = text[position]
-            if quote:
-                if char == quote:
-                    quote = ""
-                elif char == "\\" and position + 1 < length:
-                    position += 1
-                    word.append(text[position])
-                elif char != "\\":
-                    word.append(char)
-                else:
-                    quote = ""  # a backslash at the very end is dropped
-            elif char in FLAG_BLANKS:
-                break
-            elif char in "'\"":
-                quote = char
-            elif char == "\\":
-                if position + 1 < length:
-                    position += 1
-                    word.append(text[position])
-            else:
-                word.append(char)
-            position += 1
-        joined = "".join(word)
-        if joined == "--":
-            return flags, _skip(text, position, GO_SPACE)  # `--` ends the flags
-        name, equals, value = joined[2:].partition("=")
-        flags.append(Flag(name, value if equals else None, start, position))
-
-
-def _braced_end(line: str, index: int) -> int | None:
-    """Offset after the `}` closing the `${` at `index`, or None."""
-    quote = ""
-    index += 2
-    while index < len(line):
-        char = line[index]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"':
-                index += 1
-        elif char == "}":
-            return index + 1
-        elif char in "'\"":
-            quote = char
-        elif char == "\\":
-            index += 1
-        index += 1
-    return None
-
-
-def shell_words(line: str) -> list[str] | None:
-    """Split on blanks outside quotes and `${...}`, keeping quotes and escapes
-    (buildkit's RawQuotes/RawEscapes lexing, which is what it looks for
-    heredocs in). None where that lexer fails, on an unterminated quote or
-    `${`: buildkit then ignores the error and finds no heredoc on the line
-    (`RUN cat <<EOF "` has no body)."""
-    words: list[str] = []
-    current: list[str] = []
-    quote = ""
-    index = 0
-    in_word = False
-    while index < len(line):
-        char = line[index]
-        if quote != "'" and line.startswith("${", index):
-            end = _braced_end(line, index)
-            if end is None:
-                return None
-            current.append(line[index:end])
-            in_word = True
-            index = end
-            continue
-        if quote:
-            current.append(char)
-            if char == "\\" and quote == '"' and index + 1 < len(line):
-                index += 1
-                current.append(line[index])
-            elif char == quote:
-                quote = ""
-        elif char in GO_SPACE:  # the lexer splits on unicode.IsSpace ("cat\xa0<<EOF" opens a heredoc)
-            if in_word:
-                words.append("".join(current))
-                current = []
-                in_word = False
-        else:
-            in_word = True
-            current.append(char)
-            if char == "\\" and index + 1 < len(line):
-                index += 1
-                current.append(line[index])
-            elif char in "'\"":
-                quote = char
-        index += 1
-    if quote:
-        return None
-    if in_word:
-        words.append("".join(current))
-    return words
-
-
-def heredoc_words(args: str) -> list[tuple[str, bool, bool]]:
-    """(name, chomp, quoted) of each heredoc that a line opens, in order."""
-    found = []
-    for word in shell_words(args) or []:
-        match = _HEREDOC_WORD.match(word)
-        if not match or not match.group(3):
-            continue
-        raw = match.group(3)
-        quoted = any(quote in raw for quote in "'\"")
-        name = _unquote(raw)
-        if name:
-            found.append((name, match.group(2) == "-", quoted))
-    return found
-
-
-def _unquote(word: str) -> str:
-    out = []
-    quote = ""
-    index = 0
-    while index < len(word):
-        char = word[index]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"' and index + 1 < len(word):
-                index += 1
-                out.append(word[index])
-            else:
-                out.append(char)
-        elif char in "'\"":
-            quote = char
-        elif char == "\\" and index + 1 < len(word):
-            index += 1
-            out.append(word[index])
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
 
 
 def parse(text: str) -> Document:

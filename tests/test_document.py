@@ -434,10 +434,10 @@ def test_the_read_memo_is_bounded_and_keeps_the_lines_read_again():
 
 
 def test_exec_form_arrays_read_once_per_text_give_each_caller_its_own_list():
-    import migrator.document as document
-    from migrator.document import json_array
+    from migrator import dockerfile_words
+    from migrator.dockerfile_words import json_array
 
-    document._string_array.cache_clear()
+    dockerfile_words.string_array.cache_clear()
     texts = ['["sh", "-c", "x"]', ' ["a"] && b', '["a", 1]', '[]', 'echo [x]', '["\\u00e9"]', '{"a": 1}', '["a"']
     expected = [["sh", "-c", "x"], ["a"], None, [], None, ["\u00e9"], None, None]
     for _ in range(2):  # worked out, then from the memo

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.document import GO_SPACE, Document, _decode_json, _loads, parse
+from migrator.document import Document, parse
+from migrator.dockerfile_words import GO_SPACE, decode_json, loads
 from migrator.errors import InputError
 from strategies import dockerfiles, fixture_cases
 
@@ -121,6 +122,6 @@ _array_glue = st.sampled_from([",", ", ", " ,\t", "", ",,"])
         lambda parts: "[" + parts[1].join(parts[0]) + "]" + parts[2]),
 ))
 def test_plain_exec_form_reads_as_the_json_decoder_does(candidate):
-    # document._loads reads arrays of plain strings without the json module:
+    # dockerfile_words.loads reads arrays of plain strings without the json module:
     # on anything at all it must give what the JSON decoder gives.
-    assert _loads(candidate) == _decode_json(candidate.strip(GO_SPACE))
+    assert loads(candidate) == decode_json(candidate.strip(GO_SPACE))
