@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.lazy_pattern import LazyPattern
+from migrator.pip_commands import pip_subcommand
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
 from migrator.shell import Command
@@ -30,6 +31,8 @@ from migrator.word_edits import RunPlan
 
 ID = "UA501"
 FLAG = "--break-system-packages"
+# Debian's own pip and python3 (pip_commands' programs, narrowed: a pip
+# elsewhere is a venv's or the image's own)
 _PIP = LazyPattern(r"^(?:/usr/bin/)?pip3?(?:\.\d+)?$")
 _PYTHON = LazyPattern(r"^(?:/usr/bin/)?python3?(?:\.\d+)?$")
 # Signs that pip runs in a virtual environment or is already told to go ahead.
@@ -236,21 +239,8 @@ def _is_ensurepip(command: Command) -> bool:
 
 def _pip_install_word(command: Command):
     """The `install` word of `pip install` / `python3 -m pip install`."""
-    values = _values(command)
-    if not values:
-        return None
-    if _PIP.match(values[0]):
-        rest = 1
-    elif _PYTHON.match(values[0]) and values[1:3] == ["-m", "pip"]:
-        rest = 3
-    else:
-        return None
-    for index in range(rest, len(values)):
-        if values[index] == "install":
-            return command.words[index]
-        if not values[index].startswith("-"):
-            return None
-    return None
+    index = pip_subcommand(_values(command), ("install",), pip=_PIP, python=_PYTHON, uv=False)
+    return None if index is None else command.words[index]
 
 
 VERSION_ID = "UA502"

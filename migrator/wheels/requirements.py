@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from migrator.document import Document, Instruction
 from migrator.lazy_pattern import LazyPattern
+from migrator.pip_commands import pip_subcommand
 from migrator.records import Frozen, Record
 from migrator.shell import Command, script_of
 from migrator.wheels.memo import MISSING
@@ -110,8 +111,6 @@ _VALUE_OPTIONS = {
     "--index-strategy", "--resolution", "--prerelease", "--keyring-provider", "--build-option",
     "--install-option", "--extra", "--python-platform",
 }
-_PIP = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
-_PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 # compiled on first use (~0.5 ms): a warm run reads its requirements from the memo
 _VCS_OR_URL = LazyPattern(r"^(?:git|hg|svn|bzr)\+|^[a-z]+://|\s@\s|^[^\s@]+@\s*[a-z]+[+:]", re.I)
 # Commands that build native code for something other than pip: their
@@ -274,25 +273,9 @@ def _run(instruction: Instruction, document: Document, stage: _Stage, ctx: _Cont
 
 
 def _pip_install_args(words: list[str | None]) -> list[str | None] | None:
-    """The words after `install`/`wheel` of a pip-like command, else None."""
-    if not words or words[0] is None:
-        return None
-    rest: list[str | None]
-    name = words[0]
-    if _PIP.match(name):
-        rest = words[1:]
-    elif _PYTHON.match(name) and words[1:3] == ["-m", "pip"]:
-        rest = words[3:]
-    elif name == "uv" and words[1:2] == ["pip"]:
-        rest = words[2:]
-    else:
-        return None
-    for index, word in enumerate(rest):
-        if word in ("install", "wheel", "download"):
-            return rest[index + 1 :]
-        if word is None or not word.startswith("-"):
-            return None  # pip freeze, pip list, ...
-    return None
+    """The words after `install`/`wheel`/`download` of a pip-like command, else None."""
+    index = pip_subcommand(words, ("install", "wheel", "download"))
+    return None if index is None else words[index + 1 :]
 
 
 def _pip_args(command: Command, args: list[str | None], instruction: Instruction, stage: _Stage,
