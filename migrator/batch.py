@@ -171,24 +171,8 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         outcome.original = original
     if run.want_rewrites and result.changed:
         outcome.rewrites = _rewrites(original, result.edits)
-    if run.verify and not outcome.open_questions:
-        from migrator.verify import removed_by_wheels, verify
-
-        try:
-            removed = {}
-            if outcome.report.get("wheels"):
-                from migrator.packages import PackageTable
-
-                removed = removed_by_wheels(outcome.report["wheels"], engine.table or PackageTable.load())
-            outcome.verification = verify(result.text, job.path, removed)
-        except (KeyboardInterrupt, QuitRun):
-            raise
-        except Exception as error:  # nor a bug in --verify: this file fails, the others are reported
-            if os.environ.get("UNALPINE_TRACEBACK"):
-                raise
-            outcome.error = _internal_error(job.path, error)
-            outcome.text = ""
-            return outcome
+    if run.verify and not outcome.open_questions and not _verify(outcome, result.text, job.path, engine):
+        return outcome
     if run.write_tag is not None and outcome.changed and not outcome.open_questions and job.real != "-" \
             and (outcome.verification is None or outcome.verification.ok):
         from migrator.output import stage
@@ -201,6 +185,29 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if not run.keep_original:
         outcome.report = {}  # only the JSON report shows it: not carried back from a worker
     return outcome
+
+
+def _verify(outcome: FileOutcome, text: str, path: str, engine: Settings) -> bool:
+    """--verify on the migrated text; False when --verify itself failed
+    (the file's error says so)."""
+    from migrator.verify import removed_by_wheels, verify
+
+    try:
+        removed = {}
+        if outcome.report.get("wheels"):
+            from migrator.packages import PackageTable
+
+            removed = removed_by_wheels(outcome.report["wheels"], engine.table or PackageTable.load())
+        outcome.verification = verify(text, path, removed)
+    except (KeyboardInterrupt, QuitRun):
+        raise
+    except Exception as error:  # nor a bug in --verify: this file fails, the others are reported
+        if os.environ.get("UNALPINE_TRACEBACK"):
+            raise
+        outcome.error = _internal_error(path, error)
+        outcome.text = ""
+        return False
+    return True
 
 
 def _rewrites(original: str, edits: list) -> list:

@@ -84,7 +84,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="Dockerfiles, or folders to search for Dockerfile, Dockerfile.*, *.Dockerfile, "
         "*.dockerfile, Containerfile, Containerfile.*; '-' reads stdin and writes stdout",
     )
-    modes = parser.add_argument_group("modes")
+    _add_modes(parser.add_argument_group("modes"))
+    _add_questions(parser.add_argument_group("questions"))
+    _add_mappings(parser.add_argument_group("package mappings"))
+    _add_wheel_check(parser.add_argument_group(
+        "wheel check",
+        "which requirements install from wheels on the Debian image (asks the package index; "
+        "the only network use)",
+    ))
+    parser.add_argument(
+        "--show-config", metavar="PATH",
+        help="print the configuration that applies to PATH ([tool.unalpine] in pyproject.toml or "
+        ".unalpine.toml, the nearest above it) and where each value comes from, then exit",
+    )
+    parser.add_argument(
+        "--stdin-filename", metavar="NAME", help="the name to show for '-' in messages and diffs"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N",
+        help="check files on N processes (default: one per core for big batches); output is the same",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors on stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _add_modes(modes: argparse._ArgumentGroup) -> None:
     modes.add_argument("--diff", action="store_true", help="show a unified diff, write nothing")
     rw = modes.add_mutually_exclusive_group()
     rw.add_argument("-w", "--write", action="store_true", help="write the changes in place (atomically)")
@@ -130,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
         "gitlab (Code Quality), checkstyle (XML); the findings still go to stderr",
     )
     modes.add_argument("--json", action="store_true", help="short for --format json")
-    questions = parser.add_argument_group("questions")
+
+
+def _add_questions(questions: argparse._ArgumentGroup) -> None:
     questions.add_argument(
         "-y", "--yes", action="store_true", help="take the recommended answer to every question"
     )
@@ -140,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.toml",
         help="write the answers used (and any open questions, commented out) to FILE",
     )
-    mapping = parser.add_argument_group("package mappings")
+
+
+def _add_mappings(mapping: argparse._ArgumentGroup) -> None:
     mapping.add_argument("--target", choices=TARGETS, help="Debian suite to migrate to")
     mapping.add_argument(
         "--mappings",
@@ -154,11 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument(
         "--explain", metavar="NAME", help="show how the apk package NAME is mapped, then exit"
     )
-    wheels = parser.add_argument_group(
-        "wheel check",
-        "which requirements install from wheels on the Debian image (asks the package index; "
-        "the only network use)",
-    )
+
+
+def _add_wheel_check(wheels: argparse._ArgumentGroup) -> None:
     wheels.add_argument("--offline", action="store_true", help="never use the network: cached index answers only")
     wheels.add_argument(
         "--context", metavar="DIR", help="the build context requirement files are read from (default: each Dockerfile's folder)"
@@ -170,21 +197,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="architecture to check wheels for (repeatable; default: amd64 and arm64; "
         "a FROM --platform wins)",
     )
-    parser.add_argument(
-        "--show-config", metavar="PATH",
-        help="print the configuration that applies to PATH ([tool.unalpine] in pyproject.toml or "
-        ".unalpine.toml, the nearest above it) and where each value comes from, then exit",
-    )
-    parser.add_argument(
-        "--stdin-filename", metavar="NAME", help="the name to show for '-' in messages and diffs"
-    )
-    parser.add_argument(
-        "-j", "--jobs", type=int, metavar="N",
-        help="check files on N processes (default: one per core for big batches); output is the same",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors on stderr")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser
 
 
 def run() -> None:
