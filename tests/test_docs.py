@@ -119,6 +119,20 @@ def test_every_rule_id_in_the_code_has_its_page():
     assert not missing, "\n".join(missing)
 
 
+def test_the_home_page_links_every_page():
+    """On GitHub there is no nav: docs/index.md is the way to every page (the
+    rule pages go through docs/rules/index.md)."""
+    linked = set(links(DOCS / "index.md"))
+    missing = [
+        f"docs/{page.relative_to(DOCS)} is not linked from docs/index.md: add it to the list of pages there"
+        for page in pages()
+        if page != DOCS / "index.md" and page.parent == DOCS and page.resolve() not in linked
+    ]
+    if (RULES / "index.md").resolve() not in linked:
+        missing.append("docs/index.md must link docs/rules/index.md")
+    assert not missing, "\n".join(missing)
+
+
 def test_every_rule_page_names_a_rule_of_the_code():
     known = rule_ids_in_code()
     stale = [
