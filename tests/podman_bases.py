@@ -42,8 +42,12 @@ from debian_roots import why_not as why_no_roots
 SUITE_PYTHON = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
 LABEL = "unalpine.recipe"
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
-# What every build of the harness passes to `podman build`.
-BUILD_OPTIONS = ("--isolation", "chroot", "-v", f"{HOST_CA}:/run/host-ca.crt:ro", "--env", "PIP_CERT=/run/host-ca.crt")
+# What every build of the harness passes to `podman build`: the host's CA
+# bundle where the stand-ins' PIP_CERT names it. (podman 4.3's `build --env`
+# only reaches the committed image, not the RUN steps: the variable is set in
+# the debian stand-in instead; the official images do not have it.)
+BUILD_OPTIONS = ("--isolation", "chroot", "-v", f"{HOST_CA}:/run/host-ca.crt:ro")
+PIP_CERT = "PIP_CERT=/run/host-ca.crt"
 RECIPE_VERSION = "1"  # bump to remake every stand-in
 # By hand, for a wider look: UNALPINE_BUILD_INEXACT_PYTHON=1 lets the suite's
 # own Python stand in for any python:3.X-slim-<suite> (3.12 on trixie gets
@@ -129,7 +133,7 @@ def debian_image(suite: str) -> str:
     name = f"docker.io/library/debian:{suite}-slim"
     root = ensure_root(suite)
     stamp = (root / ".unalpine-ready").stat().st_mtime_ns  # a refreshed root makes a new image
-    recipe = _digest("debian", suite, str(stamp), DOCKER_CLEAN, DPKG_SLIM, *EXCLUDE)
+    recipe = _digest("debian", suite, str(stamp), DOCKER_CLEAN, DPKG_SLIM, PIP_CERT, *EXCLUDE)
     if label_of(name) == recipe:
         return name
     started = time.monotonic()
@@ -142,7 +146,8 @@ def debian_image(suite: str) -> str:
         tar = subprocess.Popen(["tar", "--numeric-owner", *(f"--exclude={p}" for p in EXCLUDE), "-C", str(root), "-c", ".",
                                 "-C", extra, "./etc/apt/apt.conf.d/docker-clean", "./etc/dpkg/dpkg.cfg.d/docker"],
                                stdout=subprocess.PIPE)
-        process = subprocess.run(["podman", "import", "--change", 'CMD ["bash"]', "--change", f"LABEL {LABEL}={recipe}",
+        process = subprocess.run(["podman", "import", "--change", 'CMD ["bash"]', "--change", f"ENV {PIP_CERT}",
+                                  "--change", f"LABEL {LABEL}={recipe}",
                                   "-", name], stdin=tar.stdout, capture_output=True)
         tar.stdout.close()
         tar.wait()
