@@ -259,7 +259,7 @@ class Package:
         loose: list[str] = []
         # abuild's default splits move by pattern: their role is known, their
         # contents are not (default_dev moves *.pc, not named modules)
-        for path in ([] if self.default else self.moved):
+        for path in self.moved:
             top = path.rstrip("/")
             base = top.rsplit("/", 1)[-1]
             parent = top.rsplit("/", 1)[0] if "/" in top else ""
@@ -270,7 +270,7 @@ class Package:
                 all_commands = all_commands or not _literal(base)
             elif top.endswith((".a", "*.a")):
                 static = True
-            elif top in ("usr/lib", "lib"):
+            elif top in ("usr/lib", "lib") or re.fullmatch(r"(usr/)?lib/\*\.so\S*", top):
                 libraries_dir = True
             elif re.fullmatch(r"(usr/)?lib/lib[A-Za-z0-9_+-]+[^/]*", top) and not top.endswith((".a", ".la")):
                 stem = re.match(r"lib[A-Za-z0-9_+-]+?(?=[.*]|$)", base)
@@ -296,6 +296,9 @@ class Package:
             elif kind == "pc" and value:
                 pcs.append(value)
         role = self.role
+        if self.default == "dev" and (programs or sonames):
+            # default_dev plus an explicit move (mariadb-connector-c-dev takes usr/bin: mariadb_config)
+            sonames = []
         if role == "unknown" and not self.rest:
             if any(re.match(r"usr/lib/(python|perl|ruby|lua)", p) for p in plugins):
                 role = "plugin"  # a language binding, whatever tools ride along
@@ -422,9 +425,9 @@ def _names(value: str) -> list[str]:
 
 
 def _default(pkg: Package, func: str) -> None:
+    # the role is known; what the patterns match is not, so nothing is added to `moved`
     pkg.default = func
     pkg.role = DEFAULT_ROLES.get(func, "unknown")
-    pkg.moved.extend(DEFAULT_SPLITS[func])
 
 
 def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, str], depth: int = 0,
@@ -502,10 +505,12 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
                     else:
                         pkg.unknown.append(f"mv {src}")
             continue
-        if head in ("make", "ninja", "meson", "cmake", "python3", "pip", "install", "cp", "ln", "gpep517"):
-            target = "$subpkgdir" if not main_package else "$pkgdir"
-            if target in cmd.replace('"', "") or (head == "make" and "install" in words):
-                pkg.installs = True
+        target = "$subpkgdir" if not main_package else "$pkgdir"
+        if head not in functions and (target in cmd.replace('"', "").replace("${", "$").replace("}", "")
+                                      or "DESTDIR" in cmd or "install" in words[1:]):
+            # make/meson/cmake/muon/python3 -m installer ... into the package
+            pkg.installs = True
+        if head in ("make", "ninja", "meson", "cmake", "python3", "pip", "install", "cp", "ln", "gpep517", "muon"):
             if head == "install" and "-d" not in words:
                 # install -Dm755 NAME "$pkgdir"/usr/bin/NAME: a command of its own
                 try:
@@ -532,10 +537,11 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
 def _rest_role(main: Package, packages: dict[str, Package]) -> str:
     """The role of what the main package keeps, from what the splits took."""
     others = [p for p in packages.values() if p is not main]
+    # abuild's default splits other than default_libs move link files and docs, not what the rest is
     moved = [m.rstrip("/") for p in others for m in p.moved]
     # all the shared libraries (abuild's default_libs, usr/lib, lib*.so.*) or some, by name
     all_libraries = any(p.default == "libs" for p in others) or any(
-        m in ("usr/lib", "lib") or re.fullmatch(r"(usr/)?lib/lib\*\.so\.\S*", m) for m in moved)
+        m in ("usr/lib", "lib") or re.fullmatch(r"(usr/)?lib/(lib)?\*\.so\S*", m) for m in moved)
     some_libraries = any(re.search(r"lib/lib[A-Za-z0-9_+-]", m) for m in moved)
     all_commands = any(m in _COMMAND_DIRS or re.fullmatch(r"(usr/)?s?bin/\*", m) for m in moved)
     if all_libraries and not all_commands:

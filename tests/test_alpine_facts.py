@@ -166,3 +166,15 @@ def test_live_apkbuilds_parse(refresh, tmp_path):
     assert any(n.startswith("libcrypto") and pkgs[n]["role"] == "library" for n in pkgs)
     assert pkgs["vips-tools"]["role"] == "commands"
     assert table["origins"]["main/openssl"]["commit"] == "master"
+
+
+def test_what_the_main_package_keeps_after_explicit_and_default_splits(table):
+    pkgs = table["packages"]
+    # install -Dm755 supercronic "$pkgdir"/usr/bin/supercronic
+    assert pkgs["supercronic"]["programs"] == ["supercronic"]
+    # default_dev then `mv "$pkgdir"/usr/bin`: the commands went, the library stayed
+    assert pkgs["mariadb-connector-c"]["rest"] == "library"
+    assert pkgs["mariadb-connector-c-dev"]["role"] == "headers"
+    # `DESTDIR="$pkgdir" muon ... install`: an environment prefix; default_dev's
+    # link files (usr/lib/*.so) are not "the libraries went elsewhere"
+    assert pkgs["fribidi"]["rest"] == "everything"
