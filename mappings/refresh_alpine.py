@@ -542,12 +542,13 @@ def _rest_role(main: Package, packages: dict[str, Package]) -> str:
     # all the shared libraries (abuild's default_libs, usr/lib, lib*.so.*) or some, by name
     all_libraries = any(p.default == "libs" for p in others) or any(
         m in ("usr/lib", "lib") or re.fullmatch(r"(usr/)?lib/(lib)?\*\.so\S*", m) for m in moved)
-    some_libraries = any(re.search(r"lib/lib[A-Za-z0-9_+-]", m) for m in moved)
+    some_libraries = any(re.search(r"lib/lib[A-Za-z0-9_+-]", m) and not m.endswith((".a", ".la")) for m in moved)
     all_commands = any(m in _COMMAND_DIRS or re.fullmatch(r"(usr/)?s?bin/\*", m) for m in moved)
     if all_libraries and not all_commands:
         return "commands"  # and data: what make install leaves once the libraries are gone
-    if all_commands and not all_libraries and not some_libraries:
-        return "library"
+    has_dev = any(p.default == "dev" or p.name.endswith("-dev") for p in others)
+    if all_commands and not all_libraries and not some_libraries and has_dev:
+        return "library"  # headers went to -dev, commands to their subpackage: the library stays
     if not (all_libraries or some_libraries or all_commands):
         return "everything"  # nothing split off: the main package has the libraries and commands the project installs
     return "unknown"
