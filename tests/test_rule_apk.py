@@ -509,3 +509,23 @@ def test_apk_del_of_a_variable_pin():
 def test_a_variable_pin_in_a_package_variable():
     result = run('FROM alpine:3.19\nENV DEPS="musl-dev gcc=${GCC}"\nRUN apk add $DEPS\n')
     assert 'ENV DEPS="libc6-dev gcc"' in result.text
+
+
+@pytest.mark.parametrize(
+    ("definition", "written"),
+    [
+        ("ENV RUNTIME=libxslt", 'ENV RUNTIME="libxslt1.1 xsltproc"'),
+        ("ARG RUNTIME=libxslt", 'ARG RUNTIME="libxslt1.1 xsltproc"'),
+        ('ENV RUNTIME="libxslt"', 'ENV RUNTIME="libxslt1.1 xsltproc"'),
+        ("ENV RUNTIME libxslt", "ENV RUNTIME libxslt1.1 xsltproc"),  # legacy form: the rest of the line
+    ],
+)
+def test_an_unquoted_variable_value_that_becomes_two_names_gets_quotes(definition, written):
+    # libxslt is libxslt1.1 and xsltproc: `ENV X=libxslt1.1 xsltproc` would be a broken pair
+    result = run(f"FROM alpine:3.19\n{definition}\nRUN apk add $RUNTIME\n")
+    assert result.text.split("\n")[1] == written
+
+
+def test_an_unquoted_shell_variable_that_becomes_two_names_gets_quotes():
+    result = run("FROM alpine:3.19\nRUN RUNTIME=libxslt && apk add $RUNTIME\n")
+    assert 'RUNTIME="libxslt1.1 xsltproc" && ' in result.text

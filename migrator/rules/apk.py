@@ -298,6 +298,7 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
                 names = yield from _variable_word(ctx, stage, name, word.value, definition.line)
                 pairs.append((word, names))
             held.extend(n for _, names in pairs for n in names if n not in held)
+            pairs = [_quoted_if_unquoted(definition, word, names) for word, names in pairs]
             if start is not None:
                 file.assignments.setdefault(start, []).append(pairs)
             else:
@@ -308,6 +309,17 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
         if not others:
             yield Finding(ID, first.line, f"{name} holds packages for apk (line {apk_line}): its names are now Debian's",
                           Severity.INFO)
+
+
+def _quoted_if_unquoted(definition: Definition, word: Word, names: list[str]) -> tuple[Word, list[str]]:
+    """`X=libxslt` written without quotes holds one word: two Debian names
+    there (`libxslt1.1 xsltproc`) need quotes, or ENV reads a second pair
+    and the shell a command."""
+    text = definition.source.text
+    quoted = word.start > 0 and text[word.start - 1] in "\"' \t"
+    if quoted or len(dict.fromkeys(names)) < 2:
+        return word, names
+    return word, ['"' + " ".join(dict.fromkeys(names)) + '"']
 
 
 def _variable_word(ctx: RuleContext, stage: Stage, variable: str, value: str, line: int):
