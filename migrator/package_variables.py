@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from migrator.assignments import assignments
 from migrator.document import Document, Instruction
 from migrator.lazy_pattern import LazyPattern
 from migrator.records import Frozen
@@ -25,9 +26,6 @@ from migrator.shell import ShellScript, Word
 
 # A word that is nothing but one variable: $X, ${X}, "$X", "${X}".
 _WHOLE_REFERENCE = LazyPattern(r'^("?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$')
-# ENV/ARG NAME=VALUE pairs, the value quoted or not.
-_PAIR = LazyPattern(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s"'\\]|\\.)*)""")
-_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 # What a package word (with an optional version pin) may hold; anything else
 # (an expansion, quotes, shell syntax) is not a package name and stays.
 _PACKAGE = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._+-]*(?:[=<>~@][A-Za-z0-9._+=<>~:${}-]*)?\Z")
@@ -64,22 +62,7 @@ def build_definitions(document: Document, name: str) -> list[Definition]:
 
 def _values(instruction: Instruction, name: str) -> list[tuple[int, int]]:
     """Logical spans of the values `instruction` assigns to `name`."""
-    text = instruction.logical.text
-    start = instruction.args_start
-    args = text[start:]
-    first = _NAME.match(args)
-    if instruction.keyword == "ENV" and first and not args[first.end() :].startswith("="):
-        # legacy `ENV NAME value words`: the rest of the line
-        if first.group() != name:
-            return []
-        value = first.end() + len(args[first.end() :]) - len(args[first.end() :].lstrip())
-        return [(start + value, len(text.rstrip()))]
-    spans = []
-    for match in _PAIR.finditer(args):
-        before = args[: match.start()]
-        if match.group(1) == name and (not before or before[-1].isspace()):
-            spans.append((start + match.start(2), start + match.end(2)))
-    return spans
+    return [(assigned.start, assigned.end) for assigned in assignments(instruction) if assigned.name == name]
 
 
 def shell_definitions(script: ShellScript, run: Instruction, document: Document, name: str) -> list[Definition]:

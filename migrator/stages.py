@@ -4,6 +4,7 @@ whether (and as what kind of base) it moves to Debian."""
 
 from __future__ import annotations
 
+from migrator.assignments import assignments
 from migrator.document import Document, Instruction
 from migrator.errors import InputError
 from migrator.images import ImageRef, ImageSpec, alpine_tag, expand, image_table
@@ -13,7 +14,6 @@ from migrator.records import Record
 
 _WORD = LazyPattern(r"\S+")
 _JUST_A_VARIABLE = LazyPattern(r"\$\{?(\w+)\}?")
-_ARG_VALUE = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)(=)?(\"[^\"]*\"|'[^']*'|\S*)")
 
 
 class ArgDefault(Record):
@@ -75,15 +75,9 @@ def global_args(document: Document) -> dict[str, ArgDefault]:
             break
         if instruction.keyword != "ARG":
             continue
-        args = instruction.args
-        for match in _ARG_VALUE.finditer(args):
-            if not match.group(2):
-                continue
-            written = match.group(3)
-            value = written[1:-1] if written[:1] in "\"'" and len(written) >= 2 else written
-            start = instruction.args_start + match.start(3)
-            span = instruction.file_span(start, start + len(written)) if written else None
-            found[match.group(1)] = ArgDefault(match.group(1), value, span, instruction)
+        for assigned in assignments(instruction):
+            span = instruction.file_span(assigned.start, assigned.end) if assigned.end > assigned.start else None
+            found[assigned.name] = ArgDefault(assigned.name, assigned.value, span, instruction)
     return found
 
 

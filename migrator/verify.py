@@ -19,6 +19,7 @@ from migrator.document import Document, Instruction, parse
 from migrator.errors import InputError
 from migrator.images import ImageRef, expand, image_table
 from migrator.shell import ShellScript, script_of
+from migrator.stages import global_args
 
 # The suites whose full package index the resolver can download.
 RESOLVABLE = ("bullseye", "bookworm", "trixie")
@@ -127,18 +128,6 @@ def _check_shell(document: Document, text: str, result: Verification) -> None:
 # -- UA903 -----------------------------------------------------------------------
 
 
-def _global_args(document: Document) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for instruction in document.instructions:
-        if instruction.keyword == "FROM":
-            break
-        if instruction.keyword == "ARG":
-            for match in re.finditer(r"([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", instruction.args):
-                value = match.group(2)
-                found[match.group(1)] = value[1:-1] if value[:1] in "\"'" else value
-    return found
-
-
 def _from_image(instruction: Instruction) -> tuple[str, str | None]:
     words = instruction.args.split()
     words = [word for word in words if not word.startswith("--")]
@@ -149,7 +138,7 @@ def _from_image(instruction: Instruction) -> tuple[str, str | None]:
 
 def _check_images(document: Document, result: Verification) -> dict[int, _Stage]:
     """Check each FROM; return the stage of each instruction's line."""
-    variables = _global_args(document)
+    variables = {name: arg.value for name, arg in global_args(document).items()}
     table = image_table()
     by_name: dict[str, _Stage] = {}
     stage_of: dict[int, _Stage] = {}

@@ -18,6 +18,7 @@ import posixpath
 import re
 from functools import lru_cache
 
+from migrator.assignments import assignments
 from migrator.document import Document, Instruction
 from migrator.lazy_pattern import LazyPattern
 from migrator.pip_commands import pip_subcommand
@@ -207,17 +208,10 @@ def find(document: Document, context: str | os.PathLike, memo: Memo | None = Non
     return found
 
 
-_ENV_PAIR = LazyPattern(r"""([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)""")
-
-
 def _env(instruction: Instruction, found: Found) -> None:
     """ENV PIP_INDEX_URL / PIP_EXTRA_INDEX_URL: pip in the image reads them."""
-    args = instruction.args.strip()
-    pairs = [(m.group(1), m.group(2).strip("\"'")) for m in _ENV_PAIR.finditer(args)]
-    if not pairs and " " in args:  # the old `ENV KEY value` form
-        key, value = args.split(None, 1)
-        pairs = [(key, value.strip().strip("\"'"))]
-    for key, value in pairs:
+    for assigned in assignments(instruction):
+        key, value = assigned.name, assigned.value
         if "$" in value:
             continue
         if key == "PIP_INDEX_URL":
