@@ -23,6 +23,7 @@ author's and stay.
 
 from __future__ import annotations
 
+from migrator.command_removal import removal
 from migrator.document import Document, Instruction, LogicalLine
 from migrator.line_deletions import LineDeletions, place
 from migrator.proposals import Edit
@@ -91,7 +92,7 @@ class RunPlan:
     def _removals(self) -> list[tuple[int, int, str]] | None:
         if not self._removed:
             return []
-        spans = self.script.removal(self._removed)
+        spans = removal(self.script, self._removed)
         if spans is None:
             return None
         return [(*self.script.file_span(start, end), new) for start, end, new in spans]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from migrator.command_removal import removal
 from migrator.document import parse
 from migrator import shell
 from migrator.shell import script_of
@@ -58,7 +59,7 @@ def test_statement_end_skips_trailing_comment():
 
 def without(script, *commands):
     text = script.text
-    for start, end, replacement in reversed(script.removal(list(commands))):
+    for start, end, replacement in reversed(removal(script, list(commands))):
         text = text[:start] + replacement + text[end:]
     return text
 
@@ -101,9 +102,9 @@ def test_non_ascii_text_keeps_character_offsets():
 
 def test_removing_everything_is_none():
     script = run_script("FROM alpine\nRUN apk update\n")
-    assert script.removal(script.commands) is None
+    assert removal(script, script.commands) is None
     script = run_script("FROM alpine\nRUN apk update && apk add x; apk del y\n")
-    assert script.removal(script.commands) is None
+    assert removal(script, script.commands) is None
 
 
 @pytest.mark.parametrize(
