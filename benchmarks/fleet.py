@@ -142,10 +142,22 @@ def environment() -> dict[str, str]:
     return env
 
 
+# CPU seconds (user + system, the process and every descendant it waited
+# for: unalpine's workers too) of the last timed() command. On a shared
+# machine wall time depends on the load; CPU time much less.
+LAST_CPU = 0.0
+
+
 def timed(argv: list[str], cwd: Path | None = None, ok=(0, 1)) -> float:
+    global LAST_CPU
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode not in ok:
         sys.exit(f"{argv[0]} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
     return elapsed
@@ -264,7 +276,7 @@ def copy_corpus(pristine: dict[Path, bytes], corpus: Path, into: Path) -> None:
 
 
 def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], dockerfiles: list[Path],
-                 rounds: int, chunked: bool) -> tuple[list[float], list[float], list[float], Path]:
+                 rounds: int, chunked: bool, cpu: list | None = None) -> tuple[list[float], list[float], list[float], Path]:
     """`rounds` times, each on a fresh copy of the corpus (as a fleet of
     fresh clones; earlier copies are kept until the end): hadolint over its
     Dockerfiles (and, with `chunked`, in chunks of 100), then unalpine
@@ -282,6 +294,7 @@ def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path
         copy_corpus(pristine, corpus, copy)
         names = [str(copy / path.relative_to(corpus)) for path in dockerfiles]
         theirs.append(timed([hadolint, "--no-fail", *names]))
+        theirs_cpu = LAST_CPU
         if chunked:
             start = time.perf_counter()
             for index in range(0, len(names), 100):
@@ -289,6 +302,8 @@ def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path
             theirs_chunked.append(time.perf_counter() - start)
         timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
         ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(copy)]))
+        if cpu is not None:
+            cpu.append((LAST_CPU, theirs_cpu))
     return ours, theirs, theirs_chunked, copy
 
 
@@ -328,6 +343,7 @@ class CorpusResult:
         self.theirs_chunked: list[float] = []
         self.on_shm: tuple | None = None
         self.again = 0.0  # --write over the same files again, right after a run replaced them
+        self.cpu: list[tuple[float, float]] = []  # (unalpine, hadolint) CPU seconds of each disk round
         self.load_before = self.load_after = ""
         self.constructs: dict[str, int] = {}
 
@@ -345,7 +361,7 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
     result.first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
     result.requests_warm = warm_requests(unalpine, corpus)
     result.ours, result.theirs, result.theirs_chunked, last = batch_rounds(
-        unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked)
+        unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked, result.cpu)
     result.changed = sum((last / path.relative_to(corpus)).read_bytes() != pristine[path] for path in dockerfiles)
     result.again = same_files_again(unalpine, corpus, last, pristine)
     # The same run once more without the name resolutions the first run
@@ -380,6 +396,10 @@ def corpus_rows(result: CorpusResult, rounds: int) -> list[str]:
     if result.on_shm:
         rows.append(f"| same files on tmpfs (/dev/shm), median of {rounds} | {med(result.on_shm[0]):.2f} s | "
                     f"{med(result.on_shm[1]):.2f} s | 1/{med(result.on_shm[1]) / med(result.on_shm[0]):.1f} |")
+    if result.cpu:
+        ours_cpu, theirs_cpu = med(c[0] for c in result.cpu), med(c[1] for c in result.cpu)
+        rows.append(f"| same runs on disk, CPU time (user + system, all processes), median | {ours_cpu:.2f} s | "
+                    f"{theirs_cpu:.2f} s | 1/{theirs_cpu / ours_cpu:.1f} |")
     return rows
 
 
@@ -434,6 +454,12 @@ def main() -> None:
             dockerfiles = build_corpus(corpus, args.files)
             measure_corpus(result, corpus, dockerfiles, unalpine, hadolint, args.batch_runs, True)
             results.append(result)
+            # 4. memory over a bigger corpus of the same kind, right after
+            # (the kept name resolutions are this corpus's, as in a fleet's
+            # second run)
+            big = work_dir / "big"
+            build_corpus(big, args.memory_files)
+            memory = peak_memory(bin_dir, big), "mutated fixtures"
         if args.corpus in ("both", "realistic"):
             from realistic import write_corpus
 
@@ -458,15 +484,11 @@ def main() -> None:
         python_alone = statistics.median(timed([str(bin_dir / "python"), "-c", "pass"]) for _ in range(9))
         imports = import_costs(bin_dir, small)
 
-        # 4. memory over a bigger corpus
-        big = work_dir / "big"
         if args.corpus == "realistic":
-            from realistic import write_corpus
-
+            big = work_dir / "big"
             write_corpus(big, args.memory_files)
-        else:
-            build_corpus(big, args.memory_files)
-        peak_one, peak_sum, big_wall = peak_memory(bin_dir, big)
+            memory = peak_memory(bin_dir, big), "realistic repositories"
+        (peak_one, peak_sum, big_wall), memory_corpus = memory
         load_after = load_note()
 
     med = statistics.median
@@ -490,7 +512,7 @@ def main() -> None:
         "imports (least of 9 runs, each module's own time): "
         + ", ".join(f"{group} {ms:.0f} ms" for group, ms in sorted(imports.items(), key=lambda item: -item[1]))
         + "; the rest is the work.",
-        f"Peak memory, `--yes --diff` over {args.memory_files} files ({big_wall:.1f} s): largest process "
+        f"Peak memory, `--yes --diff` over {args.memory_files} {memory_corpus} ({big_wall:.1f} s): largest process "
         f"{peak_one:.0f} MiB RSS, whole process tree {peak_sum:.0f} MiB RSS (forked workers share pages, "
         "so the sum over-counts).",
     ]
