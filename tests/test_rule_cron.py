@@ -77,3 +77,18 @@ def test_python_images_and_stages_kept_on_alpine():
     assert run("FROM python:3.12-alpine\nCMD crond -f\n").text == f"FROM python:3.12-slim-trixie\n{INSTALL}CMD cron -f\n"
     text = "FROM alpine:3.20@sha256:" + "a" * 64 + "\nCMD crond -f\n"
     assert run(text, {"UA101": "keep"}).text == text
+
+
+@pytest.mark.parametrize(
+    ("line", "users"),
+    [
+        ("RUN echo x > /etc/crontabs/root", ["root"]),
+        ("RUN printf 'x' | tee -a /etc/crontabs/app", ["app"]),
+        ("RUN cp /src/jobs /etc/crontabs/app && chmod 600 /etc/crontabs/app", ["app"]),
+        ("RUN rm -f /etc/crontabs/root && echo x >> /etc/crontabs/app", ["app"]),
+        ("RUN cat /etc/crontabs/root", []),
+    ],
+)
+def test_only_crontabs_a_run_writes_are_installed(line, users):
+    out = run(f"FROM alpine:3.20\n{line}\n").text
+    assert [u for u in ("root", "app") if f"crontab -u {u} " in out] == users

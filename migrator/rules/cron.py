@@ -96,12 +96,29 @@ def _uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, o
         elif instruction.command == "RUN":
             script = ctx.script(instruction)
             if script is not None and not script.has_errors:
-                users = list(dict.fromkeys(m.group(1) for m in _CRONTABS.finditer(script.text)))
+                users = _written_crontabs(script)
                 if users and not any(_is_crond(c) for c in script.commands):
                     first = script.commands[0] if script.commands else None
                     offset = script.file_span(first.start, first.end)[0] if first else instruction.start
                     found.append((instruction, offset, "write", (script, users)))
     return found
+
+
+_REDIRECT = LazyPattern(r"(?:>>?|>\|)\s*[\"']?/etc/crontabs/([a-z_][a-z0-9_.-]*)")
+_WRITERS = {"cp", "mv", "install", "ln"}  # their last word is what they write
+
+
+def _written_crontabs(script: ShellScript) -> list[str]:
+    """The users whose /etc/crontabs/<user> a RUN writes: a redirect into
+    it, tee, or the destination of cp/mv/install/ln (not a file it only
+    reads or removes)."""
+    users = [match.group(1) for match in _REDIRECT.finditer(script.text)]
+    for command in script.commands:
+        name = (command.name or "").rsplit("/", 1)[-1]
+        words = [word.value or "" for word in command.words[1:]]
+        targets = words[-1:] if name in _WRITERS else words if name == "tee" else []
+        users += [match.group(1) for target in targets if (match := _CRONTABS.fullmatch(target))]
+    return list(dict.fromkeys(users))
 
 
 def _scripts(ctx: RuleContext, instruction: Instruction) -> list[ShellScript]:
