@@ -78,6 +78,10 @@ NOT_HERE = (
     (re.compile(r"Temporary failure in name resolution"), "needs a host not reachable from here"),
     (re.compile(r"ERROR: Directory '(\S+)' is not installable"),
      "pip installs the project in {0}; the fixture's context has no project there (only empty stand-ins)"),
+    (re.compile(r"Could not open requirements file: \[Errno 2\] No such file or directory: '(\S+)'"),
+     "{0} is not in the context (a COPY of a whole folder brings no stand-in for it)"),
+    (re.compile(r"can't open file '(\S+)': \[Errno 2\]"), "{0} is not in the context (only empty stand-ins)"),
+    (re.compile(r"possible escaping context directory error"), "a COPY reaches outside the build context"),
     (re.compile(r"Requirement '(\S+)' looks like a filename, but the file does not exist"),
      "{0} matched nothing: the fixture's requirement files are empty stand-ins, so no wheels were built"),
 )
