@@ -304,7 +304,12 @@ class PackageTable:
         alpine = alpine_facts(apk)
         if alpine is not None:
             lines.extend(f"  {line}" for line in alpine.describe())
-        if any(m.kind == "unknown" for m in results.values()):
+        from migrator.alpine.elsewhere import elsewhere
+
+        if elsewhere(apk) is not None and entry is None:
+            # not in Debian at all: the resolver's name guesses are not used
+            lines.append("  evidence in Debian: none; listed in mappings/elsewhere.toml")
+        elif any(m.kind == "unknown" for m in results.values()):
             # the resolver's evidence, per suite (* = recommended)
             from migrator.debian.names import resolve
 

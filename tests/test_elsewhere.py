@@ -48,3 +48,9 @@ def test_uv_is_not_libuv_any_more():
     # before: the name alone made it the libuv library
     m = PackageTable.load().lookup("uv", "trixie", "python")
     assert all("libuv" not in " ".join(c.names) for c in m.choices)
+
+
+def test_explain_does_not_show_the_name_guesses():
+    text = PackageTable.load().explain("uv", "trixie")
+    assert "evidence in Debian: none; listed in mappings/elsewhere.toml" in text
+    assert "libuv" not in text
