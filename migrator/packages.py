@@ -306,7 +306,7 @@ class PackageTable:
             lines.extend(f"  {line}" for line in alpine.describe())
         from migrator.alpine.elsewhere import elsewhere
 
-        if elsewhere(apk) is not None and entry is None:
+        if entry is None and elsewhere(apk) is not None:
             # not in Debian at all: the resolver's name guesses are not used
             lines.append("  evidence in Debian: none; listed in mappings/elsewhere.toml")
         elif any(m.kind == "unknown" for m in results.values()):
