@@ -226,8 +226,26 @@ def _rewrites(original: str, edits: list) -> list:
         line = bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
 
+    # In the order apply_edits applies them (identical edits once; edits at
+    # the same place in the order the rules made them), and insertions at one
+    # place as one (under the first rule's id, even when another rule made
+    # part of it): SARIF gives fixes of different results no order, and a
+    # reader applying them all must not have to guess it.
+    seen: set[tuple[int, int, str]] = set()
+    unique = []
+    for edit in edits:
+        if (edit.start, edit.end, edit.replacement) not in seen:
+            seen.add((edit.start, edit.end, edit.replacement))
+            unique.append(edit)
+    ordered: list = []
+    for _, edit in sorted(enumerate(unique), key=lambda item: (item[1].start, item[1].end, item[0])):
+        last = ordered[-1] if ordered else None
+        if last is not None and edit.start == edit.end == last.start == last.end:
+            ordered[-1] = type(edit)(edit.start, edit.end, last.replacement + edit.replacement, last.rule)
+        else:
+            ordered.append(edit)
     rewrites = []
-    for edit in sorted(set(edits), key=lambda edit: (edit.start, edit.end)):
+    for edit in ordered:
         at = bisect_right(node_starts, edit.start) - 1
         line = nodes[at][1] if at >= 0 else position(edit.start)[0]
         (start_line, start_column), (end_line, end_column) = position(edit.start), position(edit.end)

@@ -69,10 +69,11 @@ def apply_sarif_fixes(text: str, replacements: list[dict]) -> str:
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column - 1
 
-    spans = sorted(((offset(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
-                     offset(r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
-                     r["insertedContent"]["text"]) for r in replacements), reverse=True)
-    for start, end, new in spans:
+    spans = [(offset(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
+              offset(r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
+              r["insertedContent"]["text"]) for r in replacements]
+    # from the end backwards; replacements at one place in their listed order
+    for start, end, new in reversed(sorted(spans, key=lambda span: (span[0], span[1]))):
         text = text[:start] + new + text[end:]
     return text
 
@@ -225,3 +226,27 @@ def test_json_is_the_short_form_of_format_json(tmp_path):
     assert unalpine("--json", ".", cwd=tmp_path).stdout == unalpine("--format", "json", ".", cwd=tmp_path).stdout
     proc = unalpine("--json", "--format", "sarif", ".", cwd=tmp_path, check=2)
     assert b"--json is --format json" in proc.stderr
+
+
+def test_sarif_fixes_reproduce_every_fixture(tmp_path):
+    """Over every fixture that needs no options: the log is valid, and its
+    fixes applied to each original give exactly what --write writes."""
+    cases = [p.name for p in sorted(FIXTURES.iterdir())
+             if (p / "before.Dockerfile").is_file() and not (p / "args").exists()]
+    assert len(cases) >= 40
+    for case in cases:
+        shutil.copytree(FIXTURES / case, tmp_path / case, ignore=shutil.ignore_patterns("after.Dockerfile"))
+    proc = unalpine("--yes", "--format", "sarif", ".", cwd=tmp_path)
+    assert proc.returncode in (0, 2), proc.stderr.decode()
+    log = json.loads(proc.stdout)
+    sarif_validator().validate(log)
+    by_file: dict[str, list] = {}
+    for result in log["runs"][0]["results"]:
+        for fix in result.get("fixes", []):
+            for change in fix["artifactChanges"]:
+                by_file.setdefault(change["artifactLocation"]["uri"], []).extend(change["replacements"])
+    originals = {name: read(tmp_path / name) for name in by_file}
+    unalpine("--yes", "--write", ".", cwd=tmp_path)
+    assert len(by_file) >= 30
+    for name, replacements in by_file.items():
+        assert apply_sarif_fixes(originals[name], replacements) == read(tmp_path / name), name
