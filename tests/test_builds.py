@@ -48,7 +48,11 @@ FIXTURES = sorted(Path(path).parent.name for path in glob.glob(str(REPO / "fixtu
 # Fixtures whose after-file fails to build for a reason the migration should
 # have handled: {case: reason}. Strict: when the migration is fixed, the
 # test fails until the entry goes.
-MIGRATION_FAILURES: dict[str, str] = {}
+MIGRATION_FAILURES: dict[str, str] = {
+    "debian_python_modules": "`COPY --from=tools /usr/bin/http`: on Alpine, root's pip puts console scripts in "
+                             "/usr/bin (python3's prefix); Debian's pip puts them in /usr/local/bin, so the "
+                             "migrated COPY finds nothing (the path must follow, or the finding must say so)",
+}
 
 # Fixtures that are not buildable files as written, whatever the base
 # (their before-file fails the same way): {case: reason}. Skipped.
