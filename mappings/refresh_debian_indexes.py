@@ -282,6 +282,86 @@ def build_derived(suite: str, stamp: str, packages: bytes, contents: bytes, sour
     return "\n".join(out) + "\n"
 
 
+# Programs on PATH that no Contents file shows: update-alternatives links a
+# maintainer script makes. A name of the shape NAME.SUFFIX (nc.openbsd,
+# which.debianutils, telnet.netkit) is read as an alternative for NAME when
+# no package ships NAME itself; these have no such twin, so they are named.
+ALTERNATIVES = {
+    "awk": ("mawk", "gawk", "original-awk"),
+    "nawk": ("mawk", "gawk", "original-awk"),
+    "vi": ("vim-tiny", "vim", "nvi"),
+    "view": ("vim-tiny", "vim", "nvi"),
+    "ex": ("vim-tiny", "vim", "nvi"),
+    "editor": ("nano", "vim-tiny", "vim"),
+    "pager": ("less", "most"),
+    "cc": ("gcc",),
+    "c++": ("g++",),
+    "c89": ("gcc",),
+    "c99": ("gcc",),
+}
+_ALTERNATIVE_SUFFIX = re.compile(r"([^/]+)\.[a-z][a-z0-9-]*")
+_PRIORITY = {"required": 0, "important": 1, "standard": 2, "optional": 3, "extra": 4}
+
+
+def build_commands(suite: str, stamp: str, packages: bytes, contents: list[bytes]) -> str:
+    """The text of <suite>.commands.xz: every program on the default PATH
+    (/usr/bin, /usr/sbin, /bin, /sbin) of a main package, Architecture any
+    or all (Contents-amd64 and Contents-all), and the packages that ship
+    it, the one to install first: by Priority, then the package named like
+    the program, then transitional packages last, then by name.
+    "cmd<TAB>pkg pkg"; a line holding only a key means the package of the
+    same name."""
+    stanzas = {st["Package"]: st for st in _stanzas(packages) if "Package" in st}
+    old = transitional(packages)
+    programs: dict[str, set[str]] = {}
+    for blob in contents:
+        for raw in blob.splitlines():
+            line = raw.decode("utf-8", "replace")
+            path, _, owners = line.rpartition(" ")
+            match = _BIN_PATH.fullmatch(path.rstrip())
+            if not match or not owners:
+                continue
+            pkgs = {o.rsplit("/", 1)[-1] for o in owners.split(",")} & stanzas.keys()
+            if pkgs:
+                programs.setdefault(match.group(1), set()).update(pkgs)
+    for name, pkgs in list(programs.items()):
+        alternative = _ALTERNATIVE_SUFFIX.fullmatch(name)
+        if alternative and alternative.group(1) not in programs:
+            programs.setdefault(alternative.group(1) + "\0", set()).update(pkgs)
+    for key in [k for k in programs if k.endswith("\0")]:
+        programs[key[:-1]] = programs.pop(key)
+    for name, pkgs in ALTERNATIVES.items():
+        programs.setdefault(name, set()).update(p for p in pkgs if p in stanzas)
+
+    def rank(program: str, package: str) -> tuple:
+        priority = _PRIORITY.get(stanzas[package].get("Priority", "optional"), 3)
+        return (priority, package != program, package in old, package)
+
+    lines = [f"# {suite} main amd64 and all: programs on PATH and the packages that ship them, {stamp}", "@programs"]
+    for program in sorted(programs):
+        ordered = sorted(programs[program], key=lambda package: rank(program, package))
+        if ordered:
+            lines.append(program if ordered == [program] else f"{program}\t{' '.join(ordered)}")
+    # What every debootstrap minbase root has (the derived index's base set):
+    # an image's own programs are theirs.
+    lines.append("@base")
+    lines += sorted(base_set(packages))
+    # Programs that pip or npm can install as well (every package shipping
+    # them runs on Debian's python3 or nodejs): gunicorn, celery, uvicorn.
+    lines.append("@pip_or_npm")
+    lines += sorted(program for program, pkgs in programs.items()
+                    if pkgs and all(_on_interpreter(stanzas[p]) for p in pkgs))
+    return "\n".join(lines) + "\n"
+
+
+def _on_interpreter(stanza: dict[str, str]) -> bool:
+    """Whether a package depends on Debian's python3 or nodejs (directly,
+    or through one python3-*/node-* package)."""
+    names = [name for alts in _relation_names(stanza.get("Depends", "")) + _relation_names(stanza.get("Pre-Depends", ""))
+             for name in alts]
+    return any(name.startswith(("python3", "node-")) or name == "nodejs" for name in names)
+
+
 def write_derived(path: Path, text: str) -> Path:
     path.write_bytes(lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
     counts = {}
@@ -315,6 +395,20 @@ def refresh(suite: str, mirrors: tuple[str, ...], out_dir: Path = OUT_DIR, *, na
     return written
 
 
+def refresh_commands(suite: str, mirrors: tuple[str, ...], out_dir: Path = OUT_DIR) -> Path:
+    """Write <suite>.commands.xz (see build_commands)."""
+    mirror, release = find_mirror(suite, mirrors)
+    date = release_date(release)
+    today = _dt.date.today().isoformat()
+    packages = packages_index(mirror, suite)
+    contents = [gzip.decompress(fetch(f"{mirror}/dists/{suite}/main/Contents-{arch}.gz")) for arch in ("amd64", "all")]
+    text = build_commands(suite, f"fetched {today} from {date}", packages, contents)
+    path = out_dir / f"{suite}.commands.xz"
+    path.write_bytes(lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
+    print(f"{path.name}: {text.count(chr(10)) - 1} programs ({path.stat().st_size} bytes)", file=sys.stderr)
+    return path
+
+
 def write_names(suite: str, mirror: str, date: str, today: str, packages: bytes, out_dir: Path) -> Path:
     names = names_from_packages(packages)
     main_count = len(names)
@@ -342,13 +436,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
     ap.add_argument("--derived-only", action="store_true",
                     help="rebuild only <suite>.derived.xz, leave the name index as it is")
+    ap.add_argument("--commands-only", action="store_true",
+                    help="rebuild only <suite>.commands.xz (programs on PATH, from Contents-amd64 and Contents-all)")
     ap.add_argument("--cache", type=Path, help="keep the downloaded files in this folder and reuse them")
     args = ap.parse_args(argv)
     global CACHE_DIR
     CACHE_DIR = args.cache
     mirrors = tuple(args.mirror or ()) + MIRRORS
     for suite in args.suites:
+        if args.commands_only:
+            refresh_commands(suite, mirrors, args.out)
+            continue
         refresh(suite, mirrors, args.out, names_index=not args.derived_only)
+        refresh_commands(suite, mirrors, args.out)
     return 0
 
 

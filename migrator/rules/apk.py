@@ -653,14 +653,24 @@ def placements(ctx: RuleContext) -> Placements:
     """Where the packages other rules need go (migrator.rules.installs
     says how it is decided)."""
     places = Placements()
+    placed: dict[tuple[int, str], int] = {}  # (stage, package) -> the earliest offset it is installed at
+    made_in: dict[int, list[tuple[int, list[str]]]] = {}  # stage -> installs added so far: (offset, their names)
     for need in needs(ctx):
         stage, offset = need.stage, need.offset
         use = next((i for i in stage.instructions if i.start <= offset < i.stop), None)
-        if use is None:
-            continue
+        key = (stage.index, need.package)
+        if use is None or placed.get(key, offset) < offset:
+            continue  # installed before this use already
         command = _last_install(ctx, stage, offset)
         if command is not None:
             _add_name(places.by_command.setdefault(command, []), need.package)
+            placed[key] = min(placed.get(key, command), command)
+            continue
+        made = [(at, names) for at, names in made_in.get(stage.index, []) if at < offset]
+        if made:  # an install this plans before the use already: one more name there
+            at, names = made[-1]
+            _add_name(names, need.package)
+            placed[key] = min(placed.get(key, at), at)
             continue
         script = ctx.script(use)
         if script is not None and not script.has_errors:
@@ -668,6 +678,8 @@ def placements(ctx: RuleContext) -> Placements:
             if first is not None:
                 at, names = places.in_run.setdefault(use.start, (first, []))
                 _add_name(names, need.package)
+                placed[key] = min(placed.get(key, at), at)
+                made_in.setdefault(stage.index, []).append((at, names))
                 continue
         at = use.start
         for instruction in stage.instructions:
@@ -676,7 +688,10 @@ def placements(ctx: RuleContext) -> Placements:
             if instruction.keyword == "USER":
                 at = instruction.start
                 break
-        _add_name(places.new_runs.setdefault(at, []), need.package)
+        names = places.new_runs.setdefault(at, [])
+        _add_name(names, need.package)
+        placed[key] = min(placed.get(key, at), at)
+        made_in.setdefault(stage.index, []).append((at, names))
     return places
 
 

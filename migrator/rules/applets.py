@@ -1,117 +1,307 @@
-"""UA302 busybox-applets: commands busybox gave for free that Debian slim lacks.
+"""UA302 busybox-applets: programs Alpine gave that the Debian image lacks get installed.
 
-On Alpine, busybox provides wget, nc, ping, ps, vi, crond and more without
-any package. Debian's slim images have none of them, so a HEALTHCHECK that
-runs wget or a CMD that starts crond fails at run time, long after the build
-looked fine. This rule warns where a migrated stage runs such a command
-without installing the package that provides it (checked in the stage and
-the stages it builds on); the warning names the Debian package to add.
+On Alpine, busybox gives ~300 programs (wget, nc, ping, ps, xxd, less,
+unzip, ...) without any package, and an Alpine package sometimes carries
+tools Debian packages apart (old Alpine's libcap held setcap; Debian's
+libcap2 is the library, libcap2-bin the tools). Debian's slim images have
+few of them, so a RUN, a HEALTHCHECK or a CMD that runs one fails, at build
+or at run time.
+
+For every program a migrated stage runs (migrator.programs reads RUN, CMD,
+ENTRYPOINT and HEALTHCHECK), counting what the stages it is built on
+installed: when Alpine had it and the Debian image will not (its base
+programs, migrator.debian.commands, plus what the stage's installs ship),
+the Debian package that ships it (Debian's Contents index, the package apt
+ranks first) is installed before the use, through migrator.rules.installs.
+It is a question with that fix recommended (--yes takes it); refused, a
+warning stays.
+
+`busybox wget ...` (and `["busybox", "wget", ...]`) becomes the real
+program, installed where needed; where Debian has no such program, Debian's
+busybox package is installed instead and the command kept.
+
+Programs other rules rewrite are left to them: ash (UA301), adduser and
+friends (UA401), crond and crontab (cron has its own migration).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
-from migrator.document import Instruction, json_array
+from migrator.debian.commands import CommandIndex, busybox_applets, image_programs, python_image_program
 from migrator.lazy_pattern import LazyPattern
-from migrator.proposals import Finding
+from migrator.programs import BUILTINS, Use, uses
+from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
-from migrator.apk_commands import APK_COMMANDS
+from migrator.apk_commands import APK_COMMANDS, parse_apk
+from migrator.rules.installs import Need, provides
 
 ID = "UA302"
 
-# applet -> (Alpine packages that provide it for real, Debian package, note)
-APPLETS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "wget": (("wget",), "wget", ""),
-    "nc": (("netcat-openbsd", "netcat-gnu"), "netcat-openbsd", ""),
-    "ping": (("iputils", "iputils-ping"), "iputils-ping", ""),
-    "ps": (("procps", "procps-ng"), "procps", ""),
-    "top": (("procps", "procps-ng"), "procps", ""),
-    "pgrep": (("procps", "procps-ng"), "procps", ""),
-    "pkill": (("procps", "procps-ng"), "procps", ""),
-    "free": (("procps", "procps-ng"), "procps", ""),
-    "watch": (("procps", "procps-ng"), "procps", ""),
-    "killall": (("psmisc",), "psmisc", ""),
-    "netstat": (("net-tools",), "net-tools", ""),
-    "ifconfig": (("net-tools",), "net-tools", ""),
-    "nslookup": (("bind-tools",), "bind9-dnsutils", ""),
-    "traceroute": (("traceroute",), "traceroute", ""),
-    "vi": (("vim", "nvi"), "vim-tiny", ""),
-    "less": (("less",), "less", ""),
-    "unzip": (("unzip",), "unzip", ""),
-    "xz": (("xz",), "xz-utils", ""),
-    "unxz": (("xz",), "xz-utils", ""),
-    "patch": (("patch",), "patch", ""),
-    "file": (("file",), "file", ""),
-    "bc": (("bc",), "bc", ""),
-    "telnet": (("busybox-extras", "inetutils-telnet"), "telnet", ""),
-    "crond": (("dcron", "cronie"), "cron",
-              "; Debian's daemon is `cron -f` (busybox crond's -l/-L/-c mean other things) and reads "
-              "/etc/cron.d or crontab -u, not /etc/crontabs"),
-    "crontab": (("dcron", "cronie"), "cron", "; Debian's crontab files live in /var/spool/cron/crontabs"),
+# Programs whose Debian form is a rewrite another rule makes, not an install.
+OWNED = {"ash": "UA301", "adduser": "UA401", "addgroup": "UA401", "deluser": "UA401", "delgroup": "UA401"}
+# Left with a warning until cron is migrated (its daemon and crontabs differ).
+CRON = {
+    "crond": "Debian's daemon is `cron -f` (busybox crond's -l/-L/-c mean other things) and reads "
+             "/etc/cron.d or crontab -u, not /etc/crontabs",
+    "crontab": "Debian's crontab files live in /var/spool/cron/crontabs",
 }
+_NOT_TWINS = {"busybox", "busybox-static"}
+_EXEC_BUSYBOX = LazyPattern(r'"(?:/bin/)?busybox"\s*,\s*')
 
 
-# The program a CMD/ENTRYPOINT/HEALTHCHECK runs, and the one after `sh -c`.
-_PROGRAM = LazyPattern(r"[\w./-]+")
-_SH_C = LazyPattern(r"-c\s+['\"]?([\w./-]+)")
-
-@rule(ID, "busybox-applets", "Warn about busybox applets a migrated stage uses but Debian slim lacks")
-def check(ctx: RuleContext) -> Iterator[Finding]:
-    for stage in ctx.migrated():
-        installed = _installed(ctx, stage)
-        for instruction in stage.instructions:
-            for name, offset in _programs(ctx, instruction):
-                providers, debian, note = APPLETS[name]
-                if installed.intersection(providers):
-                    continue
-                yield Finding(
-                    ID, ctx.line_of(offset),
-                    f"{name} came with busybox on Alpine; Debian slim has no {name}: install {debian}{note}",
-                )
+class _Plan:
+    def __init__(self) -> None:
+        self.needs: list[Need] = []
+        self.items: list[Edit | Finding] = []
 
 
-def _installed(ctx: RuleContext, stage: Stage) -> set[str]:
-    """Alpine package names `apk add`ed in the stage and the ones it builds on."""
-    names: set[str] = set()
-    while stage is not None:
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            for command in script.commands if script else ():
-                if command.name in APK_COMMANDS:
-                    names.update(word.value for word in command.words if word.value)
-        stage = stage.parent
-    return names
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _programs(ctx: RuleContext, instruction: Instruction) -> Iterator[tuple[str, int]]:
-    """(applet, file offset) for each applet the instruction runs."""
-    command = instruction.command
-    if command == "RUN":
+@provides
+def _needs(ctx: RuleContext) -> list[Need]:
+    return _plan(ctx).needs
+
+
+@rule(ID, "busybox-applets", "Install the Debian package of each program busybox (or an Alpine package) gave")
+def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
+    yield from _plan(ctx).items
+
+
+def _plan(ctx: RuleContext) -> _Plan:
+    plan = _PLANS.get(ctx)
+    if plan is None:
+        plan = _PLANS[ctx] = _Plan()
+        for stage in ctx.migrated():
+            _stage(ctx, stage, plan)
+    return plan
+
+
+class _Seen:
+    """What a stage chain has installed so far, on each side."""
+
+    def __init__(self, ctx: RuleContext, stage: Stage):
+        self.ctx = ctx
+        self.stage = stage
+        self.alpine: list[str] = []  # apk names, in order
+        self.debian: set[str] = set()  # Debian names they become
+        self.index = CommandIndex.load(ctx.suite)
+        root = stage
+        while root.parent is not None:
+            root = root.parent
+        self.base = "python" if stage.kind == "python" else "debian"
+        self.have = set(image_programs(ctx.suite, self.base))
+        self.image = _image_name(ctx, root)
+
+    def add(self, apk_name: str) -> None:
+        self.alpine.append(apk_name)
+        names = _debian_names(self.ctx, self.stage, apk_name)
+        self.debian.update(names)
+        self.have |= self.index.programs(names)
+
+    def has(self, program: str) -> bool:
+        return program in self.have or (self.base == "python" and python_image_program(program))
+
+
+def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
+    seen = _Seen(ctx, stage)
+    chain = []
+    parent = stage.parent
+    while parent is not None:
+        chain.insert(0, parent)
+        parent = parent.parent
+    for earlier in chain:  # what the stages it is built on install, all of it
+        for instruction in earlier.instructions:
+            for name in _apk_adds(ctx, instruction, None):
+                seen.add(name)
+    decided: dict[str, str] = {}  # program -> the package (or "") chosen in this stage
+    for instruction in stage.instructions:
         script = ctx.script(instruction)
-        if script is None or script.has_errors:
+        found = uses(instruction, ctx.text, script)
+        adds = _apk_adds(ctx, instruction, script, with_offsets=True)
+        for use in found:
+            while adds and adds[0][0] < use.offset:
+                seen.add(adds.pop(0)[1])
+            _use(ctx, stage, seen, use, decided, plan)
+        for _, name in adds:
+            seen.add(name)
+
+
+def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[str, str], plan: _Plan) -> None:
+    program = use.program
+    line = ctx.line_of(use.offset)
+    if program in OWNED or program in BUILTINS or program in APK_COMMANDS:
+        return
+    if program in CRON:
+        if program in busybox_applets() and not seen.has(program) and not {"dcron", "cronie"} & set(seen.alpine):
+            plan.items.append(Finding(ID, line, f"{program} came with busybox on Alpine; Debian slim has no {program}: "
+                                                f"install cron; {CRON[program]}"))
+        return
+    through_busybox = use.busybox is not None
+    if seen.has(program) and not through_busybox:
+        return
+    evidence = _alpine_had(ctx, seen, program)
+    if evidence is None and not through_busybox:
+        return  # Alpine did not have it either, or it is not Debian's to give (UA905 may say)
+    twins = [p for p in seen.index.packages(program) if p not in _NOT_TWINS or program == "busybox"]
+    package = "" if seen.has(program) else (_installed_twin(seen, twins) or (twins[0] if twins else ""))
+    if through_busybox:
+        _busybox(ctx, stage, seen, use, package, twins, plan, line)
+        return
+    if not twins:
+        plan.items.append(Finding(ID, line, f"{program} came with busybox on Alpine; no Debian {ctx.suite} package ships "
+                                            f"a program of that name: run it as `busybox {program}` with Debian's busybox "
+                                            "package, or replace it"))
+        return
+    if program in decided:
+        if decided[program]:
+            plan.needs.append(Need(stage, use.offset, decided[program], ID, program))
+        return
+    answer = ctx.ask(Decision(
+        key=f"{ID}:install:{program}:{stage.instruction.line}",
+        rule=ID,
+        question=(f"{program} (line {line}) {evidence}; {seen.image} has no {program}: Debian {ctx.suite}'s "
+                  f"{package} ships it (Contents index). Install {package} before line {line}?"),
+        options=(
+            Option("install", f"install {package} in this stage before line {line}"),
+            Option("leave", f"leave it out ({program} will be missing where line {line} runs it)"),
+        ),
+        recommended="install",
+        line=line,
+        context=ctx.line_text(use.offset),
+    ))
+    if answer != "install":
+        decided[program] = ""
+        plan.items.append(Finding(ID, line, f"{program} {evidence}; {seen.image} has no {program}: install {package} "
+                                            "(left out, as answered)"))
+        return
+    decided[program] = package
+    plan.needs.append(Need(stage, use.offset, package, ID, program))
+    plan.items.append(Finding(ID, line, f"{program} {evidence}; {seen.image} has none: installs {package}", Severity.INFO))
+
+
+def _busybox(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, package: str, twins: list[str],
+             plan: _Plan, line: int) -> None:
+    """`busybox PROGRAM ...`: the real program where Debian has one, else
+    Debian's busybox package."""
+    program = use.program
+    # Only what Alpine's busybox itself ran has a twin worth the name (httpd
+    # is busybox-extras', and Debian's httpd packages are other servers).
+    real = (seen.has(program) or bool(twins)) and program in busybox_applets()
+    package = package if real else ""
+    options = []
+    if real:
+        what = f"install {package} and " if package else ""
+        options.append(Option("real", f"{what}run {program} itself (drop `busybox`)"))
+    options.append(Option("busybox", "install Debian's busybox package and keep the command"))
+    options.append(Option("keep", "leave it as is (busybox is not in the Debian image)"))
+    answer = ctx.ask(Decision(
+        key=f"{ID}:busybox:{program}:{line}",
+        rule=ID,
+        question=(f"line {line} runs {program} through busybox, which {seen.image} does not have"
+                  + (f"; Debian's {package} ships {program}" if package else f"; {program} is in the image" if real
+                     else f"; Debian has no {program} that busybox's stands for")),
+        options=tuple(options),
+        recommended=options[0].value,
+        line=line,
+        context=ctx.line_text(use.offset),
+    ))
+    if answer == "real" and real:
+        span = _busybox_span(ctx, use)
+        if span is None:
+            answer = "busybox"
+        else:
+            plan.items.append(Edit(span[0], span[1], "", ID))
+            if package:
+                plan.needs.append(Need(stage, use.offset, package, ID, program))
+            plan.items.append(Finding(ID, line, f"busybox {program} became {program}"
+                                                + (f" (installs {package})" if package else ""), Severity.INFO))
             return
-        for found in script.commands:
-            if found.name in APPLETS:
-                yield found.name, script.file_span(found.start, found.end)[0]
+    if answer == "busybox":
+        plan.needs.append(Need(stage, use.offset, "busybox", ID, "busybox"))
+        plan.items.append(Finding(ID, line, f"installs Debian's busybox package for `busybox {program}`", Severity.INFO))
         return
-    start = instruction.command_start
-    if command not in ("CMD", "ENTRYPOINT", "HEALTHCHECK") or start is None:
-        return
-    text = instruction.logical.text[start:]
-    array = json_array(text)
-    if array is not None:
-        words = array[:1]
-        if words and words[0] in ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash") and "-c" in array:
-            words = _PROGRAM.findall(array[-1])[:1]
-    else:
-        words = _PROGRAM.findall(text)[:1]
-        # `sh -c 'wget ...'`: the program is the first word of the script
-        script = _SH_C.search(text) if words and words[0].split("/")[-1] in ("sh", "bash", "ash") else None
-        if script:
-            words = [script.group(1)]
-    for word in words:
-        name = word.split("/")[-1]
-        if name in APPLETS:
-            yield name, instruction.file_span(start, start + 1)[0]
+    plan.items.append(Finding(ID, line, f"busybox {program} left as is: {seen.image} has no busybox"))
+
+
+def _busybox_span(ctx: RuleContext, use: Use) -> tuple[int, int] | None:
+    """The file span of the `busybox` word and the blanks after it."""
+    if not use.exec_form:
+        return use.busybox
+    instruction = use.instruction
+    start = instruction.command_start or 0
+    found = _EXEC_BUSYBOX.search(instruction.logical.text, start)
+    if found is None:
+        return None
+    return instruction.file_span(found.start(), found.end())
+
+
+def _alpine_had(ctx: RuleContext, seen: _Seen, program: str) -> str | None:
+    """Why the Alpine image had `program`, or None if it did not."""
+    if program in busybox_applets() or program == "busybox":
+        return "came with busybox on Alpine"
+    if program in seen.alpine and program not in seen.debian:  # (Debian's package of that name brings it)
+        return f"came with Alpine's {program} package"
+    libraries = [(apk_name, name) for apk_name in seen.alpine for name in _debian_names(ctx, seen.stage, apk_name)
+                 if name.startswith("lib")]
+    if not libraries or not seen.index.packages(program):
+        return None
+    from migrator.debian.indexes import DerivedIndex  # (only for a file that gets this far)
+
+    derived = DerivedIndex.load(ctx.suite)
+    sources = {derived.source_of(p) for p in seen.index.packages(program)} - {None}
+    for apk_name, name in libraries:
+        if derived.source_of(name) in sources:
+            return f"came with Alpine's {apk_name} (Debian's {name} is the library alone)"
+    return None
+
+
+def _installed_twin(seen: _Seen, twins: list[str]) -> str:
+    return next((p for p in twins if p in seen.debian), "")
+
+
+def _debian_names(ctx: RuleContext, stage: Stage, apk_name: str) -> list[str]:
+    """The Debian names an apk package becomes (the recommended answer
+    where there is a question)."""
+    if ctx.wheel_plan().dropped(stage, apk_name):
+        return []
+    mapping = ctx.table.lookup(apk_name, ctx.suite, stage.kind)
+    if mapping.kind == "map":
+        return list(mapping.names)
+    for choice in mapping.choices:
+        if choice.value == mapping.recommended:
+            return list(choice.names)
+    return []
+
+
+def _apk_adds(ctx: RuleContext, instruction, script, with_offsets: bool = False):
+    """The apk names an instruction's `apk add`s install ((offset, name)
+    pairs in order when `with_offsets`)."""
+    script = script if script is not None else ctx.script(instruction)
+    found = []
+    for command in script.commands if script is not None and not script.has_errors else ():
+        if command.name not in APK_COMMANDS:
+            continue
+        call = parse_apk(command)
+        if call.subcommand is None or call.subcommand.value != "add":
+            continue
+        offset = script.file_span(command.start, command.end)[0]
+        for word in call.operands:
+            value = word.value
+            if value and not value.startswith(("/", "./")) and not value.endswith(".apk"):
+                name = value.split("=")[0].split(">")[0].split("<")[0].split("~")[0].split("@")[0]
+                found.append((offset, name))
+    found.sort(key=lambda pair: pair[0])
+    return found if with_offsets else [name for _, name in found]
+
+
+def _image_name(ctx: RuleContext, root: Stage) -> str:
+    suite = root.suite or ctx.image_suite
+    if root.new_image:
+        return root.new_image
+    if root.spec is None:
+        return f"debian:{suite}-slim"
+    return f"{root.spec.name}:{root.spec.tag(root.version, suite)}"

@@ -1,0 +1,157 @@
+"""Which Debian package ships a program, and which programs an image has.
+
+``mappings/debian/<suite>.commands.xz`` (built by
+``mappings/refresh_debian_indexes.py`` from Contents-amd64, Contents-all and
+Packages) lists every program on the default PATH of a main package and the
+packages that ship it, the one to install first (by Priority) leading, plus
+the programs that pip or npm could install as well. ``mappings/busybox_applets.txt``
+(``mappings/refresh_busybox_applets.py``) lists what Alpine's busybox gives.
+
+What an image has before its Dockerfile installs anything:
+
+* ``debian:<suite>-slim``: the programs of the minbase set (Priority
+  required, Essential, apt and their dependencies: the derived index's
+  ``base`` section);
+* ``python:<version>-slim-<suite>``: those, the programs of what
+  docker-library/python's Dockerfile installs on top
+  (``depsolver.PYTHON_SLIM_EXTRAS``: ca-certificates, netbase, tzdata, and
+  libraries) and the /usr/local/bin its Python build and ensurepip leave:
+  python3, python, pip3, pip, pydoc3, idle3, python3-config and their
+  versioned names (2to3 before 3.13, wheel before 3.12).
+
+Other official images add programs of their own that unalpine does not
+list; for them a program missing from minbase is not checked.
+"""
+
+from __future__ import annotations
+
+import lzma
+import os
+import re
+
+__all__ = ["CommandIndex", "busybox_applets", "image_programs", "python_image_program"]
+
+
+class CommandIndex:
+    """The programs of one suite (see the module docstring)."""
+
+    def __init__(self, suite: str, packages: dict[str, str], pip_or_npm: frozenset[str]):
+        self.suite = suite
+        self._packages = packages  # program -> "pkg pkg" (best first); "" for the package of the same name
+        self.pip_or_npm = pip_or_npm
+        self.base_packages: frozenset[str] = frozenset()  # the minbase set
+        self._by_package: dict[str, set[str]] | None = None
+
+    @classmethod
+    def load(cls, suite: str) -> "CommandIndex":
+        index = _LOADED.get(suite)
+        if index is None:
+            index = _LOADED[suite] = _read(suite)
+        return index
+
+    def packages(self, program: str) -> tuple[str, ...]:
+        """The packages that ship `program`, the one to install first leading."""
+        found = self._packages.get(program)
+        if found is None:
+            return ()
+        return (program,) if found == "" else tuple(found.split(" "))
+
+    def __contains__(self, program: str) -> bool:
+        return program in self._packages
+
+    def programs(self, packages) -> set[str]:
+        """Every program the given packages ship."""
+        if self._by_package is None:
+            by_package: dict[str, set[str]] = {}
+            for program, found in self._packages.items():
+                for package in (found.split(" ") if found else (program,)):
+                    by_package.setdefault(package, set()).add(program)
+            self._by_package = by_package
+        out: set[str] = set()
+        for package in packages:
+            out |= self._by_package.get(package, set())
+        return out
+
+
+_LOADED: dict[str, CommandIndex] = {}
+
+
+def _path(suite: str) -> str:
+    from migrator.packages import data_dir
+
+    return os.path.join(data_dir(), "debian", f"{suite}.commands.xz")
+
+
+def _read(suite: str) -> CommandIndex:
+    from migrator.datacache import cached
+    from migrator.packages import SUITES, MappingError
+
+    if suite not in SUITES:
+        raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
+    path = _path(suite)
+
+    def build() -> tuple[dict[str, str], frozenset[str]]:
+        try:
+            with open(path, "rb") as handle:
+                text = lzma.decompress(handle.read()).decode("utf-8")
+        except (OSError, lzma.LZMAError) as exc:
+            raise MappingError(path, f"cannot read the Debian command index: {exc}") from exc
+        sections: dict[str, list[str]] = {}
+        current: list[str] = []
+        for line in text.split("\n"):
+            if line.startswith("@"):
+                current = sections.setdefault(line[1:], [])
+            elif line and not line.startswith("#"):
+                current.append(line)
+        packages = dict((line.split("\t", 1) if "\t" in line else (line, "")) for line in sections.get("programs", ()))
+        return packages, frozenset(sections.get("pip_or_npm", ())), frozenset(sections.get("base", ()))
+
+    packages, pip_or_npm, base = cached(f"debian-commands-{suite}", [path, __file__], build)
+    index = CommandIndex(suite, packages, frozenset(pip_or_npm))
+    index.base_packages = frozenset(base)
+    return index
+
+
+_APPLETS: frozenset[str] | None = None
+
+
+def busybox_applets() -> frozenset[str]:
+    """The programs Alpine's busybox gives (mappings/busybox_applets.txt)."""
+    global _APPLETS
+    if _APPLETS is None:
+        from migrator.packages import data_dir
+
+        with open(os.path.join(data_dir(), "busybox_applets.txt"), encoding="utf-8") as handle:
+            _APPLETS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
+    return _APPLETS
+
+
+# /usr/local/bin of the official python images (docker-library/python:
+# `make install`, ensurepip, and the symlinks its Dockerfile adds).
+_PYTHON_LOCAL = re.compile(r"(?:python|pydoc|idle|pip)(?:\d(?:\.\d+)?)?|python(?:\d(?:\.\d+)?)?-config|2to3(?:-\d\.\d+)?|wheel")
+
+
+def python_image_program(program: str) -> bool:
+    """Whether the official python image's /usr/local/bin has `program`."""
+    return _PYTHON_LOCAL.fullmatch(program) is not None
+
+
+_IMAGE: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def image_programs(suite: str, base: str) -> frozenset[str]:
+    """The programs from packages a `base` image ("debian" or "python") of
+    `suite` has (python's /usr/local/bin: python_image_program)."""
+    key = (suite, base)
+    found = _IMAGE.get(key)
+    if found is None:
+        index = CommandIndex.load(suite)
+        packages = set(index.base_packages) | (set(PYTHON_IMAGE_PACKAGES) if base == "python" else set())
+        found = _IMAGE[key] = frozenset(index.programs(packages))
+    return found
+
+
+# What docker-library/python's Dockerfile installs with apt on top of
+# debian:<suite>-slim that ships programs (the rest of depsolver's
+# PYTHON_SLIM_EXTRAS are libraries; a test keeps the two lists in step).
+PYTHON_IMAGE_PACKAGES = ("ca-certificates", "netbase", "tzdata")
