@@ -77,14 +77,15 @@ _LOADED: dict[str, CommandIndex] = {}
 
 
 def _path(suite: str) -> str:
-    from migrator.packages import data_dir
+    from migrator.data_files import data_dir
 
     return os.path.join(data_dir(), "debian", f"{suite}.commands.xz")
 
 
 def _read(suite: str) -> CommandIndex:
     from migrator.datacache import cached
-    from migrator.packages import SUITES, MappingError
+    from migrator.debian.suites import SUITES
+    from migrator.errors import MappingError
 
     if suite not in SUITES:
         raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
@@ -119,7 +120,7 @@ def busybox_applets() -> frozenset[str]:
     """The programs Alpine's busybox gives (mappings/busybox_applets.txt)."""
     global _APPLETS
     if _APPLETS is None:
-        from migrator.packages import data_dir
+        from migrator.data_files import data_dir
 
         with open(os.path.join(data_dir(), "busybox_applets.txt"), encoding="utf-8") as handle:
             _APPLETS = frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))

@@ -266,8 +266,11 @@ def _installed_twin(seen: _Seen, twins: list[str]) -> str:
 def _debian_names(ctx: RuleContext, stage: Stage, apk_name: str) -> list[str]:
     """The Debian names an apk package becomes (the recommended answer
     where there is a question)."""
-    if ctx.wheel_plan().dropped(stage, apk_name):
-        return []
+    if ctx.wheels is not None:
+        from migrator.wheels.plan import plan_of  # (only for a file the wheel check gathered for)
+
+        if plan_of(ctx).dropped(stage, apk_name):
+            return []
     mapping = ctx.table.lookup(apk_name, ctx.suite, stage.kind)
     if mapping.kind == "map":
         return list(mapping.names)
