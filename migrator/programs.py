@@ -9,7 +9,7 @@ defines, are not programs. Words that expand something are skipped: what
 they run is not known.
 
 Used by the busybox-applets rule (UA302) before a migration and by
---verify's UA905 after it, so that both read the same programs.
+--verify's program check after it, so that both read the same programs.
 """
 
 from __future__ import annotations

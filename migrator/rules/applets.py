@@ -145,7 +145,7 @@ def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[st
         return
     evidence = _alpine_had(ctx, seen, program)
     if evidence is None and not through_busybox:
-        return  # Alpine did not have it either, or it is not Debian's to give (UA905 may say)
+        return  # Alpine did not have it either, or it is not Debian's to give (--verify may say)
     twins = [p for p in seen.index.packages(program) if p not in _NOT_TWINS or program == "busybox"]
     package = "" if seen.has(program) else (_installed_twin(seen, twins) or (twins[0] if twins else ""))
     if through_busybox:
