@@ -83,8 +83,14 @@ class RunPlan:
         edits = [Edit(start, end, new, self.rule) for start, end, new in whole if new]
         edits += [Edit(start, end, new, self.rule) for (start, end), new in replaced.items()]
         edits += [Edit(start, end, "", self.rule) for start, end in regions]
+        # Texts that land on one offset are one insertion, in the order they
+        # were planned: whatever applies the edits (a SARIF consumer too)
+        # cannot order them otherwise.
+        inserted: dict[int, str] = {}
         for offset, text in self._appended:
-            edits.append(Edit(*[place(offset, regions, redirects, solid)] * 2, text, self.rule))
+            at = place(offset, regions, redirects, solid)
+            inserted[at] = inserted.get(at, "") + text
+        edits += [Edit(at, at, text, self.rule) for at, text in inserted.items()]
         return edits
 
     # -- planning: which changes survive ------------------------------------
