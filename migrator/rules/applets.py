@@ -1,11 +1,10 @@
 """UA302 busybox-applets: programs Alpine gave that the Debian image lacks get installed.
 
 On Alpine, busybox gives ~300 programs (wget, nc, ping, ps, xxd, less,
-unzip, ...) without any package, and an Alpine package sometimes carries
-tools Debian packages apart (old Alpine's libcap held setcap; Debian's
-libcap2 is the library, libcap2-bin the tools). Debian's slim images have
-few of them, so a RUN, a HEALTHCHECK or a CMD that runs one fails, at build
-or at run time.
+unzip, ...) without any package. Debian's slim images have few of them, so
+a RUN, a HEALTHCHECK or a CMD that runs one fails, at build or at run time.
+(Tools an Alpine package carried that Debian packages apart, like old
+libcap's setcap, are the package mapping's: it names libcap2-bin too.)
 
 For every program a migrated stage runs (migrator.programs reads RUN, CMD,
 ENTRYPOINT and HEALTHCHECK), counting what the stages it is built on
@@ -245,17 +244,6 @@ def _alpine_had(ctx: RuleContext, seen: _Seen, program: str) -> str | None:
         return "came with busybox on Alpine"
     if program in seen.alpine and program not in seen.debian:  # (Debian's package of that name brings it)
         return f"came with Alpine's {program} package"
-    libraries = [(apk_name, name) for apk_name in seen.alpine for name in _debian_names(ctx, seen.stage, apk_name)
-                 if name.startswith("lib")]
-    if not libraries or not seen.index.packages(program):
-        return None
-    from migrator.debian.indexes import DerivedIndex  # (only for a file that gets this far)
-
-    derived = DerivedIndex.load(ctx.suite)
-    sources = {derived.source_of(p) for p in seen.index.packages(program)} - {None}
-    for apk_name, name in libraries:
-        if derived.source_of(name) in sources:
-            return f"came with Alpine's {apk_name} (Debian's {name} is the library alone)"
     return None
 
 
