@@ -123,9 +123,9 @@ def test_busybox_kept_when_answered():
     assert "busybox wget left as is: python:3.12-slim-trixie has no busybox" in messages(result)
 
 
-def test_cron_keeps_its_warning():
+def test_cron_is_ua304s():
     result = run('FROM python:3.12-alpine\nCMD ["crond", "-f", "-l", "2"]\n')
-    assert "crond came with busybox on Alpine; Debian slim has no crond: install cron" in messages(result)
+    assert "UA302" not in messages(result) and "UA304" in messages(result)
 
 
 def test_stages_that_stay_alpine_are_not_checked():

@@ -53,6 +53,7 @@ def test_golden(case, cache):
 
 def test_cases_cover_the_issue():
     assert {"good", "missing_name", "virtual_only", "bad_tag"} <= set(CASES)
+    assert {"program_missing", "program_from_install", "program_builtin", "program_pip_script"} <= set(CASES)
 
 
 def test_verify_with_write_keeps_a_failing_file(tmp_path, cache):
@@ -225,3 +226,64 @@ def test_markdown_report_has_the_sizes_and_problems(tmp_path, cache):
     good_part = report.split(f"### `{good}`")[1].split("### ")[0]
     assert "**Verify**\n\n- line 2: this RUN installs 1 package, 799 kB on trixie: tini\n" in good_part
     assert "- line 3: UA902 error: bash -n:" in report.split(f"### `{bad}`")[1]
+
+
+# -- UA905: every program is in the image ----------------------------------------
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """verify() with no package index to download: installs count by name."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("UNALPINE_DEBIAN_MIRROR", NOWHERE)
+    monkeypatch.setenv("UNALPINE_DEBIAN_SECURITY_MIRROR", NOWHERE)
+
+
+def ua905(text):
+    from migrator.verify import verify
+
+    return [(p.line, p.package, p.message) for p in verify(text).problems if p.check == "UA905"]
+
+
+def test_a_program_is_checked_where_it_runs(offline):
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN wget -q https://example.invalid/a\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends wget && rm -rf /var/lib/apt/lists/*\n"
+            "RUN wget -q https://example.invalid/b\n")
+    assert ua905(text) == [(2, "wget", "not in debian:bookworm-slim; package wget has it")]
+
+
+def test_what_the_base_image_has(offline):
+    assert ua905("FROM debian:bookworm-slim\nRUN adduser --system app && useradd x && tar xf a && awk 1 f\n") == []
+    assert ua905("FROM debian:trixie-slim\nRUN adduser --system app\n") == [
+        (2, "adduser", "not in debian:trixie-slim; package adduser has it")]
+    python = "FROM python:3.12-slim-bookworm\nRUN pip3.12 install x && python -V && update-ca-certificates\n"
+    assert ua905(python) == []
+
+
+def test_busybox_commands_run_busybox(offline):
+    text = 'FROM python:3.12-slim-trixie\nCMD ["busybox", "httpd", "-f"]\n'
+    assert ua905(text) == [(2, "busybox", "not in python:3.12-slim-trixie; package busybox has it")]
+
+
+def test_not_checked(offline):
+    text = ("FROM python:3.12-slim-trixie\n"
+            "RUN curl -o /usr/local/bin/kubectl https://example.invalid/kubectl\n"
+            "CMD kubectl apply -f x && ./run.sh && myproject-serve && gunicorn app\n")
+    # curl is checked (nothing installs it); kubectl a path names; the rest no Debian package ships, or pip can
+    assert [p[1] for p in ua905(text)] == ["curl"]
+    other = "FROM node:20-bookworm-slim\nCMD wget -q x\n"  # an image whose own programs unalpine does not list
+    assert ua905(other) == []
+    pip = "FROM python:3.12-slim-trixie\nRUN pip install uwsgi\nCMD uwsgi --ini app.ini && ps aux\n"
+    assert [p[1] for p in ua905(pip)] == ["ps"]  # a pip stage: only busybox's programs are checked
+    copied = "FROM python:3.12-slim-trixie\nCOPY --from=build /venv /venv\nCMD uwsgi --ini app.ini && curl x && ps\n"
+    assert [p[1] for p in ua905(copied)] == ["ps"]  # files came in: the same
+
+
+def test_after_yes_no_fixture_lacks_a_program_busybox_gave(offline):
+    from migrator.debian.commands import busybox_applets
+
+    applets = busybox_applets()
+    for after in sorted((REPO / "fixtures").glob("*/after.Dockerfile")):
+        missing = [p for p in ua905(after.read_text(encoding="utf-8-sig")) if p[1] in applets or p[1] == "busybox"]
+        assert missing == [], after

@@ -20,7 +20,7 @@ program, installed where needed; where Debian has no such program, Debian's
 busybox package is installed instead and the command kept.
 
 Programs other rules rewrite are left to them: ash (UA301), adduser and
-friends (UA401), crond and crontab (cron has its own migration).
+friends (UA401), crond and crontab (UA304).
 """
 
 from __future__ import annotations
@@ -40,13 +40,8 @@ from migrator.rules.installs import Need, provides
 ID = "UA302"
 
 # Programs whose Debian form is a rewrite another rule makes, not an install.
-OWNED = {"ash": "UA301", "adduser": "UA401", "addgroup": "UA401", "deluser": "UA401", "delgroup": "UA401"}
-# Left with a warning until cron is migrated (its daemon and crontabs differ).
-CRON = {
-    "crond": "Debian's daemon is `cron -f` (busybox crond's -l/-L/-c mean other things) and reads "
-             "/etc/cron.d or crontab -u, not /etc/crontabs",
-    "crontab": "Debian's crontab files live in /var/spool/cron/crontabs",
-}
+OWNED = {"ash": "UA301", "adduser": "UA401", "addgroup": "UA401", "deluser": "UA401", "delgroup": "UA401",
+         "crond": "UA304", "crontab": "UA304"}
 _NOT_TWINS = {"busybox", "busybox-static"}
 _EXEC_BUSYBOX = LazyPattern(r'"(?:/bin/)?busybox"\s*,\s*')
 
@@ -133,11 +128,6 @@ def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[st
     program = use.program
     line = ctx.line_of(use.offset)
     if program in OWNED or program in BUILTINS or program in APK_COMMANDS:
-        return
-    if program in CRON:
-        if program in busybox_applets() and not seen.has(program) and not {"dcron", "cronie"} & set(seen.alpine):
-            plan.items.append(Finding(ID, line, f"{program} came with busybox on Alpine; Debian slim has no {program}: "
-                                                f"install cron; {CRON[program]}"))
         return
     through_busybox = use.busybox is not None
     if seen.has(program) and not through_busybox:
