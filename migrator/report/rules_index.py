@@ -16,6 +16,7 @@ EXTRA = {
     "UA902": ("verify-bash-n", "--verify: every shell-form RUN passes bash -n"),
     "UA903": ("verify-tags", "--verify: every FROM names a tag that was published"),
     "UA904": ("verify-apt", "--verify: every apt-get install resolves on its stage's Debian suite"),
+    "UA905": ("verify-programs", "--verify: every program a RUN, CMD, ENTRYPOINT or HEALTHCHECK runs is in the image"),
 }
 
 # The longer text, where the one line is not the whole story.
