@@ -451,7 +451,7 @@ def test_resolutions_are_remembered_between_runs_and_then_load_no_index(tmp_path
 
 
 def test_a_remembered_resolution_is_the_resolution():
-    from migrator.debian.names import Resolution
+    from migrator.debian.resolution import Resolution
 
     for apk in ("tidyhtml", "oniguruma-dev", "geoip", "so:libfoo.so.1", "nonesuch-xyz"):
         fresh = resolve(apk, "trixie")

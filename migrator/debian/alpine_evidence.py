@@ -1,0 +1,147 @@
+"""Evidence from Alpine's side (migrator.debian.names): what the package's
+APKBUILD says it carries (migrator.alpine.facts), turned into the role it
+plays and into evidence for Debian candidates."""
+
+from __future__ import annotations
+
+import re
+
+from migrator.debian.name_evidence import Builder, is_runtime_library
+from migrator.debian.resolution import Candidate, Evidence
+
+
+def alpine_facts(apk: str):
+    from migrator.alpine.facts import facts
+
+    return facts(apk)
+
+
+def alpine_role(f, role: str, role_text: str) -> tuple[str, str]:
+    """The role the APKBUILD gives the package, where it says more than the name."""
+    where = f"by its APKBUILD ({f.origin})"
+    if f.rest == "commands" and role in ("library", "plain", "libs"):
+        return "alpine-commands", (f"commands and data, {where}: its libraries went to a subpackage it depends on, "
+                                   "so Debian's package of the same commands (which depends on the library) covers it")
+    if f.rest == "library" and role in ("plain", "tools"):
+        return "library", f"a library, {where}: its commands went to a subpackage"
+    if f.rest == "everything" and role in ("plain", "library"):
+        return role, (f"whatever make install installs, its libraries and commands alike, {where}: "
+                      "nothing is split off")
+    if f.role == "commands" and not f.rest and role in ("plain", "library"):
+        return "alpine-commands", f"commands, {where}"
+    if f.role == "library" and not f.rest and role in ("plain", "tools"):
+        return "library", f"a library, {where}"
+    if f.role in ("headers", "plugin", "data", "meta") and role == "plain":
+        return role, f"{role_text}; {f.role}, {where}"
+    return role, role_text
+
+
+def alpine_side(b: Builder, apk: str, f, resolve) -> None:
+    """Evidence from the Alpine package's facts (migrator.alpine.facts): the
+    commands, sonames, .pc modules and headers its APKBUILD gives it, and
+    what the origin's main package keeps."""
+    what = f"Alpine's {f.name} ({f.origin}/APKBUILD)"
+    carried: dict[str, list[str]] = {}
+    for prog in f.programs:
+        for pkg in b.commands(prog):
+            carried.setdefault(pkg, []).append(prog)
+    for pkg, progs in carried.items():
+        shown = ", ".join(progs[:4]) + (", ..." if len(progs) > 4 else "")
+        b.add(pkg, "alpine", f"{what} carries the command(s) {shown}; Debian's {pkg} installs them",
+              4 if f.role == "commands" else 2)
+    # parts Alpine splits into other subpackages are not in this one
+    # (apr-util keeps no LDAP driver: apr-util-ldap has it)
+    parts = {sib.name[len(_main_package(f) or "") + 1:].replace("_", "-") for sib in f.siblings()
+             if sib.role in ("plugin", "library") and _main_package(f) and sib.name.startswith(_main_package(f) + "-")}
+    for c in list(b.cands.values()):
+        for part in sorted(p for p in parts if p and p not in ("libs", "dev")):
+            if len(c.names) == 1 and re.search(rf"[-.]{re.escape(part)}$", c.names[0]) and f.name != _main_package(f) + "-" + part:
+                c.evidence.append(Evidence("alpine", f"Alpine puts the {part} part in its own subpackage, not in {f.name}", -3))
+    for so in f.sonames:
+        for soname in b.idx.sonames(so + "."):
+            for pkg in b.idx.so[soname]:
+                if not pkg.endswith(("-dev", "-dbg")):
+                    b.add(pkg, "alpine", f"{what} carries {so}.*; Debian's {pkg} ships {soname}", 4)
+    for mod in f.pc:
+        for pkg in b.idx.pc.get(mod, ()):
+            b.add(pkg, "alpine", f"{what} carries {mod}.pc; so does Debian's {pkg}", 4)
+    for top in f.include:
+        for pkg in b.idx.include.get(top, ()):
+            if pkg.endswith("-dev"):
+                b.add(pkg, "alpine", f"{what} carries /usr/include/{top}; so does Debian's {pkg}", 2)
+    if f.role == "headers" and not (f.pc or f.include):
+        # abuild's default_dev: the headers of the libraries its siblings carry
+        for sibling in f.siblings():
+            for so in sibling.sonames:
+                for soname in b.idx.sonames(so + "."):
+                    for pkg in b.idx.so[soname]:
+                        src = b.idx.source_of(pkg)
+                        for dev in (x for x in b.binaries(src) if x.endswith("-dev")) if src else ():
+                            b.add(dev, "alpine", f"{what} holds the headers of {so}, which {sibling.name} carries; "
+                                                 f"Debian's {pkg} ships {soname} and {dev} is its -dev", 3)
+    origin_stem = f.origin.split("/", 1)[1]
+    if f.rest == "commands":
+        # the libraries went to a subpackage the main package depends on:
+        # what it adds is the commands
+        for src, how in b.sources(origin_stem) or b.sources(apk):
+            for pkg in b.binaries(src):
+                if b.idx.command_count(pkg) and not is_runtime_library(pkg) and not pkg.endswith(("-dev", "-doc", "-dbg")):
+                    b.add(pkg, "alpine", f"{what} keeps the commands (its libraries went to a subpackage it depends on); "
+                                         f"{pkg} installs {b.idx.command_count(pkg)} command(s), built by {how}", 4)
+    elif f.rest == "library":
+        for c in list(b.cands.values()):
+            if len(c.names) == 1 and is_runtime_library(c.names[0]):
+                c.evidence.append(Evidence("alpine", f"{what} keeps the library (its commands went to a subpackage)", 3))
+    elif f.role == "plugin" and not b.cands and not any(_BINDING.match(p) for p in f.plugins):
+        # a plugin or coder of the origin's main package that Debian does not
+        # package apart: Debian's counterpart of the main package carries it
+        main = _main_package(f)
+        if main and main != apk and not _RESOLVING:
+            _RESOLVING.add(apk)
+            try:
+                parent = resolve(main, b.suite)
+            finally:
+                _RESOLVING.discard(apk)
+            if parent.best is not None and parent.recommended not in (None, "drop"):
+                for name in parent.best.names:
+                    b.add(name, "alpine", f"{what} is a plugin of {main} ({', '.join(f.plugins)}); no Debian package is "
+                                          f"named for it, and {name} is Debian's counterpart of {main}", 2)
+    if f.role in ("commands", "library") and not f.rest:
+        real = b.real(apk)
+        if real is not None and real in b.cands and real not in b.idx.transitional:
+            same = (f.role == "commands" and b.idx.command_count(real) > 0) or (f.role == "library" and is_runtime_library(real))
+            if same:
+                b.add(real, "alpine", f"Debian's {real} has the same name and the same role ({f.role})", 3)
+
+
+_BINDING = re.compile(r"usr/lib/(python|perl|ruby|lua)")
+_RESOLVING: set[str] = set()  # plugins whose main package is being resolved (no loops)
+
+
+def _main_package(f) -> str | None:
+    """The name of the main package of f's APKBUILD (the one keeping the rest)."""
+    for sibling in [f, *f.siblings()]:
+        if sibling.rest is not None:
+            return sibling.name
+    return None
+
+
+def library_with_commands(b: Builder, ranked: list[Candidate], f) -> list[Candidate]:
+    """Alpine's package keeps everything `make install` installs (no -libs or
+    -utils split): the library and its commands. When Debian splits them, offer
+    the library together with the source's command packages, first."""
+    best = ranked[0] if ranked and all(is_runtime_library(n) for n in ranked[0].names) else None
+    if best is None:
+        return ranked  # Debian's best match is not the library alone (lm-sensors: the commands, which depend on it)
+    src = b.idx.source_of(best.names[0])
+    tools = [pkg for pkg in b.binaries(src) if b.idx.command_count(pkg) and not is_runtime_library(pkg)
+             and not pkg.endswith(("-dev", "-doc", "-dbg", "-dbgsym", "-udeb")) and pkg not in b.idx.transitional]
+    if not tools or len(tools) > 2:
+        return ranked
+    names = (*best.names, *tools)
+    listed = ", ".join(f"{t} ({b.idx.command_count(t)} command(s))" for t in tools)
+    merged = Candidate(names, [Evidence("alpine", f"Alpine's {f.name} ({f.origin}/APKBUILD) keeps everything make install "
+                                        f"installs, the library and its commands; Debian source {src} splits them: "
+                                        f"{best.label} and {listed}", ranked[0].score + 1)])
+    merged.commands = sum(b.idx.command_count(t) for t in tools)
+    return [merged, *ranked]
