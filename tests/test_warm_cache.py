@@ -22,7 +22,8 @@ import pytest
 
 from indexserver import IndexServer
 from migrator.wheels.cache import Cache
-from migrator.wheels.index import Client, File
+from migrator.wheels.index import Client
+from migrator.wheels.pages import File
 
 # unalpine's own main, with the loopback server taking pypi.org's place
 # (index.PYPI_HOST: where the JSON API is asked); nothing else is changed.

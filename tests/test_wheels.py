@@ -21,7 +21,9 @@ from migrator.engine import Settings, migrate
 from migrator.wheels.cache import Cache
 from migrator.wheels.compat import GLIBC, MUSL, Target, choose, platforms
 from migrator.wheels.gather import WheelCheck
-from migrator.wheels.index import Client, File, Page, choose_urls
+from migrator.wheels.index import Client
+from migrator.wheels.index_urls import choose_urls
+from migrator.wheels.pages import File, Page
 from migrator.wheels.requirements import find
 from rulekit import Recorded, messages
 
@@ -212,11 +214,11 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
     (old / "six.json").write_text(json.dumps({"index": index_url(), "fetched": time.time(), "page": recorded("six")}))
     import marshal
 
-    from migrator.wheels.index import _files, compact
+    from migrator.wheels.pages import compact, page_files
 
     v3 = tmp_path / "xdg" / "unalpine" / "index" / "v3" / file_name(index_url())  # v3: one marshal of the whole page
     v3.mkdir(parents=True)
-    (v3 / "six").write_bytes(marshal.dumps((index_url(), time.time(), compact(_files(recorded("six"))))))
+    (v3 / "six").write_bytes(marshal.dumps((index_url(), time.time(), compact(page_files(recorded("six"))))))
     offline = Client([index_url()], Cache(), offline=True)
     assert offline.pages(["six"]) == {} and offline.uncached == ["six"]
     # file names: one to one, safe, a digest for long keys
@@ -226,10 +228,10 @@ def test_the_cache_reads_back_the_page_it_was_given_and_nothing_else(tmp_path, m
 
 
 def test_a_big_page_is_mapped_and_keeps_what_it_was_when_read(tmp_path):
-    from migrator.wheels.index import _files, compact
+    from migrator.wheels.pages import compact, page_files
 
     cache = Cache(tmp_path)
-    big, small = compact(_files(recorded("cryptography"))), compact(_files(recorded("six")))
+    big, small = compact(page_files(recorded("cryptography"))), compact(page_files(recorded("six")))
     cache.put(index_url(), "cryptography", big)
     cache.put(index_url(), "six", small)
     path = cache._path(index_url(), "cryptography")
@@ -250,7 +252,7 @@ def test_a_big_page_is_mapped_and_keeps_what_it_was_when_read(tmp_path):
 
 def test_the_first_write_deletes_the_folders_of_older_formats(tmp_path):
     from migrator.wheels.cache import FORMAT
-    from migrator.wheels.index import _files, compact
+    from migrator.wheels.pages import compact, page_files
 
     index_dir = tmp_path / "unalpine" / "index"
     for old in ("v2", "v5"):
@@ -260,11 +262,11 @@ def test_the_first_write_deletes_the_folders_of_older_formats(tmp_path):
     cache = Cache(index_dir / FORMAT)
     assert cache.get(index_url(), "six") is None  # reading tidies nothing
     assert (index_dir / "v5").exists()
-    cache.put(index_url(), "six", compact(_files(recorded("six"))))
+    cache.put(index_url(), "six", compact(page_files(recorded("six"))))
     assert sorted(entry.name for entry in index_dir.iterdir()) == sorted(["notes", FORMAT])
     # a folder chosen by the caller is never tidied around
     (tmp_path / "mine" / "v1").mkdir(parents=True)
-    Cache(tmp_path / "mine" / "pages").put(index_url(), "six", compact(_files(recorded("six"))))
+    Cache(tmp_path / "mine" / "pages").put(index_url(), "six", compact(page_files(recorded("six"))))
     assert (tmp_path / "mine" / "v1").exists()
 
 
@@ -380,7 +382,8 @@ def test_libcst_is_imported_only_when_a_setup_py_is_read():
 
 def test_a_file_without_pip_lines_loads_nothing_of_the_wheel_check():
     loaded = modules_after_run(FIXTURES / "tini_ash_su_exec")
-    assert not loaded & {"migrator.wheels.requirements", "migrator.wheels.index", "migrator.wheels.plan",
+    assert not loaded & {"migrator.wheels.requirements", "migrator.wheels.index", "migrator.wheels.index_urls",
+                         "migrator.wheels.pages", "migrator.wheels.plan",
                          "packaging.tags", "urllib.request", "libcst"}
 
 
@@ -649,7 +652,7 @@ def test_canonical_name_is_packagings(name):
 
 
 def test_pip_conf_is_read_again_only_when_it_changed(tmp_path):
-    from migrator.wheels.index import pip_config_urls
+    from migrator.wheels.index_urls import pip_config_urls
     from migrator.wheels.memo import Memo
 
     conf = write(tmp_path, {"pip.conf": "[global]\nindex-url = https://a.example/simple\n"}) / "pip.conf"

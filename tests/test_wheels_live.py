@@ -11,7 +11,8 @@ import pytest
 from migrator.engine import Settings, migrate
 from migrator.wheels.cache import Cache
 from migrator.wheels.gather import WheelCheck
-from migrator.wheels.index import PYPI, Client
+from migrator.wheels.index import Client
+from migrator.wheels.index_urls import PYPI
 from rulekit import Recorded
 
 pytestmark = pytest.mark.network

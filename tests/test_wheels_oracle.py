@@ -33,7 +33,7 @@ from packaging.version import Version
 from conftest import index_url
 from indexserver import page as recorded
 from migrator.wheels.compat import GLIBC, MUSL, Target, choose
-from migrator.wheels.index import File, Page
+from migrator.wheels.pages import File, Page
 
 MACHINE = {"amd64": "x86_64", "arm64": "aarch64"}
 

@@ -3,7 +3,7 @@
 it was fetched. Fresh answers (younger than the expiry) are used without
 asking the index; --offline uses any cached answer, however old.
 
-An answer is stored the way the check reads it (migrator.wheels.index.compact:
+An answer is stored the way the check reads it (migrator.wheels.pages.compact:
 the releases already in order, each file a tuple) and written with marshal:
 a warm run of a small file reads its pages in ~2 ms instead of ~25 ms of
 JSON parsing, object building and version sorting (cryptography's page
@@ -73,7 +73,7 @@ class Stored:
         self._files = files
 
     def compact(self) -> tuple:
-        """index.compact()'s (releases, other files, pure, wheels' tags)."""
+        """pages.compact()'s (releases, other files, pure, wheels' tags)."""
         if not isinstance(self._files, tuple):
             self._files = marshal.loads(self._files)
         releases, others, tags = self._files
@@ -135,7 +135,7 @@ class Cache:
         return (None if files is None else Stored(pure, files)), age, fetched
 
     def put(self, index_url: str, name: str, page: tuple | None) -> float:
-        """Store a compact page (index.compact) or None, atomically; a cache
+        """Store a compact page (pages.compact) or None, atomically; a cache
         that cannot be written is no error. The time it was fetched (as get()
         will say)."""
         fetched = time.time()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-    from migrator.wheels.index import Page
+    from migrator.wheels.pages import Page
     from migrator.wheels.memo import Memo
 
 # glibc of each Debian suite an image can move to (archived ones included).
@@ -277,6 +277,6 @@ def _rank(filename: str, ranks: dict[str, int], machine: str, known_tags: dict |
 def _wheel_tags(filename: str) -> tuple[str, ...] | None:
     """A wheel's tags, parsed once per process: every image of a fleet asks
     about the same files."""
-    from migrator.wheels.index import wheel_tags
+    from migrator.wheels.pages import wheel_tags
 
     return wheel_tags(filename)

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from migrator.records import Frozen
-from migrator.wheels.index import File
+from migrator.wheels.pages import File
 from migrator.wheels.memo import MISSING
 from migrator.wheels.requirements import Requirement
 
@@ -25,7 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.markers import Marker
 
-    from migrator.wheels.index import Client, Page
+    from migrator.wheels.index import Client
+    from migrator.wheels.pages import Page
     from migrator.wheels.memo import Memo
 
 LIMIT = 300  # projects per Dockerfile: beyond this the walk stops and says so

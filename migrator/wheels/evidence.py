@@ -9,7 +9,7 @@ from migrator.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from migrator.wheels.index import Page
+    from migrator.wheels.pages import Page
     from migrator.wheels.requirements import Found
 
 

@@ -68,7 +68,8 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     found = find(document, context, check._memo)
     if not found.requirements and not found.unreadable and not found.projects:
         return Evidence(found, {}, list(check.arches))
-    from migrator.wheels.index import Client, choose_urls
+    from migrator.wheels.index import Client
+    from migrator.wheels.index_urls import choose_urls
 
     environ = os.environ if check.environ is None else check.environ
     urls = choose_urls(found.index_url, found.extra_index_urls, environ, check._memo)  # read only: no copy of os.environ per file

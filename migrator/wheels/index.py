@@ -2,9 +2,8 @@
 `Accept: application/vnd.pypi.simple.v1+json`), which PyPI, its mirrors and
 private indexes speak.
 
-Which index: the Dockerfile's own `--index-url`/`-i`/`--extra-index-url`
-(pip lines and requirement files), else PIP_INDEX_URL/PIP_EXTRA_INDEX_URL,
-else pip.conf, else PyPI. Short timeouts and bounded retries; an index that
+Which indexes: migrator.wheels.index_urls; what a page holds:
+migrator.wheels.pages. Short timeouts and bounded retries; an index that
 fails once is not asked again for cache.FAILED_EXPIRY (by this run or the
 next ones: the failure is cached, and the warning says until when), so an
 unreachable index costs one timeout, not one per project or per run. Every
@@ -15,200 +14,17 @@ else.
 
 from __future__ import annotations
 
-import os
 import time
 from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
-from operator import itemgetter
-from stat import S_ISREG
 
 from migrator.wheels.cache import Cache, Stored
-from migrator.wheels.memo import MISSING
+from migrator.wheels.pages import File, Page, compact, page_files, trim
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from migrator.wheels.memo import Memo
-
-PYPI = "https://pypi.org/simple/"
 PYPI_HOST = "https://pypi.org/"
 ACCEPT = "application/vnd.pypi.simple.v1+json"
 TIMEOUT = 5.0  # seconds per request
 ATTEMPTS = 2  # a timeout or 5xx is tried once more; a refused connection is not
 WORKERS = 8
-
-
-class File(tuple):
-    """One file of a project on the index. A plain tuple underneath
-    (filename, requires_python, yanked, url, metadata): the cache stores it
-    as one, and code that reads many files unpacks them, so the ~60,000 a
-    fleet sees (and cached pages, which hold bare tuples) need no object each."""
-
-    __slots__ = ()
-
-    def __new__(cls, filename: str, requires_python: str | None, yanked: bool, url: str | None = None,
-                metadata: bool = False):
-        return tuple.__new__(cls, (filename, requires_python, yanked, url, metadata))
-
-    filename = property(itemgetter(0))
-    requires_python = property(itemgetter(1))
-    yanked = property(itemgetter(2))
-    url = property(itemgetter(3))  # absolute
-    metadata = property(itemgetter(4))  # the index serves its core metadata at url + ".metadata" (PEP 658)
-
-    def __repr__(self) -> str:
-        return f"File{tuple.__repr__(self)}"
-
-
-class Page:
-    """A project's files on the index(es) asked, and its releases."""
-
-    __slots__ = ("name", "age", "stamp", "_files", "_stored", "_releases", "_pure")
-    __hash__ = None  # equal by value
-
-    def __init__(self, name: str, files: tuple, age: float = 0.0):
-        self.name = name
-        self.age = age  # seconds since it was fetched (0 for a fresh answer)
-        # (indexes, project, when each answer was fetched): names this page's
-        # content for migrator.wheels.memo; None for a page made otherwise.
-        self.stamp: tuple | None = None
-        self._files: tuple | None = tuple(files)
-        self._stored: tuple | None = None  # compact(): releases in order, other files, pure
-        self._releases: dict | None = None
-        self._pure: bool | None = None
-
-    @classmethod
-    def from_compact(cls, name: str, stored: Stored, age: float = 0.0) -> Page:
-        """A page from compact(), as the cache holds it: nothing to sort or
-        group again, and its files are read only when asked for."""
-        page = cls(name, (), age)
-        page._files = None
-        page._stored = stored
-        page._pure = stored.pure
-        return page
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Page):
-            return NotImplemented
-        return (self.name, self.files, self.age) == (other.name, other.files, other.age)
-
-    def __repr__(self) -> str:
-        return f"Page({self.name!r}, {len(self.files)} files, age={self.age!r})"
-
-    @property
-    def files(self) -> tuple:
-        if self._files is None:
-            releases, others, _, _ = self._stored.compact()
-            self._files = tuple(File(*f) for _, files in releases for f in files) + tuple(File(*f) for f in others)
-        return self._files
-
-    @property
-    def releases(self) -> dict:
-        """Version -> its files, newest first; names that are not wheels or
-        sdists, or whose version does not parse, are left out (as pip does).
-        A file is a tuple (see File): unpack it."""
-        if self._releases is None:
-            if self._stored is not None:
-                from packaging.version import Version
-
-                self._releases = {Version(text): files for text, files in self._stored.compact()[0]}
-            else:
-                self._releases = _releases(self._files)
-        return self._releases
-
-    @property
-    def wheel_tags(self) -> dict | None:
-        """Each wheel's tags, space-separated in one string (None: not a
-        valid wheel name), as stored with a cached page: choosing needs no
-        wheel name parsed (and no packaging.tags imported); None for a page
-        made otherwise."""
-        return self._stored.compact()[3] if self._stored is not None else None
-
-    @property
-    def pure(self) -> bool:
-        """Only ever `none-any` wheels (and sdists): pure Python, its sdist
-        needs no compiler to build."""
-        if self._pure is None:
-            self._pure = _only_pure_wheels(self.files)
-        return self._pure
-
-
-def compact(files: list | tuple) -> tuple:
-    """A page's files as the cache stores them (marshal: plain tuples and
-    strings): (((version, files), ...) newest first, files of no release,
-    pure, {wheel name: its tags as strings, or None}). Page.from_compact
-    reads it back without sorting or parsing anything."""
-    releases = _releases(files)
-    grouped = {id(file) for group in releases.values() for file in group}
-    return (
-        tuple((str(version), tuple(tuple(file) for file in group)) for version, group in releases.items()),
-        tuple(tuple(file) for file in files if id(file) not in grouped),
-        _only_pure_wheels(files),
-        # a string per wheel ("tag tag"): quicker to unmarshal than tuples; the
-        # keys are the file tuples' own strings, which marshal stores once
-        {file[0]: _joined(wheel_tags(file[0])) for group in releases.values() for file in group if file[0].endswith(".whl")},
-    )
-
-
-def _joined(tags: tuple[str, ...] | None) -> str | None:
-    return None if tags is None else _shared(" ".join(tags))
-
-
-def wheel_tags(filename: str) -> tuple[str, ...] | None:
-    """A wheel's tags as strings ("cp38-abi3-manylinux2014_x86_64"), as
-    packaging parses its name; None when the name is not a valid wheel's
-    (pip ignores such files)."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-    from packaging.version import InvalidVersion
-
-    try:
-        parsed = parse_wheel_filename(filename)[3]
-    except (InvalidWheelFilename, InvalidVersion):
-        return None
-    # one string per distinct tag: marshal then stores each once
-    return tuple(sorted(_shared(str(tag)) for tag in parsed))
-
-
-def _releases(files) -> dict:
-    from packaging.version import InvalidVersion, Version
-
-    by_version: dict = {}
-    parsed: dict[str, Version | None] = {}
-    for file in files:
-        text = _version_text(file[0])
-        if text is None:
-            continue
-        if text not in parsed:
-            try:
-                parsed[text] = Version(text)
-            except InvalidVersion:
-                parsed[text] = None
-        version = parsed[text]
-        if version is not None:
-            by_version.setdefault(version, []).append(file)
-    return dict(sorted(by_version.items(), reverse=True))
-
-
-def _only_pure_wheels(files) -> bool:
-    wheels = [file[0] for file in files if file[0].endswith(".whl")]
-    return bool(wheels) and all(name.endswith("-none-any.whl") for name in wheels)
-
-
-_SHARED: dict[str, str] = {}
-
-
-def _shared(text: str | None) -> str | None:
-    return text if text is None else _SHARED.setdefault(text, text)
-
-
-def _version_text(filename: str) -> str | None:
-    if filename.endswith(".whl"):
-        parts = filename[:-4].split("-")
-        return parts[1] if len(parts) in (5, 6) else None
-    for suffix in (".tar.gz", ".zip"):
-        if filename.endswith(suffix):
-            stem = filename[: -len(suffix)]
-            return stem.rsplit("-", 1)[1] if "-" in stem else None
-    return None
-
 
 class Unreachable(Exception):
     pass
@@ -217,90 +33,6 @@ class Unreachable(Exception):
 class NotOffered(Exception):
     """The server answered, but does not offer what was asked (no range
     requests, no such file): an answer, cached like a 404."""
-
-
-def pip_config_urls(environ: dict[str, str] | None = None, memo: Memo | None = None) -> tuple[str | None, list[str]]:
-    """index-url and extra-index-url from pip's config files, read the way pip
-    does (global, then user, then site; [global] then [install]). With a
-    memo, files read in an earlier run (same paths, sizes and modification
-    times) are not read again: configparser alone costs ~1 ms to import."""
-    environ = os.environ if environ is None else environ
-    named = environ.get("PIP_CONFIG_FILE")
-    if named == os.devnull:
-        return None, []
-    home = os.path.expanduser("~")
-    xdg = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    files = ["/etc/xdg/pip/pip.conf", "/etc/pip.conf", os.path.join(home, ".pip", "pip.conf"),
-             os.path.join(xdg, "pip", "pip.conf")]
-    if environ.get("VIRTUAL_ENV"):
-        files.append(os.path.join(environ["VIRTUAL_ENV"], "pip.conf"))
-    if named:
-        files.append(named)
-    found = []
-    for path in files:
-        try:
-            info = os.stat(path)
-        except (OSError, ValueError):
-            continue
-        if S_ISREG(info.st_mode):
-            found.append((path, info.st_size, info.st_mtime_ns))
-    if not found:
-        return None, []  # the usual case: configparser is not needed
-    if memo is None:
-        return _read_pip_config([path for path, _, _ in found])
-    key = tuple(found)
-    known = memo.get("pip.conf", key)
-    if known is MISSING:
-        known = _read_pip_config([path for path, _, _ in found])
-        memo.put("pip.conf", key, (known[0], tuple(known[1])))
-    return known[0], list(known[1])
-
-
-def _read_pip_config(files: list[str]) -> tuple[str | None, list[str]]:
-    import configparser
-
-    primary: str | None = None
-    extra: list[str] = []
-    parser = configparser.RawConfigParser()
-    for path in files:
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            continue
-    for section in ("global", "install"):
-        if parser.has_option(section, "index-url"):
-            primary = parser.get(section, "index-url").strip()
-        if parser.has_option(section, "extra-index-url"):
-            extra = parser.get(section, "extra-index-url").split()
-    return primary, extra
-
-
-_CONFIG_KEYS = ("PIP_CONFIG_FILE", "HOME", "XDG_CONFIG_HOME", "VIRTUAL_ENV")
-_CONFIGS: dict[tuple, tuple[str | None, list[str]]] = {}
-
-
-def choose_urls(dockerfile_primary: str | None, dockerfile_extra: list[str],
-                environ: dict[str, str] | None = None, memo: Memo | None = None) -> list[str]:
-    """The indexes pip in the image would ask, primary first. Only http(s)
-    indexes are asked (a file:// index of this machine is not the image's)."""
-    environ = os.environ if environ is None else environ
-    # pip's config files are read once per run, not once per Dockerfile
-    config_key = tuple(environ.get(key) for key in _CONFIG_KEYS)
-    if config_key not in _CONFIGS:
-        _CONFIGS[config_key] = pip_config_urls(environ, memo)
-    config_primary, config_extra = _CONFIGS[config_key]
-    primary = dockerfile_primary or environ.get("PIP_INDEX_URL") or config_primary or PYPI
-    if dockerfile_primary or dockerfile_extra:
-        extra = list(dockerfile_extra)
-    else:
-        extra = environ.get("PIP_EXTRA_INDEX_URL", "").split() or config_extra
-    urls = []
-    for url in [primary, *extra]:
-        url = url.rstrip("/") + "/"
-        if url.startswith(("http://", "https://")) and url not in urls:
-            urls.append(url)
-    return urls
-
 
 class Client:
     def __init__(self, urls: list[str], cache: Cache | None = None, offline: bool = False,
@@ -377,7 +109,7 @@ class Client:
                     self._fail(url, str(error))
                     return _UNKNOWN
                 # stored as it is read back: a fresh answer and a cached one give the same Page
-                fresh = None if data is None else compact(_files(data))
+                fresh = None if data is None else compact(page_files(data))
                 when = self.cache.put(url, name, fresh) if self.cache else None
                 page = None if fresh is None else Stored(fresh[2], (fresh[0], fresh[1], fresh[3]))
             oldest = max(oldest, age)
@@ -640,31 +372,6 @@ class Client:
                 break
         index = url.split("/simple/")[0] + "/simple/" if "/simple/" in url else url
         raise Unreachable(f"{index} could not be reached ({last})")
-
-
-def _files(page: dict) -> list[File]:
-    """The files of a trimmed page; one string per distinct requires-python
-    (~70 of them among ~60,000 files)."""
-    return [File(f["filename"], _shared(f.get("requires-python")), bool(f.get("yanked")), f.get("url"),
-                 bool(f.get("metadata"))) for f in page["files"]]
-
-
-def trim(data: dict, base: str = "") -> dict:
-    """Only what the check reads: a project like cryptography is 1.7 MB of
-    JSON, about 300 kB of it matters (URLs are kept for wheels that have
-    PEP 658 metadata, to read their dependencies)."""
-    from urllib.parse import urljoin
-
-    files = []
-    for entry in data["files"]:
-        kept = {key: entry[key] for key in ("filename", "requires-python", "yanked") if entry.get(key) not in (None, False)}
-        has_metadata = any(entry.get(key) for key in ("core-metadata", "data-dist-info-metadata", "dist-info-metadata"))
-        if entry["filename"].endswith(".whl") and entry.get("url"):
-            kept["url"] = urljoin(base, entry["url"])
-            if has_metadata:
-                kept["metadata"] = True
-        files.append(kept)
-    return {"name": data.get("name", ""), "files": files}
 
 
 _UNKNOWN = object()

@@ -50,7 +50,7 @@ class Memo:
     section is kept as marshal bytes of its own and read only when asked: a
     fleet leaves thousands of answers behind, and one small file needs a few
     sections of them. A section ("page", stamp) holds what was worked out
-    from one fetch of a page (index.Page.stamp: indexes, project, fetch
+    from one fetch of a page (pages.Page.stamp: indexes, project, fetch
     times); saving keeps the two newest fetches' sections of a page."""
 
     def __init__(self, path: str | None):

@@ -23,7 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from migrator.wheels.index import PYPI, Client  # noqa: E402
+from migrator.wheels.index import Client  # noqa: E402
+from migrator.wheels.index_urls import PYPI  # noqa: E402
 
 # Mixed on purpose: pure Python, abi3, per-version wheels, sdist only, and
 # projects whose old releases predate wheels for the Pythons tested.
