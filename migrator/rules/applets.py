@@ -141,9 +141,10 @@ def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[st
         _busybox(ctx, stage, seen, use, package, twins, plan, line)
         return
     if not twins:
-        plan.items.append(Finding(ID, line, f"{program} came with busybox on Alpine; no Debian {ctx.suite} package ships "
-                                            f"a program of that name: run it as `busybox {program}` with Debian's busybox "
-                                            "package, or replace it"))
+        how = (f"run it as `busybox {program}` with Debian's busybox package, or replace it"
+               if program in busybox_applets() else "install it another way, or replace it")
+        plan.items.append(Finding(ID, line, f"{program} {evidence}; no Debian {ctx.suite} package ships "
+                                            f"a program of that name: {how}"))
         return
     if program in decided:
         if decided[program]:
