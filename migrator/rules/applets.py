@@ -82,22 +82,28 @@ class _Seen:
         self.stage = stage
         self.alpine: list[str] = []  # apk names, in order
         self.debian: set[str] = set()  # Debian names they become
-        self.index = CommandIndex.load(ctx.suite)
         root = stage
         while root.parent is not None:
             root = root.parent
         self.base = "python" if stage.kind == "python" else "debian"
-        self.have = set(image_programs(ctx.suite, self.base))
+        self.have = image_programs(ctx.suite, self.base)
         self.image = _image_name(ctx, root)
+
+    @property
+    def index(self) -> CommandIndex:
+        # Loaded only for a program the base image lacks: most files never need it.
+        return CommandIndex.load(self.ctx.suite)
 
     def add(self, apk_name: str) -> None:
         self.alpine.append(apk_name)
-        names = _debian_names(self.ctx, self.stage, apk_name)
-        self.debian.update(names)
-        self.have |= self.index.programs(names)
+        self.debian.update(_debian_names(self.ctx, self.stage, apk_name))
 
     def has(self, program: str) -> bool:
-        return program in self.have or (self.base == "python" and python_image_program(program))
+        if program in self.have or (self.base == "python" and python_image_program(program)):
+            return True
+        # The index lists every package that ships the program: the stage has
+        # it when it installs any of them.
+        return bool(self.debian) and any(package in self.debian for package in self.index.packages(program))
 
 
 def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
