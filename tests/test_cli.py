@@ -8,6 +8,7 @@ import re
 import resource
 import select
 import shutil
+import signal
 import stat
 import struct
 import subprocess
@@ -428,6 +429,14 @@ def test_read_only_folder(tmp_path):
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][AB0-2]|\x1b[=>]")
 
 
+def _default_sigint() -> None:
+    # A command started in the background by a non-interactive shell inherits
+    # SIGINT ignored (POSIX), and Python then keeps ignoring it; a person's
+    # terminal gives its commands the default. So the Ctrl-C tests do not
+    # depend on how the test run itself was started.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """The command on a pseudo-terminal (stdin, stdout and stderr), as a
     person at a keyboard would run it."""
@@ -441,7 +450,8 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
         env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "160", "LINES": "40", **(env or {})}
         self.proc = subprocess.Popen(
-            argv, cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+            argv, cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            preexec_fn=_default_sigint,
         )
         os.close(slave)
         self.seen = b""
