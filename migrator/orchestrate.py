@@ -167,7 +167,9 @@ class Run:
         settings = RunSettings(engine, options.resolver_factory(self.saved, request.answers or ""),
                                keep_original=request.keep_details or request.compare, verify=request.verify)
         settings.want_diff = request.keep_details or mode.show_diff or (request.check and request.diff)
-        settings.want_rewrites = request.format == "sarif"  # its results carry the fixes
+        # SARIF carries the fixes; the other CI formats show each rewritten
+        # instruction, so a --check that fails on rewrites alone still points at lines
+        settings.want_rewrites = request.format in ("sarif", "github", "gitlab", "checkstyle")
         if request.write and not mode.prompting and not self.stdin_mode and not request.build:
             # staged by the workers while checking; not with --build, which may still hold a file back
             from migrator.output import new_tag

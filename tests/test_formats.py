@@ -255,3 +255,19 @@ def test_sarif_fixes_reproduce_every_fixture(tmp_path):
     assert len(by_file) >= 30
     for name, replacements in by_file.items():
         assert apply_sarif_fixes(originals[name], replacements) == read(tmp_path / name), name
+
+
+@pytest.mark.parametrize("form", ["github", "gitlab", "checkstyle"])
+def test_a_check_that_fails_on_rewrites_alone_points_at_each_rewritten_line(tmp_path, form):
+    # No rule has anything to say about these two lines beyond rewriting them:
+    # the gate fails (exit 1), and the CI format must still show where.
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-alpine\nRUN apk add --no-cache curl\n")
+    assert not json.loads(unalpine("--check", "--json", ".", cwd=tmp_path, check=1).stdout)["files"][0]["findings"]
+    out = unalpine("--check", "--format", form, ".", cwd=tmp_path, check=1).stdout.decode()
+    if form == "github":
+        found = [(props["line"], props["title"]) for _, props, _ in map(decode_workflow_command, out.splitlines())]
+    elif form == "gitlab":
+        found = [(str(i["location"]["lines"]["begin"]), f"unalpine {i['check_name']}") for i in json.loads(out)]
+    else:
+        found = [(e.get("line"), e.get("source").replace(".", " ")) for e in ElementTree.fromstring(out).iter("error")]
+    assert found == [("1", "unalpine UA101"), ("2", "unalpine UA201")]
