@@ -61,19 +61,8 @@ def _lineage(stage: Stage) -> list[Stage]:
 def _stage(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
     """Walk the stage (after the stages it builds on, which may have made a
     venv) in build order; only this stage's own commands are checked."""
-    in_venv = False
-    for ancestor in reversed(_lineage(stage)):
-        for instruction in ancestor.instructions:
-            if instruction.keyword == "ENV" and _VENV_ENV.search(instruction.args):
-                in_venv = True
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
-                continue
-            for command in script.commands:
-                if _is_venv(command):
-                    in_venv = True
-                elif ancestor is stage and not in_venv:
-                    yield from _check_command(ctx, instruction, script, command)
+    for instruction, script, command in _outside_venv(ctx, stage):
+        yield from _check_command(ctx, instruction, script, command)
 
 
 def _check_command(ctx: RuleContext, instruction, script, command: Command) -> Iterator[Edit | Finding]:
