@@ -529,3 +529,12 @@ def test_an_unquoted_variable_value_that_becomes_two_names_gets_quotes(definitio
 def test_an_unquoted_shell_variable_that_becomes_two_names_gets_quotes():
     result = run("FROM alpine:3.19\nRUN RUNTIME=libxslt && apk add $RUNTIME\n")
     assert 'RUNTIME="libxslt1.1 xsltproc" && ' in result.text
+
+
+def test_a_value_inside_a_quote_left_open_before_it_gets_no_quotes_of_its_own():
+    # BUILD's closing quote is missing, so RUNTIME=... is still inside it (the
+    # mutation fuzz found this): quotes added there would close BUILD's quote
+    # and leave a text buildkit rejects.
+    text = 'FROM alpine:3.19\nENV BUILD="gcc \\\n    RUNTIME=libxslt\nRUN apk add $BUILD $RUNTIME\n'
+    result = run(text)
+    assert '"libxslt1.1 xsltproc"' not in result.text

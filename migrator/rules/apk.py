@@ -316,10 +316,28 @@ def _quoted_if_unquoted(definition: Definition, word: Word, names: list[str]) ->
     there (`libxslt1.1 xsltproc`) need quotes, or ENV reads a second pair
     and the shell a command."""
     text = definition.source.text
-    quoted = word.start > 0 and text[word.start - 1] in "\"' \t"
+    quoted = word.start > 0 and text[word.start - 1] in "\"' \t" or _inside_quotes(text, word.start)
     if quoted or len(dict.fromkeys(names)) < 2:
         return word, names
     return word, ['"' + " ".join(dict.fromkeys(names)) + '"']
+
+
+def _inside_quotes(text: str, end: int) -> bool:
+    """Whether text[end] lies inside a quote opened before it (a value whose
+    closing quote is missing runs on into the next words)."""
+    quote = ""
+    index = 0
+    while index < end:
+        char = text[index]
+        if quote != "'" and char == "\\":
+            index += 2
+            continue
+        if quote and char == quote:
+            quote = ""
+        elif not quote and char in "\"'":
+            quote = char
+        index += 1
+    return bool(quote)
 
 
 def _variable_word(ctx: RuleContext, stage: Stage, variable: str, value: str, line: int):
