@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 # any pip or python: /usr/local/bin/pip3, /opt/venv/bin/pip, python3.12
 ANY_PIP = LazyPattern(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
 ANY_PYTHON = LazyPattern(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
+# Debian's own pip and python3 (the programs above, narrowed: a pip
+# elsewhere is a venv's or the image's own): UA501, UA503, UA504
+SYSTEM_PIP = LazyPattern(r"^(?:/usr/bin/)?pip3?(?:\.\d+)?$")
+SYSTEM_PYTHON = LazyPattern(r"^(?:/usr/bin/)?python3?(?:\.\d+)?$")
 
 
 def pip_subcommand(values: Sequence[str | None], subcommands: tuple[str, ...], pip: LazyPattern = ANY_PIP,

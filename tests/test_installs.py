@@ -1,10 +1,10 @@
 """The shared "install package P in this stage before offset O" mechanism
-(migrator.rules.installs), placed and written by the apk rule."""
+(migrator.installs), placed and written by the apk rule."""
 
 import pytest
 
-from migrator.rules import installs
-from migrator.rules.installs import Need
+from migrator import installs
+from migrator.installs import Need
 from rulekit import run
 
 WANTED: list[tuple[str, str]] = []  # (text that marks the use, package)

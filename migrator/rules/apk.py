@@ -20,12 +20,13 @@ from migrator.context import RuleContext, Stage
 from migrator.debian.name_index import DebianIndex
 from migrator.document import Instruction, LogicalLine
 from migrator.errors import InputError
+from migrator.installs import Placements, placements
 from migrator.lazy_pattern import LazyPattern
+from migrator.openrc_commands import removed_with_openrc
 from migrator.package_variables import Definition, build_definitions, reference, references, shell_definitions
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.records import Record
-from migrator.rules import openrc, rule
-from migrator.rules.installs import needs
+from migrator.rules import all_rules, rule
 from migrator.shell import Command, ShellScript, Word
 from migrator.word_edits import RunPlan
 
@@ -68,7 +69,7 @@ class FileState(Record):
 
     __slots__ = ("groups", "variables", "assignments", "places")
 
-    def __init__(self, places: "Placements | None" = None) -> None:
+    def __init__(self, places: Placements | None = None) -> None:
         self.places = Placements() if places is None else places  # where needed packages go (installs.py)
         self.groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
         # Package variables rewritten where they are defined: (RUN offset for a
@@ -88,6 +89,7 @@ class FileState(Record):
 
 @rule(ID, "apk", "Turn apk add/del/update/upgrade into apt-get, keeping the layout")
 def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
+    all_rules()  # the rules that need packages register their providers when imported
     file = FileState(placements(ctx))
     yield from _package_variables(ctx, file)
     for stage in ctx.migrated():
@@ -121,7 +123,7 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     places = file.places
     start_names = places.in_run.get(instruction.start)
     targets = [command for command in script.commands if script.file_span(command.start, command.end)[0] in places.by_command]
-    services = [] if script.has_errors else openrc.remove(ctx, stage, script)
+    services = [] if script.has_errors else removed_with_openrc(ctx, stage, script)
     if not calls and not cache_words and not start_names and not targets and not services:
         return
     if script.has_errors:
@@ -643,127 +645,3 @@ class Edits(RunPlan):
             self.delete(word)
             if value is not None:
                 self.delete(value)
-
-
-# -- packages other rules need (migrator.rules.installs) -----------------------
-
-
-class Placements(Record):
-    """Where each needed package is written (see migrator.rules.installs):
-    after the package words of an install command (by the command's file
-    offset), at the start of a RUN's script (by the RUN's offset: the
-    insertion offset and names), or as a new RUN line (by file offset)."""
-
-    __slots__ = ("by_command", "in_run", "new_runs")
-
-    def __init__(self) -> None:
-        self.by_command: dict[int, list[str]] = {}
-        self.in_run: dict[int, tuple[int, list[str]]] = {}
-        self.new_runs: dict[int, list[str]] = {}
-
-
-# Shell nodes an install command may sit in and still always run before
-# what follows it.
-_UNCONDITIONAL = {"program", "list", "redirected_statement"}
-
-
-def placements(ctx: RuleContext) -> Placements:
-    """Where the packages other rules need go (migrator.rules.installs
-    says how it is decided)."""
-    places = Placements()
-    placed: dict[tuple[int, str], int] = {}  # (stage, package) -> the earliest offset it is installed at
-    made_in: dict[int, list[tuple[int, list[str]]]] = {}  # stage -> installs added so far: (offset, their names)
-    for need in needs(ctx):
-        stage, offset = need.stage, need.offset
-        use = next((i for i in stage.instructions if i.start <= offset < i.stop), None)
-        key = (stage.index, need.package)
-        if use is None or placed.get(key, offset) < offset:
-            continue  # installed before this use already
-        command = _last_install(ctx, stage, offset)
-        if command is not None:
-            _add_name(places.by_command.setdefault(command, []), need.package)
-            placed[key] = min(placed.get(key, command), command)
-            continue
-        made = [(at, names) for at, names in made_in.get(stage.index, []) if at < offset]
-        if made:  # an install this plans before the use already: one more name there
-            at, names = made[-1]
-            _add_name(names, need.package)
-            placed[key] = min(placed.get(key, at), at)
-            continue
-        script = ctx.script(use)
-        if script is not None and not script.has_errors:
-            first = _first_statement(script)
-            if first is not None:
-                at, names = places.in_run.setdefault(use.start, (first, []))
-                _add_name(names, need.package)
-                placed[key] = min(placed.get(key, at), at)
-                made_in.setdefault(stage.index, []).append((at, names))
-                continue
-        at = use.start
-        for instruction in stage.instructions:
-            if instruction.start >= use.start:
-                break
-            if instruction.keyword == "USER":
-                at = instruction.start
-                break
-        names = places.new_runs.setdefault(at, [])
-        _add_name(names, need.package)
-        placed[key] = min(placed.get(key, at), at)
-        made_in.setdefault(stage.index, []).append((at, names))
-    return places
-
-
-def _add_name(names: list[str], name: str) -> None:
-    if name not in names:
-        names.append(name)
-
-
-def _last_install(ctx: RuleContext, stage: Stage, offset: int) -> int | None:
-    """The file offset of the last install command of `stage` that starts
-    before `offset` and always runs, or None."""
-    found = None
-    for instruction in stage.instructions:
-        if instruction.start >= offset:
-            break
-        script = ctx.script(instruction)
-        if script is None or script.has_errors:
-            continue
-        for command in script.commands:
-            start = script.file_span(command.start, command.end)[0]
-            if start < offset and _installs(command) and _always_runs(command):
-                found = start if found is None or start > found else found
-    return found
-
-
-def _installs(command: Command) -> bool:
-    if command.name in APK_COMMANDS:
-        call = parse_apk(command)
-        return (call.subcommand is not None and call.subcommand.value == "add"
-                and not any((w.value or "").endswith(".apk") or (w.value or "").startswith(("./", "/")) for w in call.operands))
-    return command.name in ("apt-get", "apt") and "install" in [word.value for word in command.words[1:]]
-
-
-def _always_runs(command: Command) -> bool:
-    """Not inside an `if`, a loop, a function, a subshell or a substitution,
-    nor after `||`."""
-    node = command.node
-    while node.parent is not None:
-        parent = node.parent
-        if parent.type not in _UNCONDITIONAL:
-            return False
-        if parent.type == "list":
-            children = parent.children
-            index = next(i for i, child in enumerate(children) if child.id == node.id)
-            if index > 0 and children[index - 1].type == "||":
-                return False
-        node = parent
-    return True
-
-
-def _first_statement(script: ShellScript) -> int | None:
-    """File offset of the script's first statement."""
-    statements = [child for child in script.tree.root_node.named_children if child.type != "comment"]
-    if not statements:
-        return None
-    start = script.span(statements[0])[0]
-    return script.file_span(start, start + 1)[0]

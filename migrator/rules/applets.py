@@ -11,7 +11,7 @@ ENTRYPOINT and HEALTHCHECK), counting what the stages it is built on
 installed: when Alpine had it and the Debian image will not (its base
 programs, migrator.debian.commands, plus what the stage's installs ship),
 the Debian package that ships it (Debian's Contents index, the package apt
-ranks first) is installed before the use, through migrator.rules.installs.
+ranks first) is installed before the use, through migrator.installs.
 It is a question with that fix recommended (--yes takes it); refused, a
 warning stays.
 
@@ -30,12 +30,12 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.debian.commands import CommandIndex, busybox_applets, image_programs, python_image_program
+from migrator.installs import Need, provides
 from migrator.lazy_pattern import LazyPattern
 from migrator.programs import BUILTINS, Use, uses
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
 from migrator.apk_commands import APK_COMMANDS, parse_apk
-from migrator.rules.installs import Need, provides
 
 ID = "UA302"
 

@@ -7,7 +7,7 @@ from /etc/crontabs/<user>. Debian's is Vixie cron, package `cron`, program
 not /etc/crontabs. So, with one question for the file (recommended: do it):
 
 - `cron` is installed in the stage before the first use
-  (migrator.rules.installs);
+  (migrator.installs);
 - `crond` (in a RUN, a CMD or ENTRYPOINT in either form, an exec-form
   `sh -c` script) becomes `cron`, its flags mapped where Debian's cron has
   them (`-f`), dropped where it does the same by default (`-b`, `-S`), and
@@ -25,14 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from migrator.busybox_options import Unsupported, parse_options
 from migrator.context import RuleContext, Stage
 from migrator.document import Instruction
+from migrator.installs import Need, installed, provides
 from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
-from migrator.rules._installed import installed
-from migrator.rules.installs import Need, provides
-from migrator.rules.users import Unsupported, parse_options
 from migrator.shell import Command, ShellScript, Word, command_script, string_script
 from migrator.word_edits import RunPlan
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.lazy_pattern import LazyPattern
-from migrator.pip_commands import pip_subcommand
+from migrator.pip_commands import SYSTEM_PIP, SYSTEM_PYTHON, pip_subcommand
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
 from migrator.shell import Command
@@ -31,10 +31,6 @@ from migrator.word_edits import RunPlan
 
 ID = "UA501"
 FLAG = "--break-system-packages"
-# Debian's own pip and python3 (pip_commands' programs, narrowed: a pip
-# elsewhere is a venv's or the image's own)
-_PIP = LazyPattern(r"^(?:/usr/bin/)?pip3?(?:\.\d+)?$")
-_PYTHON = LazyPattern(r"^(?:/usr/bin/)?python3?(?:\.\d+)?$")
 # Signs that pip runs in a virtual environment or is already told to go ahead.
 _VENV_ENV = LazyPattern(r"VIRTUAL_ENV|PIP_BREAK_SYSTEM_PACKAGES|PATH=\S*(?:venv|/opt/)", re.I)
 MANAGED_SUITES = {"bookworm", "trixie"}
@@ -216,19 +212,19 @@ def _values(command: Command) -> list[str]:
 
 def _is_venv(command: Command) -> bool:
     values = _values(command)
-    return (bool(values) and _PYTHON.match(values[0]) is not None and "-m" in values
+    return (bool(values) and SYSTEM_PYTHON.match(values[0]) is not None and "-m" in values
             and values[values.index("-m") + 1 : values.index("-m") + 2] in (["venv"], ["virtualenv"])) \
         or (bool(values) and values[0] in ("virtualenv", "python3-virtualenv"))
 
 
 def _is_ensurepip(command: Command) -> bool:
     values = _values(command)
-    return bool(values) and _PYTHON.match(values[0]) is not None and values[1:3] == ["-m", "ensurepip"]
+    return bool(values) and SYSTEM_PYTHON.match(values[0]) is not None and values[1:3] == ["-m", "ensurepip"]
 
 
 def _pip_install_word(command: Command):
     """The `install` word of `pip install` / `python3 -m pip install`."""
-    index = pip_subcommand(_values(command), ("install",), pip=_PIP, python=_PYTHON, uv=False)
+    index = pip_subcommand(_values(command), ("install",), pip=SYSTEM_PIP, python=SYSTEM_PYTHON, uv=False)
     return None if index is None else command.words[index]
 
 

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrator.context import RuleContext, Stage
+from migrator.context import RuleContext
 from migrator.document import json_array
-from migrator.proposals import Decision, Finding, Option, Severity
+from migrator.openrc_commands import ID, answer, applies, is_service_command
+from migrator.proposals import Finding, Severity
 from migrator.rules import rule
-from migrator.shell import Command, ShellScript
+from migrator.shell import Command
 
-ID = "UA303"
-KEY = f"{ID}:remove"
-COMMANDS = {"rc-update", "rc-service", "rc-status", "openrc"}
 # OpenRC service -> (the program a CMD would name, how it runs in the foreground on Debian)
 FOREGROUND: dict[str, tuple[str, str]] = {
     "nginx": ("nginx", "nginx -g 'daemon off;'"),
@@ -46,41 +44,6 @@ FOREGROUND: dict[str, tuple[str, str]] = {
 }
 
 
-def is_service_command(command: Command) -> bool:
-    return (command.name or "").rsplit("/", 1)[-1] in COMMANDS
-
-
-def applies(ctx: RuleContext, stage: Stage) -> bool:
-    """Whether openrc is dropped for this stage (an overlay may map it to
-    Debian's openrc package: then its commands stay)."""
-    return ctx.table.lookup("openrc", ctx.suite, stage.kind).kind == "drop"
-
-
-def remove(ctx: RuleContext, stage: Stage, script: ShellScript) -> list[Command]:
-    """The commands of `script` the apk rule removes with openrc."""
-    found = [command for command in script.commands if is_service_command(command)]
-    if not found or not applies(ctx, stage) or _answer(ctx, script, found[0]) != "remove":
-        return []
-    return found
-
-
-def _answer(ctx: RuleContext, script: ShellScript, command: Command) -> str:
-    start = script.file_span(command.start, command.end)[0]
-    return ctx.ask(Decision(
-        key=KEY,
-        rule=ID,
-        question=(f"{command.name} is OpenRC's, and openrc is dropped: Debian images have no {command.name}, "
-                  "and no service manager runs in a container. Remove OpenRC's commands?"),
-        options=(
-            Option("remove", "remove rc-update, rc-service, rc-status and openrc calls (each command alone)"),
-            Option("keep", "leave them as they are (the build fails on them)"),
-        ),
-        recommended="remove",
-        line=ctx.line_of(start),
-        context=ctx.line_text(start),
-    ))
-
-
 @rule(ID, "openrc", "Remove OpenRC's rc-update/rc-service/rc-status/openrc with openrc; name the foreground command")
 def check(ctx: RuleContext) -> Iterator[Finding]:
     starts = _started_by_cmd(ctx)
@@ -94,7 +57,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     continue
                 line = ctx.line_of(script.file_span(command.start, command.end)[0])
                 written = script.text[command.words[0].start : command.words[-1].end]
-                if _answer(ctx, script, command) != "remove":
+                if answer(ctx, script, command) != "remove":
                     yield Finding(ID, line, f"{written}: left as is; Debian has no {command.name}, the build fails on it")
                     continue
                 yield _removed(written, _service(command), starts, line)

@@ -6,7 +6,7 @@ python3 (migrator.debian.python_modules, from Debian's Contents index):
 `python3 -m venv` needs python3-venv (its ensurepip), `python3 -m lib2to3`
 python3-lib2to3, and so on; Alpine's python3 carried them. Each module a
 stage runs with `-m` gets its package installed before the use (a question,
-recommended; migrator.rules.installs places it), unless the stage installs
+recommended; migrator.installs places it), unless the stage installs
 it already. tkinter and idlelib are left out: Alpine packs them apart too
 (python3-tkinter), and the apk rule maps that.
 
@@ -23,11 +23,10 @@ from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
 from migrator.debian.python_modules import apart
+from migrator.installs import Need, installed, last_install, provides
+from migrator.pip_commands import SYSTEM_PYTHON
 from migrator.proposals import Decision, Edit, Finding, Option, Severity
 from migrator.rules import rule
-from migrator.rules._installed import installed
-from migrator.rules.debian_python import _PYTHON
-from migrator.rules.installs import Need, provides
 from migrator.shell import Command, ShellScript
 from migrator.word_edits import RunPlan
 
@@ -41,7 +40,7 @@ INSTALL_PIP = f"apt-get update && apt-get install -y --no-install-recommends {PI
 def _module(command: Command) -> str | None:
     """The module of `python3 -m MODULE ...`."""
     values = [word.value or "" for word in command.words]
-    if not values or _PYTHON.match(values[0]) is None:
+    if not values or SYSTEM_PYTHON.match(values[0]) is None:
         return None
     for index, value in enumerate(values[1:], 1):
         if value == "-m":
@@ -104,11 +103,9 @@ def _answer(ctx: RuleContext, script: ShellScript, command: Command, module: str
 
 
 def _earlier_install(ctx: RuleContext, stage: Stage, offset: int) -> bool:
-    """Whether migrator.rules.installs will put a package into an install
+    """Whether migrator.installs will put a package into an install
     that runs before `offset` (else into the use's own RUN)."""
-    from migrator.rules.apk import _last_install  # the placement's own test
-
-    return _last_install(ctx, stage, offset) is not None
+    return last_install(ctx, stage, offset) is not None  # the placement's own test
 
 
 @provides
