@@ -8,12 +8,14 @@ a RUN whose stage's base image is being moved to Debian.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from migrator.document import Document, Instruction
 from migrator.image_choice import ImageChoice
 from migrator.images import expand, image_table
 from migrator.packages import PackageTable
 from migrator.proposals import Answer, Decision
-from migrator.shell import ShellScript, script_of
+from migrator.shell import Command, ShellScript, script_of
 from migrator.stages import ArgDefault, ImageWord, Stage, global_args, stages_of
 
 __all__ = ["RuleContext", "Stage", "ArgDefault", "ImageWord"]
@@ -100,3 +102,15 @@ class RuleContext:
 
     def migrated(self) -> list[Stage]:
         return [stage for stage in self.stages if stage.kind]
+
+    def commands(self, stages: Iterable[Stage] | None = None) -> Iterator[tuple[Stage, Instruction, ShellScript, Command]]:
+        """Every command of every RUN of `stages` (the migrated ones unless
+        told), in order: (stage, instruction, its script, command). A RUN
+        whose shell did not parse is skipped: rules leave it as it is."""
+        for stage in self.migrated() if stages is None else stages:
+            for instruction in stage.instructions:
+                script = self.script(instruction)
+                if script is None or script.has_errors:
+                    continue
+                for command in script.commands:
+                    yield stage, instruction, script, command

@@ -104,21 +104,21 @@ def installed(ctx: RuleContext, stage: Stage) -> set[str]:
     """Debian packages the stage and the stages it builds on install: the
     names the table maps their `apk add` words to, and `apt-get install`
     words already there."""
-    names: set[str] = set()
+    lineage = []
     while stage is not None:
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            for command in script.commands if script is not None and not script.has_errors else ():
-                if command.name in APK_COMMANDS:
-                    call = parse_apk(command)
-                    if call.subcommand is not None and call.subcommand.value == "add":
-                        for word in call.operands:
-                            mapping = ctx.table.lookup(word.value, ctx.suite, stage.kind) if word.value else None
-                            if mapping is not None and mapping.kind == "map":
-                                names.update(mapping.names)
-                elif command.name in ("apt-get", "apt"):
-                    names.update(word.value for word in command.words[1:] if word.value)
+        lineage.append(stage)
         stage = stage.parent
+    names: set[str] = set()
+    for stage, _, _, command in ctx.commands(lineage):
+        if command.name in APK_COMMANDS:
+            call = parse_apk(command)
+            if call.subcommand is not None and call.subcommand.value == "add":
+                for word in call.operands:
+                    mapping = ctx.table.lookup(word.value, ctx.suite, stage.kind) if word.value else None
+                    if mapping is not None and mapping.kind == "map":
+                        names.update(mapping.names)
+        elif command.name in ("apt-get", "apt"):
+            names.update(word.value for word in command.words[1:] if word.value)
     return names
 
 
@@ -199,16 +199,12 @@ def last_install(ctx: RuleContext, stage: Stage, offset: int) -> int | None:
     """The file offset of the last install command of `stage` that starts
     before `offset` and always runs, or None."""
     found = None
-    for instruction in stage.instructions:
+    for _, instruction, script, command in ctx.commands([stage]):
         if instruction.start >= offset:
             break
-        script = ctx.script(instruction)
-        if script is None or script.has_errors:
-            continue
-        for command in script.commands:
-            start = script.file_span(command.start, command.end)[0]
-            if start < offset and _installs(command) and _always_runs(command):
-                found = start if found is None or start > found else found
+        start = script.file_span(command.start, command.end)[0]
+        if start < offset and _installs(command) and _always_runs(command):
+            found = start if found is None or start > found else found
     return found
 
 

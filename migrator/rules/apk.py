@@ -236,24 +236,19 @@ def _package_variables(ctx: RuleContext, file: FileState) -> Iterator[Edit | Fin
     defined when apk is all that reads them, else a question."""
     uses: dict[tuple[int | None, str], list[tuple[Stage, Instruction, tuple[int, int]]]] = {}
     in_run: dict[tuple[int, str], list[Definition]] = {}  # (RUN offset, name) -> its shell definitions
-    for stage in ctx.migrated():
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
+    for stage, instruction, script, command in ctx.commands():
+        call = parse_apk(command) if command.name in APK_COMMANDS else None
+        if call is None or not call.subcommand or call.subcommand.value not in ("add", "del", "delete"):
+            continue
+        for word in call.operands:
+            name = reference(word.text) if word.value is None else None
+            if name is None:
                 continue
-            for command in script.commands:
-                call = parse_apk(command) if command.name in APK_COMMANDS else None
-                if call is None or not call.subcommand or call.subcommand.value not in ("add", "del", "delete"):
-                    continue
-                for word in call.operands:
-                    name = reference(word.text) if word.value is None else None
-                    if name is None:
-                        continue
-                    local = (instruction.start, name)
-                    if local not in in_run:
-                        in_run[local] = shell_definitions(script, instruction, ctx.document, name)
-                    scope = local if in_run[local] else (None, name)
-                    uses.setdefault(scope, []).append((stage, instruction, script.file_span(word.start, word.end)))
+            local = (instruction.start, name)
+            if local not in in_run:
+                in_run[local] = shell_definitions(script, instruction, ctx.document, name)
+            scope = local if in_run[local] else (None, name)
+            uses.setdefault(scope, []).append((stage, instruction, script.file_span(word.start, word.end)))
     local_names = {(start, name) for start, name in uses if start is not None}
     for (start, name), apk_uses in uses.items():
         if start is not None:

@@ -113,15 +113,14 @@ def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
     while parent is not None:
         chain.insert(0, parent)
         parent = parent.parent
-    for earlier in chain:  # what the stages it is built on install, all of it
-        for instruction in earlier.instructions:
-            for name in _apk_adds(ctx, instruction, None):
-                seen.add(name)
+    for _, _, script, command in ctx.commands(chain):  # what the stages it is built on install, all of it
+        for _, name in _apk_added(script, command):
+            seen.add(name)
     decided: dict[str, str] = {}  # program -> the package (or "") chosen in this stage
     for instruction in stage.instructions:
         script = ctx.script(instruction)
         found = uses(instruction, ctx.text, script)
-        adds = _apk_adds(ctx, instruction, script, with_offsets=True)
+        adds = _apk_adds(script)
         for use in found:
             while adds and adds[0][0] < use.offset:
                 seen.add(adds.pop(0)[1])
@@ -265,25 +264,31 @@ def _debian_names(ctx: RuleContext, stage: Stage, apk_name: str) -> list[str]:
     return []
 
 
-def _apk_adds(ctx: RuleContext, instruction, script, with_offsets: bool = False):
-    """The apk names an instruction's `apk add`s install ((offset, name)
-    pairs in order when `with_offsets`)."""
-    script = script if script is not None else ctx.script(instruction)
+def _apk_adds(script) -> list[tuple[int, str]]:
+    """The apk names a RUN's `apk add`s install: (offset, name) pairs in order."""
     found = []
     for command in script.commands if script is not None and not script.has_errors else ():
-        if command.name not in APK_COMMANDS:
-            continue
-        call = parse_apk(command)
-        if call.subcommand is None or call.subcommand.value != "add":
-            continue
-        offset = script.file_span(command.start, command.end)[0]
-        for word in call.operands:
-            value = word.value
-            if value and not value.startswith(("/", "./")) and not value.endswith(".apk"):
-                name = value.split("=")[0].split(">")[0].split("<")[0].split("~")[0].split("@")[0]
-                found.append((offset, name))
+        found.extend(_apk_added(script, command))
     found.sort(key=lambda pair: pair[0])
-    return found if with_offsets else [name for _, name in found]
+    return found
+
+
+def _apk_added(script, command) -> list[tuple[int, str]]:
+    """The apk names one command installs, if it is an `apk add`: (its file
+    offset, name) pairs."""
+    if command.name not in APK_COMMANDS:
+        return []
+    call = parse_apk(command)
+    if call.subcommand is None or call.subcommand.value != "add":
+        return []
+    offset = script.file_span(command.start, command.end)[0]
+    found = []
+    for word in call.operands:
+        value = word.value
+        if value and not value.startswith(("/", "./")) and not value.endswith(".apk"):
+            name = value.split("=")[0].split(">")[0].split("<")[0].split("~")[0].split("@")[0]
+            found.append((offset, name))
+    return found
 
 
 def _image_name(ctx: RuleContext, root: Stage) -> str:

@@ -122,19 +122,19 @@ def check_pip_upgrade(ctx: RuleContext) -> Iterator[Edit | Finding]:
 def _outside_venv(ctx: RuleContext, stage: Stage):
     """(instruction, script, command) of this stage's commands that run
     outside a venv, in build order (the stages it builds on may make one)."""
+    lineage = list(reversed(_lineage(stage)))
+    # an ENV that points at a venv: every command after it runs in one (a
+    # stage is built on an earlier one, so file order is build order)
+    venv_env = next((instruction.start for ancestor in lineage for instruction in ancestor.instructions
+                     if instruction.keyword == "ENV" and _VENV_ENV.search(instruction.args)), None)
     in_venv = False
-    for ancestor in reversed(_lineage(stage)):
-        for instruction in ancestor.instructions:
-            if instruction.keyword == "ENV" and _VENV_ENV.search(instruction.args):
-                in_venv = True
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
-                continue
-            for command in script.commands:
-                if _is_venv(command):
-                    in_venv = True
-                elif ancestor is stage and not in_venv:
-                    yield instruction, script, command
+    for ancestor, instruction, script, command in ctx.commands(lineage):
+        if venv_env is not None and venv_env < instruction.start:
+            in_venv = True
+        if _is_venv(command):
+            in_venv = True
+        elif ancestor is stage and not in_venv:
+            yield instruction, script, command
 
 
 def _pip_words(command: Command) -> list:

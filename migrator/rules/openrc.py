@@ -47,20 +47,15 @@ FOREGROUND: dict[str, tuple[str, str]] = {
 @rule(ID, "openrc", "Remove OpenRC's rc-update/rc-service/rc-status/openrc with openrc; name the foreground command")
 def check(ctx: RuleContext) -> Iterator[Finding]:
     starts = _started_by_cmd(ctx)
-    for stage in ctx.migrated():
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
-                continue
-            for command in script.commands:
-                if not is_service_command(command) or not applies(ctx, stage):
-                    continue
-                line = ctx.line_of(script.file_span(command.start, command.end)[0])
-                written = script.text[command.words[0].start : command.words[-1].end]
-                if answer(ctx, script, command) != "remove":
-                    yield Finding(ID, line, f"{written}: left as is; Debian has no {command.name}, the build fails on it")
-                    continue
-                yield _removed(written, _service(command), starts, line)
+    for stage, _, script, command in ctx.commands():
+        if not is_service_command(command) or not applies(ctx, stage):
+            continue
+        line = ctx.line_of(script.file_span(command.start, command.end)[0])
+        written = script.text[command.words[0].start : command.words[-1].end]
+        if answer(ctx, script, command) != "remove":
+            yield Finding(ID, line, f"{written}: left as is; Debian has no {command.name}, the build fails on it")
+            continue
+        yield _removed(written, _service(command), starts, line)
 
 
 def _removed(written: str, service: str | None, starts: str, line: int) -> Finding:

@@ -54,31 +54,26 @@ def _module(command: Command) -> str | None:
 
 def _finds(ctx: RuleContext) -> Iterator[tuple]:
     modules = None  # read only for a file that runs python -m (tomllib costs a small file's start)
-    for stage in ctx.migrated():
-        if stage.kind != "debian":
-            continue  # python:* images run their own CPython, which has everything
-        for instruction in stage.instructions:
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
+    # python:* images run their own CPython, which has everything
+    debian = [stage for stage in ctx.migrated() if stage.kind == "debian"]
+    for stage, instruction, script, command in ctx.commands(debian):
+        module = _module(command)
+        if module is None:
+            continue
+        top = module.split(".")[0]
+        if top == "venv":
+            if any(word.value == "--without-pip" for word in command.words):
                 continue
-            for command in script.commands:
-                module = _module(command)
-                if module is None:
-                    continue
-                top = module.split(".")[0]
-                if top == "venv":
-                    if any(word.value == "--without-pip" for word in command.words):
-                        continue
-                    top = "ensurepip"  # venv installs pip with ensurepip
-                elif top == "ensurepip":
-                    yield stage, instruction, script, command, "ensurepip", PIP
-                    continue
-                if modules is None:
-                    modules = apart(ctx.suite)
-                package = modules.get(top)
-                if package is None or top in ALPINE_APART:
-                    continue
-                yield stage, instruction, script, command, module, package
+            top = "ensurepip"  # venv installs pip with ensurepip
+        elif top == "ensurepip":
+            yield stage, instruction, script, command, "ensurepip", PIP
+            continue
+        if modules is None:
+            modules = apart(ctx.suite)
+        package = modules.get(top)
+        if package is None or top in ALPINE_APART:
+            continue
+        yield stage, instruction, script, command, module, package
 
 
 def _answer(ctx: RuleContext, script: ShellScript, command: Command, module: str, package: str) -> str:

@@ -217,20 +217,17 @@ _CONVERTERS = {"adduser": adduser, "addgroup": addgroup, "deluser": delete("user
 
 @rule(ID, "busybox-users", "Rewrite busybox adduser/addgroup/deluser/delgroup with useradd/groupadd")
 def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
-    for stage in ctx.migrated():
-        for instruction in stage.instructions:
-            if instruction.command != "RUN":
-                continue
-            script = ctx.script(instruction)
-            if script is None or script.has_errors:
-                continue
-            plan = None
-            for command in script.commands:
-                if command.name in _CONVERTERS:
-                    plan = plan or RunPlan(ctx.document, instruction, script, ID)
-                    yield from _convert(ctx, stage, plan, command)
+    plan = None  # the word plan of the RUN being rewritten
+    for stage, instruction, script, command in ctx.commands():
+        if command.name not in _CONVERTERS:
+            continue
+        if plan is None or plan.instruction is not instruction:
             if plan is not None:
                 yield from plan.render()
+            plan = RunPlan(ctx.document, instruction, script, ID)
+        yield from _convert(ctx, stage, plan, command)
+    if plan is not None:
+        yield from plan.render()
 
 
 def _convert(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Command) -> Iterator[Finding]:
@@ -324,24 +321,18 @@ def _install_adduser(ctx: RuleContext, offset: int, command: Command) -> str:
 @provides
 def _needs(ctx: RuleContext) -> Iterator[Need]:
     """adduser for the calls left as they are, on a suite without it."""
-    for stage in ctx.migrated():
-        if _suite(ctx, stage) not in NO_ADDUSER:
+    without = [stage for stage in ctx.migrated() if _suite(ctx, stage) in NO_ADDUSER]
+    for stage, _, script, command in ctx.commands(without):
+        if command.name not in _CONVERTERS or existing(command.name, list(command.words[1:])) is not None:
             continue
-        for instruction in stage.instructions:
-            script = ctx.script(instruction) if instruction.command == "RUN" else None
-            if script is None or script.has_errors:
+        try:
+            _CONVERTERS[command.name](list(command.words), _suite(ctx, stage))
+        except Unsupported:
+            if not _debian_syntax(command):
                 continue
-            for command in script.commands:
-                if command.name not in _CONVERTERS or existing(command.name, list(command.words[1:])) is not None:
-                    continue
-                try:
-                    _CONVERTERS[command.name](list(command.words), _suite(ctx, stage))
-                except Unsupported:
-                    if not _debian_syntax(command):
-                        continue
-                    offset = script.file_span(command.words[0].start, command.words[0].end)[0]
-                    if _install_adduser(ctx, offset, command) == "install":
-                        yield Need(stage, offset, "adduser", ID, f"{command.name} left in a syntax only adduser reads")
+            offset = script.file_span(command.words[0].start, command.words[0].end)[0]
+            if _install_adduser(ctx, offset, command) == "install":
+                yield Need(stage, offset, "adduser", ID, f"{command.name} left in a syntax only adduser reads")
 
 
 def _suite(ctx: RuleContext, stage: Stage) -> str:
