@@ -349,6 +349,10 @@ def check_all(jobs: list[FileJob], settings: RunSettings, workers: int = 1) -> I
         yield check_file(job, settings)
     rest = jobs[warm:]
     _warm_tables()
+    if any(is_compose_name(os.path.basename(job.path)) for job in rest):
+        from migrator.compose import load_parser
+
+        load_parser()
     # Small chunks keep both processes busy to the end; big enough that the
     # pickling of results stays a small part of the work.
     chunk = max(1, min(32, len(rest) // (workers * 8)))

@@ -39,6 +39,12 @@ def _loader(yaml, text: str):
     return fast if fast is not None and not _LIBYAML_DIFFERS.search(text) else yaml.SafeLoader
 
 
+def load_parser() -> None:
+    """Import PyYAML now (a batch does it before forking its workers, when
+    it has compose files: ~25 ms each worker would otherwise pay again)."""
+    import yaml  # noqa: F401
+
+
 def image_scalars(text: str) -> Iterator[tuple[int, int, str, int, bool]]:
     """(start, end, value, line, built) of each `image:` scalar value;
     start/end cover the value without its quotes; `built` when the same
@@ -121,7 +127,8 @@ def migrate_compose(text: str, path: str, settings: Settings, resolver: Resolver
             edits.append(Edit(start, end, new, "UA101"))
     new_text = apply_edits(text, edits)
     try:
-        list(image_scalars(new_text))
+        if new_text != text:  # the original parsed already
+            list(image_scalars(new_text))
     except InputError as error:
         raise InputError(f"internal error, refusing to write: the result is not valid YAML ({error.message})", path, error.line) from None
     findings.sort(key=lambda finding: (finding.line, finding.rule))

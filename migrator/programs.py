@@ -237,14 +237,5 @@ def _program(word: str | None) -> str | None:
     return word
 
 
-def _functions(script: ShellScript) -> set[str]:
-    names: set[str] = set()
-    stack = [script.tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type == "function_definition":
-            name = node.child_by_field_name("name")
-            if name is not None:
-                names.add(name.text.decode("utf-8", "replace"))
-        stack.extend(node.children)
-    return names
+def _functions(script: ShellScript) -> frozenset[str]:
+    return script.function_names()

@@ -165,6 +165,24 @@ class ShellScript:
         start, end = self.span(node)
         return Word(start, end, self.text[start:end], literal_value(node, self.text[start:end]))
 
+    def function_names(self) -> frozenset[str]:
+        """The names of the functions the script defines (worked out once
+        per parse: a walk of the whole tree, asked for every RUN by the
+        busybox-applets rule and --verify's program check)."""
+        names = self._derived.get("functions")
+        if names is None:
+            found: set[str] = set()
+            stack = [self.tree.root_node]
+            while stack:
+                node = stack.pop()
+                if node.type == "function_definition":
+                    name = node.child_by_field_name("name")
+                    if name is not None:
+                        found.add(name.text.decode("utf-8", "replace"))
+                stack.extend(node.children)
+            names = self._derived["functions"] = frozenset(found)
+        return names
+
     def statement_end(self) -> int:
         """Where text appended to the whole script goes: after the last
         top-level statement, before a trailing comment or heredoc body."""

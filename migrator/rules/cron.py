@@ -23,6 +23,7 @@ not /etc/crontabs. So, with one question for the file (recommended: do it):
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 
 from migrator.busybox_options import Unsupported, parse_options
@@ -74,9 +75,25 @@ def _answer(ctx: RuleContext, line: int, context: str) -> str:
     ))
 
 
+# (context -> {id(stage): its uses}): _uses is asked three times per stage
+# (the install need, the question, the rewrite), and walked every command
+# of every script each time: ~5% of a fleet run.
+_USES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, object]]:
     """Every crond command and /etc/crontabs write of a stage, in file order:
     (instruction, file offset, "crond" or "crontab", the script or users)."""
+    known = _USES.get(ctx)
+    if known is None:
+        known = _USES[ctx] = {}
+    found = known.get(id(stage))
+    if found is None:
+        found = known[id(stage)] = _find_uses(ctx, stage)
+    return found
+
+
+def _find_uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, object]]:
     found = []
     for instruction in stage.instructions:
         elements = _elements(instruction) if instruction.command in ("CMD", "ENTRYPOINT") else None
