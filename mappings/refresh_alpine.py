@@ -59,6 +59,11 @@ DEFAULT_ROLES = {"dev": "headers", "libs": "library", "static": "static", "doc":
                  "lang": "data", "dbg": "data", "pyc": "data", "bashcomp": "data", "zshcomp": "data",
                  "fishcomp": "data"}
 _COMMAND_DIRS = ("usr/bin", "usr/sbin", "bin", "sbin")
+# subpackages unalpine drops by their name (migrator.debian.conventions.PATTERN_DROPS):
+# the table leaves them out to stay small
+PATTERN_DROPPED = ("-pyc", "-openrc", "-doc", "-lang", "-bash-completion", "-zsh-completion",
+                   "-fish-completion", "-dbg")
+_MAX_PATHS = 6  # plugin paths kept per package (samba-libs moves 45): enough to say what it is
 
 
 class Unknown(Exception):
@@ -99,7 +104,8 @@ def _statements(text: str) -> list[str]:
         elif c == "{" and (not buf.strip() or re.search(r"\(\)\s*$", buf)):
             depth += 1
             buf += c
-        elif c == "{" and depth and (buf[-1:] in " \t\n;" or not buf):
+        elif c == "{" and depth and (buf[-1:] in " \t\n;" or not buf) and text[i + 1 : i + 2] in (" ", "\t", "\n"):
+            # a group opens with `{` and a blank; `find ... -exec cmd {} \;` is a word
             depth += 1
             buf += c
         elif c == "}" and depth and (not buf or buf[-1] in " \t\n;"):
@@ -114,6 +120,24 @@ def _statements(text: str) -> list[str]:
         i += 1
     if buf.strip():
         out.append(buf.strip())
+    return _join_ifs(out)
+
+
+def _join_ifs(statements: list[str]) -> list[str]:
+    """A top-level ``if ...; then ... fi`` spread over lines becomes one statement."""
+    out: list[str] = []
+    block: list[str] = []
+    nesting = 0
+    for stmt in statements:
+        if nesting or re.match(r"if\s", stmt):
+            block.append(stmt)
+            nesting += len(re.findall(r"(?:^|[;\s])if\s", stmt)) - len(re.findall(r"(?:^|[;\s])fi(?=$|[;\s])", stmt))
+            if nesting <= 0:
+                out.append("\n".join(block))
+                block, nesting = [], 0
+            continue
+        out.append(stmt)
+    out.extend(block)
     return out
 
 
@@ -135,8 +159,8 @@ def _split_commands(body: str) -> list[str]:
         elif c in "\n;":
             buf += c
             stripped = buf.strip().rstrip(";").strip()
-            if re.match(r"(for|while|if|case)\b", stripped) and not re.search(r"\b(done|fi|esac)$", stripped):
-                continue
+            if re.match(r"(for|while|until|if|case)\b", stripped) and _open_blocks(stripped) > 0:
+                continue  # the loop or condition goes on (nested ones counted)
             if stripped and not stripped.startswith("#"):
                 cmds.append(stripped)
             buf = ""
@@ -145,6 +169,13 @@ def _split_commands(body: str) -> list[str]:
     if buf.strip().rstrip(";").strip():
         cmds.append(buf.strip().rstrip(";").strip())
     return cmds
+
+
+def _open_blocks(text: str) -> int:
+    """Loops and conditions opened in `text` and not yet closed."""
+    text = re.sub(r"\"[^\"]*\"|'[^']*'", "''", text)  # pkgdesc="... library for ..." is no loop
+    words = re.findall(r"(?:^|(?<=[\s;]))(for|while|until|if|case|done|fi|esac)(?=$|[\s;])", text)
+    return sum(1 if w in ("for", "while", "until", "if", "case") else -1 for w in words)
 
 
 _EXPANSION = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*|[0-9@*#]))")
@@ -156,6 +187,7 @@ class Scope:
     def __init__(self, values: dict[str, str] | None = None, args: list[str] | None = None):
         self.values = dict(values or {})
         self.args = args or []
+        self.failed: set[str] = set()  # assigned, but to something not known statically
 
     def child(self, args: list[str] | None = None) -> "Scope":
         return Scope(self.values, args if args is not None else self.args)
@@ -323,6 +355,8 @@ class Package:
                             ("install_if", self.install_if)):
             if values:
                 out[key] = sorted(dict.fromkeys(values))
+        if len(out.get("plugins", ())) > _MAX_PATHS:
+            out["plugins"] = out["plugins"][:_MAX_PATHS] + [f"... {len(out['plugins']) - _MAX_PATHS} more"]
         if self.moved and (role in ("unknown", "data") or all_commands) and not self.default:
             out["moves"] = sorted(dict.fromkeys(self.moved))
         if self.rest:
@@ -346,30 +380,13 @@ def _literal(name: str) -> list[str]:
 def parse(text: str, origin: str) -> dict[str, dict]:
     """Facts of every package one APKBUILD builds (see the module doc)."""
     scope = Scope({"srcdir": "/src", "builddir": "/src/build", "pkgdir": "$pkgdir", "subpkgdir": "$subpkgdir",
-                   "pkgrel": "0", "CARCH": "x86_64", "startdir": "/start"})
+                   "pkgrel": "0", "CARCH": "x86_64", "startdir": "/start",
+                   # abuild's native build: host, build and target are one
+                   "CHOST": "x86_64-alpine-linux-musl", "CBUILD": "x86_64-alpine-linux-musl",
+                   "CTARGET": "x86_64-alpine-linux-musl", "CTARGET_ARCH": "x86_64", "CTARGET_LIBC": "musl"})
     functions: dict[str, str] = {}
     top: dict[str, list[str]] = {}
-    for stmt in _statements(text):
-        func = _FUNC.match(stmt)
-        if func:
-            functions[func.group(1)] = func.group(2)
-            continue
-        cond = re.match(r"(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|true|false)\s*&&\s*(.*)", stmt, re.S)
-        if cond:
-            try:
-                if scope.expand(cond.group(1)) != "true":
-                    continue
-            except Unknown:
-                continue
-            stmt = cond.group(2)
-        assign = _ASSIGN.fullmatch(stmt)
-        if assign:
-            name, raw = assign.groups()
-            try:
-                scope.values[name] = scope.expand(raw.strip())
-            except Unknown:
-                scope.values.pop(name, None)
-            top[name] = [raw]
+    _top_level(_statements(text), scope, functions, top)
     try:
         pkgname = scope.lookup("pkgname")
     except Unknown:
@@ -414,6 +431,92 @@ def parse(text: str, origin: str) -> dict[str, dict]:
     return {name: pkg.facts() for name, pkg in packages.items()}
 
 
+def _top_level(statements: list[str], scope: Scope, functions: dict[str, str], top: dict[str, list[str]]) -> None:
+    """Assignments and function definitions at the top of an APKBUILD; a
+    condition is evaluated for abuild's native build (CHOST = CTARGET, no
+    BOOTSTRAP), and a branch it cannot decide is skipped."""
+    for stmt in statements:
+        func = _FUNC.match(stmt)
+        if func:
+            functions[func.group(1)] = func.group(2)
+            continue
+        block = re.fullmatch(r"if\s+(.*?)(?:;|\n)\s*then\s(.*)\sfi", stmt, re.S)
+        if block:
+            branches = re.split(r"(?:^|[;\n])\s*else\s", block.group(2), maxsplit=1)
+            if "elif" in block.group(2) or re.search(r"(?:^|[;\s])if\s", block.group(2)):
+                continue  # nested conditions: not followed
+            truth = _test(block.group(1), scope)
+            if truth is not None:
+                chosen = branches[0] if truth else (branches[1] if len(branches) > 1 else "")
+                _top_level(_split_commands(chosen), scope, functions, top)
+            continue
+        cond = re.match(r"((?:\[\s[^]]*\]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|true|false)(?:\s*&&\s*\[\s[^]]*\])*)\s*&&\s*(.*)", stmt, re.S)
+        if cond:
+            if _test(cond.group(1), scope) is not True:
+                continue
+            stmt = cond.group(2)
+        default = re.fullmatch(r":\s+\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}]*)\}", stmt)
+        if default:  # `: ${LANG_CXX:=true}`: a default the caller may override
+            if default.group(1) not in scope.values and default.group(1) not in scope.failed:
+                stmt = f"{default.group(1)}={default.group(2)}"
+            else:
+                continue
+        assign = _ASSIGN.fullmatch(stmt)
+        if assign:
+            name, raw = assign.groups()
+            try:
+                scope.values[name] = scope.expand(raw.strip())
+                scope.failed.discard(name)
+            except Unknown:
+                scope.values.pop(name, None)
+                scope.failed.add(name)
+            top[name] = [raw]
+
+
+def _test(condition: str, scope: Scope) -> bool | None:
+    """``[ A = B ]``, ``[ A != B ]``, ``[ -z A ]``, ``[ -n A ]``, ``$flag``
+    joined by ``&&``: True/False, or None when a value is not known. A
+    variable never assigned is empty, as in the shell; one whose value
+    could not be computed is unknown."""
+    import shlex
+
+    def value(word: str) -> str:
+        try:
+            return scope.expand(word)
+        except Unknown:
+            names = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", word)
+            if names and all(n not in scope.values and n not in scope.failed for n in names) and re.fullmatch(
+                    r"(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)+", word):
+                return ""
+            raise
+
+    try:
+        for part in re.split(r"\s*&&\s*", condition.strip()):
+            words = shlex.split(part, posix=False)
+            words = [w[1:-1] if len(w) > 1 and w[0] == w[-1] and w[0] in "\"'" else w for w in words]
+            if words and words[0] == "[" and words[-1] == "]":
+                words = words[1:-1]
+                if len(words) == 3 and words[1] in ("=", "==", "!="):
+                    same = value(words[0]) == value(words[2])
+                    ok = same if words[1] != "!=" else not same
+                elif len(words) == 2 and words[0] in ("-z", "-n"):
+                    ok = (value(words[1]) == "") == (words[0] == "-z")
+                else:
+                    return None
+            elif len(words) == 1 and words[0] in ("true", "false") or len(words) == 1 and words[0].startswith("$"):
+                flag = value(words[0])
+                if flag not in ("true", "false"):
+                    return None
+                ok = flag == "true"
+            else:
+                return None
+            if not ok:
+                return False
+        return True
+    except (Unknown, ValueError):
+        return None
+
+
 def _names(value: str) -> list[str]:
     """Package names of a depends/provides value, versions removed, "!x" dropped."""
     out = []
@@ -441,6 +544,18 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
         prefix = re.match(r"""([A-Za-z_][A-Za-z0-9_]*=("[^"]*"|'[^']*'|[^\s"']*)\s+)+(?=[^\s=]+(\s|$))""", cmd)
         if prefix and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", cmd[prefix.end():]):
             cmd = cmd[prefix.end():] + " " + prefix.group(0)
+        branch = re.fullmatch(r"if\s+(.*?);\s*then\s+(.*?);?\s*fi", cmd, re.S)
+        if branch and not re.search(r"\b(elif|else|if)\b", branch.group(2)):
+            # `if [ -e "$pkgdir"/$dir ]; then amove $dir; fi`: a test of the
+            # build's own files moves what is there; any other test is evaluated
+            test = branch.group(1).strip()
+            file_test = r"\[\s+-[edfL]\s+\S+\s+\]"
+            truth = True if re.fullmatch(rf"{file_test}(\s*(\|\||&&)\s*{file_test})*", test) else _test(test, scope)
+            if truth is None:
+                pkg.unknown.append(f"if {test}")
+            elif truth:
+                _run_function(branch.group(2), pkg, scope, functions, depth + 1, main_package)
+            continue
         loop = re.fullmatch(r"for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.*?);\s*do\s+(.*?);?\s*done", cmd, re.S)
         if loop:
             try:
@@ -597,6 +712,8 @@ def build(root: Path) -> dict:
             origins[folder] = {"commit": _commit(root, folder, commits),
                                "pkgver": version.group(1).strip("\"'") if version else "unknown"}
             for name, fact in facts.items():
+                if name.endswith(PATTERN_DROPPED):
+                    continue  # unalpine drops these by their name alone: no facts needed
                 # an older APKBUILD in another repository does not replace the first one read
                 packages.setdefault(name, fact)
     return {"schema": SCHEMA, "origins": origins, "packages": packages}
