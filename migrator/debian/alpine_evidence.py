@@ -145,3 +145,36 @@ def library_with_commands(b: Builder, ranked: list[Candidate], f) -> list[Candid
                                         f"{best.label} and {listed}", ranked[0].score + 1)])
     merged.commands = sum(b.idx.command_count(t) for t in tools)
     return [merged, *ranked]
+
+
+def commands_with_library(b: Builder, ranked: list[Candidate], f, resolve) -> list[Candidate]:
+    """Alpine's main package keeps the commands and its libraries went to a
+    -libs subpackage it depends on (tidyhtml: tidy, and tidyhtml-libs through
+    so:libtidy.so.5): `apk add` of it gives the library and the commands. When
+    Debian's answer is the command package alone, offer the library with it,
+    first: a name people install for the library (PHP's tidy and enchant
+    extensions) keeps it by name, and the commands stay for the next RUN."""
+    best = ranked[0] if ranked and len(ranked[0].names) == 1 else None
+    if best is None or is_runtime_library(best.names[0]) or not b.idx.command_count(best.names[0]):
+        return ranked
+    libs = next((s for s in f.siblings() if s.name == f"{f.name}-libs" and s.role == "library"), None)
+    if libs is None or libs.name in _RESOLVING:
+        return ranked
+    _RESOLVING.add(libs.name)
+    try:
+        answer = resolve(libs.name, b.suite)
+    finally:
+        _RESOLVING.discard(libs.name)
+    if answer.best is None or answer.recommended in (None, "drop"):
+        return ranked
+    names = [n for n in answer.best.names if is_runtime_library(n)]
+    # a plugin package of that library (libenchant-2-voikko beside libenchant-2-2)
+    # is no part of what Alpine's -libs holds
+    names = [n for n in names if not any(len(m) < len(n) and n.startswith(m.rstrip("0123456789")) for m in names)]
+    if not names or b.idx.source_of(names[0]) != b.idx.source_of(best.names[0]):
+        return ranked
+    merged = Candidate((*names, *best.names), [Evidence(
+        "alpine", f"Alpine's {f.name} ({f.origin}/APKBUILD) keeps the commands and depends on {libs.name}, "
+                  f"its library: {' '.join(names)} (Debian's answer for {libs.name}) and {best.label}", best.score + 1)])
+    merged.commands = best.commands
+    return [merged, *ranked]

@@ -26,7 +26,8 @@ says), ``resolution`` (the answer, its cached form and its explanation).
 
 from __future__ import annotations
 
-from migrator.debian.alpine_evidence import alpine_facts, alpine_role, alpine_side, library_with_commands
+from migrator.debian.alpine_evidence import (alpine_facts, alpine_role, alpine_side, commands_with_library,
+                                             library_with_commands)
 from migrator.debian.name_evidence import Builder, is_runtime_library
 from migrator.debian.name_roles import classify, search
 from migrator.debian.resolution import Candidate, Evidence, Resolution
@@ -93,6 +94,8 @@ def resolve(apk: str, suite: str) -> Resolution:
     ranked = _merge_top_libraries(b, ranked)
     if alpine is not None and alpine.rest == "everything":
         ranked = library_with_commands(b, ranked, alpine)
+    elif alpine is not None and alpine.rest == "commands":
+        ranked = commands_with_library(b, ranked, alpine, resolve)
     recommended, why = _recommend(b, ranked, role_text, drop_why)
     return Resolution(apk, suite, role, role_text, tuple(ranked[:8]), recommended, why)
 
