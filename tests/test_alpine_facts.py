@@ -209,3 +209,10 @@ def test_case_blocks_loops_with_conditions_and_find_exec_braces(table):
     assert misc["role"] == "commands" and misc["moves"] == ["bin", "sbin", "usr/bin", "usr/sbin"]
     # the top-level `if [ -z "$BOOTSTRAP" ] && ...; then ... else ... fi` took its then-branch
     assert "util-linux-login" in pkgs and "unknown" not in pkgs["util-linux-login"]
+
+
+def test_a_split_that_provides_another_name(table):
+    # gnupg's dirmngr(): provides="dirmngr=$pkgver-r$pkgrel"; amove usr/bin/dirmngr*
+    dirmngr = table["packages"]["gnupg-dirmngr"]
+    assert dirmngr["provides"] == ["dirmngr"] and dirmngr["role"] == "commands"
+    assert "usr/bin/dirmngr*" in dirmngr["moves"]

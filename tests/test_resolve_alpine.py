@@ -28,6 +28,8 @@ from migrator.packages import PackageTable
         ("mosquitto-libs++", "bookworm", "libmosquittopp1", "carries libmosquittopp.so"),
         # the commands a split function moves
         ("lm-sensors-detect", "bookworm", "lm-sensors", "carries the command(s) sensors-conf-convert, sensors-detect"),
+        # a subpackage that provides another name Debian has (`provides="dirmngr=...")`)
+        ("gnupg-dirmngr", "bookworm", "dirmngr", "provides dirmngr, and Debian has a package of that name"),
         # a language binding stays a binding even with tools riding along
         ("net-snmp-perl", "bookworm", "libsnmp-perl", "the perl part"),
     ],

@@ -57,6 +57,11 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
         for part in sorted(p for p in parts if p and p not in ("libs", "dev")):
             if len(c.names) == 1 and re.search(rf"[-.]{re.escape(part)}$", c.names[0]) and f.name != _main_package(f) + "-" + part:
                 c.evidence.append(Evidence("alpine", f"Alpine puts the {part} part in its own subpackage, not in {f.name}", -3))
+    for name in f.provides:
+        # gnupg-dirmngr provides "dirmngr": Debian's package of that name; a
+        # versioned package's alias (postgresql16 provides postgresql) is not one
+        if ":" not in name and not apk.startswith(name) and b.real(name) is not None and name not in b.idx.transitional:
+            b.add(name, "alpine", f"{what} provides {name}, and Debian has a package of that name", 4)
     for so in f.sonames:
         for soname in b.idx.sonames(so + "."):
             for pkg in b.idx.so[soname]:

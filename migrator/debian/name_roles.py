@@ -330,4 +330,7 @@ def _alpine_commands(b: Builder, apk: str, f) -> None:
                 b.add(pkg, "source", f"installs {n} command(s), built by {how}", 3)
             if pkg not in b.idx.transitional and pkg != apk and _norm(pkg) == _norm(apk):
                 b.add(pkg, "name", f"Debian spells it {pkg}", 6)
+    if f.rest is None and not any(e.kind == "name" for c in b.cands.values() for e in c.evidence):
+        # a subpackage of commands (gnupg-dirmngr): Debian's package named for that part
+        _subpackage(b, apk)
 
