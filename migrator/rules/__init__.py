@@ -51,13 +51,17 @@ _ALL: list[Rule] = []
 
 
 def all_rules() -> list[Rule]:
-    """Every rule, sorted by id. The rule modules (every module of this
-    package) are imported on the first call only: the engine asks once per
+    """Every rule, sorted by id. The rule modules (every module and
+    subpackage of this package) are imported on the first call only: the engine asks once per
     file, and a fleet has thousands."""
     if not _ALL:
-        for name in sorted(os.listdir(__path__[0])):
+        folder = __path__[0]
+        for name in sorted(os.listdir(folder)):
             module, ext = os.path.splitext(name)
-            if ext == ".py" and not module.startswith("_"):
+            if module.startswith("_"):
+                continue
+            # a rule is a module, or a package when it holds several (apk/)
+            if ext == ".py" or (not ext and os.path.isfile(os.path.join(folder, name, "__init__.py"))):
                 importlib.import_module(f"{__name__}.{module}")
         _ALL.extend(_REGISTRY[key] for key in sorted(_REGISTRY))
     return list(_ALL)
