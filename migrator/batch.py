@@ -216,6 +216,7 @@ def _rewrites(original: str, edits: list) -> list:
     from bisect import bisect_right
 
     from migrator.document import parse
+    from migrator.proposals import ordered_edits
     from migrator.report.issues import Rewrite
 
     starts = [0] + [index + 1 for index, char in enumerate(original) if char == "\n"]
@@ -226,19 +227,13 @@ def _rewrites(original: str, edits: list) -> list:
         line = bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
 
-    # In the order apply_edits applies them (identical edits once; edits at
-    # the same place in the order the rules made them), and insertions at one
-    # place as one (under the first rule's id, even when another rule made
-    # part of it): SARIF gives fixes of different results no order, and a
-    # reader applying them all must not have to guess it.
-    seen: set[tuple[int, int, str]] = set()
-    unique = []
-    for edit in edits:
-        if (edit.start, edit.end, edit.replacement) not in seen:
-            seen.add((edit.start, edit.end, edit.replacement))
-            unique.append(edit)
+    # In the order apply_edits applies them (identical edits once, deletions
+    # that overlap as one; edits at the same place in the order the rules made
+    # them), and insertions at one place as one (under the first rule's id,
+    # even when another rule made part of it): SARIF gives fixes of different
+    # results no order, and a reader applying them all must not have to guess it.
     ordered: list = []
-    for _, edit in sorted(enumerate(unique), key=lambda item: (item[1].start, item[1].end, item[0])):
+    for edit in ordered_edits(edits):
         last = ordered[-1] if ordered else None
         if last is not None and edit.start == edit.end == last.start == last.end:
             ordered[-1] = type(edit)(edit.start, edit.end, last.replacement + edit.replacement, last.rule)

@@ -96,13 +96,17 @@ class OverlappingEdits(Exception):
         self.second = second
 
 
-def apply_edits(text: str, edits: list[Edit]) -> str:
-    """Apply edits from the end of the text backwards.
+def ordered_edits(edits: list[Edit]) -> list[Edit]:
+    """The edits in the order they apply: by place, edits at one place in the
+    order the rules made them.
 
-    Identical duplicate edits collapse to one; any other overlap is an error,
-    because two rules that disagree about the same bytes is a bug, never
-    something to resolve by guessing. Two insertions at the same offset are
-    both kept, in the order the rules produced them.
+    Identical duplicate edits collapse to one, and so do deletions that
+    overlap: two rules that both delete the same bytes agree (UA201 drops the
+    last package of an `apk add` with the space after it, UA504 removes the
+    command that follows with the space before it), and deleting the union is
+    what each asked for. Any other overlap is an error, because two rules that
+    disagree about the same bytes is a bug, never something to resolve by
+    guessing.
     """
     unique: list[Edit] = []
     seen: set[tuple[int, int, str]] = set()
@@ -111,13 +115,26 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
         if key not in seen:
             seen.add(key)
             unique.append(edit)
-    ordered = sorted(enumerate(unique), key=lambda item: (item[1].start, item[1].end, item[0]))
-    for (_, a), (_, b) in zip(ordered, ordered[1:]):
-        if b.start < a.end:
-            raise OverlappingEdits(a, b)
+    ordered: list[Edit] = []
+    for _, edit in sorted(enumerate(unique), key=lambda item: (item[1].start, item[1].end, item[0])):
+        last = ordered[-1] if ordered else None
+        if last is not None and edit.start < last.end:
+            if last.replacement or edit.replacement or edit.start == edit.end:
+                raise OverlappingEdits(last, edit)
+            ordered[-1] = Edit(last.start, max(last.end, edit.end), "", last.rule)
+            continue
+        ordered.append(edit)
+    return ordered
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply edits from the end of the text backwards (in `ordered_edits`'
+    order, which says which overlaps are allowed). Two insertions at the same
+    offset are both kept, in the order the rules produced them.
+    """
     pieces: list[str] = []
     position = 0
-    for _, edit in ordered:
+    for edit in ordered_edits(edits):
         pieces.append(text[position : edit.start])
         pieces.append(edit.replacement)
         position = edit.end

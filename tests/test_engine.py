@@ -24,6 +24,25 @@ def test_overlapping_edits_are_refused():
         apply_edits("abcdef", [Edit(0, 3, "x", "UA1"), Edit(2, 4, "y", "UA2")])
 
 
+def test_overlapping_deletions_delete_their_union():
+    # Both rules want these bytes gone: no disagreement to refuse.
+    assert apply_edits("abcdefgh", [Edit(1, 4, "", "UA1"), Edit(3, 6, "", "UA2")]) == "agh"
+    assert apply_edits("abcdefgh", [Edit(1, 6, "", "UA1"), Edit(2, 3, "", "UA2"), Edit(1, 1, "+", "UA3")]) == "a+gh"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [Edit(1, 4, "", "UA1"), Edit(3, 6, "y", "UA2")],  # a deletion and a replacement
+        [Edit(1, 4, "x", "UA1"), Edit(3, 6, "", "UA2")],
+        [Edit(1, 4, "", "UA1"), Edit(2, 2, "y", "UA2")],  # an insertion inside a deletion
+    ],
+)
+def test_a_deletion_overlapping_anything_but_a_deletion_is_refused(edits):
+    with pytest.raises(OverlappingEdits):
+        apply_edits("abcdefgh", edits)
+
+
 def fixed(edits):
     return Rule("UA999", "test", "a rule that proposes fixed edits", lambda ctx: iter(edits))
 

@@ -79,3 +79,12 @@ def test_refused_it_stays_with_a_warning():
     result = run("FROM alpine:3.18\nRUN python3 -m venv /v\n", {"UA504": "keep"})
     assert result.text == "FROM debian:trixie-slim\nRUN python3 -m venv /v\n"
     assert "python3 -m venv left as is: Debian's python3 has no venv without python3-venv" in messages(result)
+
+
+def test_ensurepip_after_a_dropped_last_package():
+    # UA201 drops bash with the space after it, UA504 removes the ensurepip
+    # command with the space before it: both delete that space.
+    text = "FROM alpine:3.19\nRUN apk add --no-cache python3 \\\n        bash && \\\n    python3 -m ensurepip\n"
+    result = run(text)
+    assert result.text == (f"FROM debian:trixie-slim\nRUN {APT} python3 python3-venv \\\n"
+                           f"         python3-pip {CLEAN}\n")
