@@ -4,6 +4,8 @@ whether (and as what kind of base) it moves to Debian."""
 
 from __future__ import annotations
 
+import re
+
 from migrator.assignments import assignments
 from migrator.document import Document, Instruction
 from migrator.errors import InputError
@@ -14,6 +16,7 @@ from migrator.records import Record
 
 _WORD = LazyPattern(r"\S+")
 _JUST_A_VARIABLE = LazyPattern(r"\$\{?(\w+)\}?")
+_VARIABLE_REFERENCE = LazyPattern(r"\$(?:\{(\w+)[^}]*\}|(\w+))")
 
 
 class ArgDefault(Record):
@@ -97,6 +100,40 @@ def stages_of(document: Document, args: dict[str, ArgDefault]) -> list[Stage]:
     return stages
 
 
+def _stage_by_pattern(raw: str, variables: dict[str, str], by_name: dict[str, Stage]) -> Stage | None:
+    """The earlier stage a FROM names through a variable no global ARG gives
+    a value (`FROM base-${TARGETARCH}` after `FROM base AS base-amd64` and
+    `FROM base AS base-arm64`: buildkit fills in TARGETARCH per platform).
+    The unset variables stand for any text, the rest must be written out;
+    every stage the pattern can name must build on the same root image, else
+    the FROM is left to the image rules."""
+    pieces: list[str] = []
+    position = 0
+    unset = False
+    for reference in _VARIABLE_REFERENCE.finditer(raw):
+        pieces.append(re.escape(raw[position : reference.start()].lower()))
+        name = reference.group(1) or reference.group(2)
+        if variables.get(name) or ":-" in reference.group(0) or ":+" in reference.group(0):
+            pieces.append(re.escape(expand(reference.group(0), variables).lower()))
+        else:
+            pieces.append(".*")
+            unset = True
+        position = reference.end()
+    pieces.append(re.escape(raw[position:].lower()))
+    if not unset or not "".join(piece for piece in pieces if piece != ".*"):
+        return None
+    pattern = re.compile("".join(pieces))
+    matches = [stage for key, stage in by_name.items() if pattern.fullmatch(key)]
+    roots = {id(_root(stage)) for stage in matches}
+    return matches[0] if len(roots) == 1 else None
+
+
+def _root(stage: Stage) -> Stage:
+    while stage.parent is not None:
+        stage = stage.parent
+    return stage
+
+
 def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
               args: dict[str, ArgDefault], by_name: dict[str, Stage]) -> Stage:
     text = instruction.logical.text
@@ -114,7 +151,7 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
     if variable and variable.group(1) in args and args[variable.group(1)].span:
         image.via_arg = args[variable.group(1)]
     stage = Stage(index, instruction, name, image)
-    parent = by_name.get(expanded.lower())
+    parent = by_name.get(expanded.lower()) or _stage_by_pattern(raw, variables, by_name)
     if parent is not None:
         stage.parent = parent
         stage.kind = parent.kind

@@ -73,6 +73,38 @@ def test_stage_built_on_a_migrated_stage_follows_it():
     assert run(text).text.endswith("RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n")
 
 
+INSTALL_GCC = "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n"
+
+
+@pytest.mark.parametrize(
+    "final",
+    [
+        "FROM base-${TARGETARCH}",  # buildkit fills in TARGETARCH per platform
+        "FROM base-$TARGETARCH",
+        "FROM BASE-${TARGETARCH}${TARGETVARIANT} AS final",
+        "FROM ${PREFIX}-amd64",  # a global ARG without a value
+    ],
+)
+def test_stage_named_through_an_unset_variable_follows_the_stages_it_can_name(final):
+    text = (f"ARG PREFIX\nFROM alpine:3.19 AS base\nFROM base AS base-amd64\nFROM base AS base-arm64\n"
+            f"{final}\nRUN apk add gcc\n")
+    assert run(text).text.endswith(f"{final}\n{INSTALL_GCC}")
+
+
+@pytest.mark.parametrize(
+    "final",
+    [
+        "FROM ${TARGETARCH}",  # no written part: it could be any image
+        "FROM build-${TARGETARCH}",  # the stages it can name have other roots
+        "FROM ${VARIANT:-nothing}-amd64",  # the default names no stage
+    ],
+)
+def test_a_variable_image_that_names_no_single_root_is_left_alone(final):
+    text = (f"FROM alpine:3.19 AS build-amd64\nFROM node:20-alpine AS build-arm64\n"
+            f"{final}\nRUN apk add gcc\n")
+    assert run(text).text.endswith(f"{final}\nRUN apk add gcc\n")
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [
