@@ -211,6 +211,9 @@ def test_build_derived_from_archive_files():
         ("net-snmp-tools", "bookworm", "snmp", "command(s)"),
         ("apr-util-ldap", "bookworm", "libaprutil1-ldap", "the ldap part"),
         ("lm_sensors", "bookworm", "lm-sensors", "Debian spells it lm-sensors"),
+        # an LD_PRELOAD library: Debian's lib<name>, no soname in it (source nss-wrapper)
+        ("nss_wrapper", "bookworm", "libnss-wrapper", "Debian names the library libnss-wrapper"),
+        ("uid_wrapper", "trixie", "libuid-wrapper", "Debian names the library libuid-wrapper"),
         ("ruby-rake", "bookworm", "rake", "under its own name"),
         ("ruby-json", "bookworm", "ruby-json", "gem json"),
         ("perl-dbd-sqlite", "trixie", "libdbd-sqlite3-perl", "with a version"),
