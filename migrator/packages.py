@@ -157,7 +157,47 @@ class PackageTable:
         not_in_debian = self._not_in_debian(apk, suite, base)
         if not_in_debian is not None:
             return not_in_debian
-        return self._unknown(apk, suite)
+        unknown = self._unknown(apk, suite)
+        if unknown.recommended == "keep":
+            versioned = self._versioned(apk, suite, base)
+            if versioned is not None:
+                return versioned
+        return unknown
+
+    def _versioned(self, apk: str, suite: str, base: BaseKind) -> Mapping | None:
+        """Alpine's name for one version of a toolchain (llvm19-dev, clang21-dev,
+        lld17) that nothing else settles: Debian's spelling of that version
+        (llvm-19-dev) when the suite has it, else what the table or the
+        resolver answers for the unversioned name (clang-dev: libclang-dev),
+        which is the suite's default version."""
+        import re
+
+        m = re.fullmatch(r"([a-z][a-z+]*[a-z+])([0-9]+(?:\.[0-9]+)?)((?:-[a-z]+)*)", apk)
+        if m is None:
+            return None
+        stem, version, suffix = m.groups()
+        index = DebianIndex.load(suite)
+        # llvm-19-dev; a -dev named after the library: libclang-15-dev
+        dashed = next((n for n in (f"{stem}-{version}{suffix}", f"lib{stem}-{version}{suffix}")
+                       if n in index and (suffix == "-dev" or not n.startswith("lib"))), None)
+        if dashed is not None:
+            names, why = (dashed,), f"{apk} is {stem}{suffix} at version {version}; Debian {suite} spells it {dashed}"
+        else:
+            plain = self.lookup(f"{stem}{suffix}", suite, base)
+            if plain.kind == "map":
+                names = plain.names
+            elif plain.kind == "unknown" and plain.recommended and plain.recommended.startswith("map:"):
+                names = next(c.names for c in plain.choices if c.value == plain.recommended)
+            else:
+                return None
+            why = (f"{apk} is {stem}{suffix} at version {version}, which Debian {suite} does not have; "
+                   f"its default version, as {stem}{suffix} maps: {' '.join(names)}")
+        label = " ".join(names)
+        choices = (Choice(f"map:{label}", f"install Debian's {label}", names=names, why=why),
+                   Choice("keep", f"keep the Alpine name {apk} as is", names=(apk,),
+                          why="the name may exist in a repository the Dockerfile adds"),
+                   Choice("drop", "drop it", why="install nothing for it"))
+        return Mapping(apk, "unknown", why=why, choices=choices, recommended=f"map:{label}")
 
     def _not_in_debian(self, apk: str, suite: str, base: BaseKind) -> Mapping | None:
         """A name Debian does not ship at all (mappings/elsewhere.toml): say

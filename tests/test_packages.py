@@ -580,3 +580,24 @@ def test_the_packed_debian_index_answers_as_the_sorted_names():
         assert index.with_prefix(prefix) == [name for name in names if name.startswith(prefix)], prefix
     built = DebianIndex("demo", ["b", "a", "ab", "b"])
     assert list(built) == ["a", "ab", "b"] and "ab" in built and "abc" not in built and built.with_prefix("a") == ["a", "ab"]
+
+
+@pytest.mark.parametrize(
+    ("apk", "suite", "want", "says"),
+    [
+        # the suite has that version: Debian's spelling of it
+        ("llvm19-dev", "trixie", ("llvm-19-dev",), "spells it llvm-19-dev"),
+        ("clang15-dev", "bookworm", ("libclang-15-dev",), "spells it libclang-15-dev"),
+        ("lld17", "trixie", ("lld-17",), "spells it lld-17"),
+        # it does not: the default version, as the table maps the plain name (redmine's clang21-dev)
+        ("clang21-dev", "trixie", ("libclang-dev",), "which Debian trixie does not have"),
+        ("clang21-dev", "bookworm", ("libclang-dev",), "as clang-dev maps"),
+    ],
+)
+def test_a_versioned_toolchain_name_nothing_else_settles(table, apk, suite, want, says):
+    m = table.lookup(apk, suite, "debian")
+    assert m.kind == "unknown" and m.recommended == f"map:{' '.join(want)}", m
+    assert says in m.why
+    assert all(n in DebianIndex.load(suite) for n in want)
+    # a name the table or the resolver settles is not taken apart (python3.11, gcc12)
+    assert table.lookup("gcc12", suite, "debian").recommended != "map:gcc"
