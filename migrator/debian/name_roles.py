@@ -226,9 +226,11 @@ def _plain(b: Builder, apk: str) -> None:
                 # server postgresql-15, not the client libraries its source
                 # also builds (the package depends on what it needs of them)
                 b.add(pkg, "name", f"Debian spells it {pkg}", 6)
-            elif pkg not in libs and pkg not in b.idx.transitional and _norm(pkg) == "lib" + _norm(apk):
+            elif (pkg not in libs and pkg not in b.idx.transitional and _norm(pkg) == "lib" + _norm(apk)
+                  and not pkg.endswith(("-perl", "-java", "-ocaml", "-cil", "-dev", "-doc"))):
                 # a library loaded by name, not linked (nss_wrapper, an LD_PRELOAD
                 # library): Debian names its package lib<name> without a soname
+                # (libnet-snmp-perl is a Perl module's name, not net-snmp-perl's)
                 b.add(pkg, "name", f"Debian names the library {pkg}", 6)
     for so, pkgs in b.sonames(stem):
         for pkg in pkgs:
