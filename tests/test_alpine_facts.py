@@ -216,3 +216,10 @@ def test_a_split_that_provides_another_name(table):
     dirmngr = table["packages"]["gnupg-dirmngr"]
     assert dirmngr["provides"] == ["dirmngr"] and dirmngr["role"] == "commands"
     assert "usr/bin/dirmngr*" in dirmngr["moves"]
+
+
+def test_a_dev_split_that_moves_commands_too(table):
+    # dpkg's dev(): default_dev, then mv "$pkgdir"/usr/bin/dpkg-architecture ... "$subpkgdir"/usr/bin/
+    dev = table["packages"]["dpkg-dev"]
+    assert dev["split"] == "default_dev" and dev["role"] == "headers"
+    assert "dpkg-architecture" in dev["programs"] and len(dev["programs"]) == 14

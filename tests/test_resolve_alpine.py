@@ -30,6 +30,9 @@ from migrator.packages import PackageTable
         ("lm-sensors-detect", "bookworm", "lm-sensors", "carries the command(s) sensors-conf-convert, sensors-detect"),
         # a subpackage that provides another name Debian has (`provides="dirmngr=...")`)
         ("gnupg-dirmngr", "bookworm", "dirmngr", "provides dirmngr, and Debian has a package of that name"),
+        # a -dev that abuild's default_dev fills and the split adds commands to (dpkg-architecture, ...):
+        # Debian's dpkg-dev (Architecture: all, found in the full command index), not libdpkg-dev
+        ("dpkg-dev", "bookworm", "dpkg-dev", "has the same name and installs the commands"),
         # a language binding stays a binding even with tools riding along
         ("net-snmp-perl", "bookworm", "libsnmp-perl", "the perl part"),
     ],

@@ -42,13 +42,26 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
     what the origin's main package keeps."""
     what = f"Alpine's {f.name} ({f.origin}/APKBUILD)"
     carried: dict[str, list[str]] = {}
+    everywhere = None  # the command index with Architecture: all packages (Perl and Python scripts)
     for prog in f.programs:
-        for pkg in b.commands(prog):
+        found = b.commands(prog)
+        if not found:
+            if everywhere is None:
+                from migrator.debian.commands import CommandIndex
+
+                everywhere = CommandIndex.load(b.suite)
+            found = everywhere.packages(prog)
+        for pkg in found:
             carried.setdefault(pkg, []).append(prog)
     for pkg, progs in carried.items():
         shown = ", ".join(progs[:4]) + (", ..." if len(progs) > 4 else "")
         b.add(pkg, "alpine", f"{what} carries the command(s) {shown}; Debian's {pkg} installs them",
               4 if f.role == "commands" else 2)
+    real = b.real(apk)
+    if real is not None and len(carried.get(real, ())) >= 2 and f.role != "commands":
+        # dpkg-dev: headers by abuild's default_dev, and dpkg-architecture,
+        # dpkg-buildpackage, ... moved in too: Debian's dpkg-dev is those commands
+        b.add(real, "alpine", f"Debian's {real} has the same name and installs the commands {what} carries", 3)
     # parts Alpine splits into other subpackages are not in this one
     # (apr-util keeps no LDAP driver: apr-util-ldap has it)
     parts = {sib.name[len(_main_package(f) or "") + 1:].replace("_", "-") for sib in f.siblings()

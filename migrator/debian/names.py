@@ -48,14 +48,15 @@ def _memo(suite: str):
         from migrator import datacache
         from migrator.debian import conventions, name_index
         from migrator.debian import indexes
-        from migrator.debian import alpine_evidence, name_evidence, name_roles, resolution
+        from migrator.debian import alpine_evidence, commands, name_evidence, name_roles, resolution
 
         from migrator.alpine import facts as alpine
 
         # the answers are a function of the indexes and of every module of the resolver
         sources = [indexes.derived_path(suite), name_index.DebianIndex.path(suite), __file__, indexes.__file__,
                    name_index.__file__, conventions.__file__, alpine.facts_path(), alpine.__file__,
-                   resolution.__file__, name_evidence.__file__, name_roles.__file__, alpine_evidence.__file__]
+                   resolution.__file__, name_evidence.__file__, name_roles.__file__, alpine_evidence.__file__,
+                   commands._path(suite)]
         memo = _MEMOS[suite] = datacache.Memo(f"debian-resolutions-{suite}", sources)
     return memo
 
