@@ -25,7 +25,6 @@ list; for them a program missing from minbase is not checked.
 
 from __future__ import annotations
 
-import lzma
 import os
 import re
 
@@ -35,7 +34,7 @@ __all__ = ["CommandIndex", "busybox_applets", "image_programs", "python_image_pr
 class CommandIndex:
     """The programs of one suite (see the module docstring)."""
 
-    def __init__(self, suite: str, packages: dict[str, str], pip_or_npm: frozenset[str]):
+    def __init__(self, suite: str, packages: dict[str, str] | _Programs, pip_or_npm: frozenset[str]):
         self.suite = suite
         self._packages = packages  # program -> "pkg pkg" (best first); "" for the package of the same name
         self.pip_or_npm = pip_or_npm
@@ -73,6 +72,47 @@ class CommandIndex:
         return out
 
 
+class _Programs:
+    """program -> "pkg pkg", read a bucket at a time (the programs that share
+    their first two characters; marshal bytes each until asked): a file
+    asks about a few programs, and unmarshalling all ~40,000 of a suite took
+    17-30 ms of each process that asked about one (each worker of a batch)."""
+
+    __slots__ = ("_buckets",)
+
+    def __init__(self, buckets: dict[str, bytes]):
+        self._buckets: dict[str, bytes | dict[str, str]] = dict(buckets)
+
+    def _bucket(self, key: str) -> dict[str, str]:
+        found = self._buckets.get(key)
+        if found is None:
+            return {}
+        if isinstance(found, bytes):
+            import marshal
+
+            found = self._buckets[key] = marshal.loads(found)
+        return found
+
+    def get(self, program: str) -> str | None:
+        return self._bucket(program[:2]).get(program)
+
+    def __contains__(self, program: str) -> bool:
+        return program in self._bucket(program[:2])
+
+    def items(self):
+        for key in list(self._buckets):
+            yield from self._bucket(key).items()
+
+
+def _buckets(packages: dict[str, str]) -> dict[str, bytes]:
+    import marshal
+
+    grouped: dict[str, dict[str, str]] = {}
+    for program, found in packages.items():
+        grouped.setdefault(program[:2], {})[program] = found
+    return {key: marshal.dumps(programs) for key, programs in grouped.items()}
+
+
 _LOADED: dict[str, CommandIndex] = {}
 
 
@@ -91,7 +131,9 @@ def _read(suite: str) -> CommandIndex:
         raise ValueError(f"unknown Debian suite {suite!r} (known: {', '.join(SUITES)})")
     path = _path(suite)
 
-    def build() -> tuple[dict[str, str], frozenset[str]]:
+    def build() -> tuple[dict[str, bytes], frozenset[str], frozenset[str]]:
+        import lzma  # only when the cache is cold
+
         try:
             with open(path, "rb") as handle:
                 text = lzma.decompress(handle.read()).decode("utf-8")
@@ -105,10 +147,10 @@ def _read(suite: str) -> CommandIndex:
             elif line and not line.startswith("#"):
                 current.append(line)
         packages = dict((line.split("\t", 1) if "\t" in line else (line, "")) for line in sections.get("programs", ()))
-        return packages, frozenset(sections.get("pip_or_npm", ())), frozenset(sections.get("base", ()))
+        return _buckets(packages), frozenset(sections.get("pip_or_npm", ())), frozenset(sections.get("base", ()))
 
-    packages, pip_or_npm, base = cached(f"debian-commands-{suite}", [path, __file__], build)
-    index = CommandIndex(suite, packages, frozenset(pip_or_npm))
+    buckets, pip_or_npm, base = cached(f"debian-commands-{suite}", [path, __file__], build)
+    index = CommandIndex(suite, _Programs(buckets), frozenset(pip_or_npm))
     index.base_packages = frozenset(base)
     return index
 
