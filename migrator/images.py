@@ -78,7 +78,7 @@ class ImageRef(Frozen):
 
 
 def alpine_tag(tag: str | None) -> re.Match[str] | None:
-    return _ALPINE_TAG.match(tag) if tag else None
+    return _ALPINE_TAG.match(tag) if tag and "alpine" in tag else None
 
 
 def expand(word: str, variables: dict[str, str]) -> str:
@@ -92,7 +92,7 @@ def expand(word: str, variables: dict[str, str]) -> str:
         default = re.match(r"\$\{\w+:?-([^}]*)\}", match.group(0))
         return default.group(1) if default else ""
 
-    return _VARIABLE.sub(value, word)
+    return _VARIABLE.sub(value, word) if "$" in word else word
 
 
 def _release(version: str) -> tuple[list[str], str] | None:

@@ -147,7 +147,7 @@ def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],
         name = text[instruction.args_start + words[2][0] : instruction.args_start + words[2][1]]
     expanded = expand(raw, variables)
     image = ImageWord(raw, instruction.file_span(start, end), expanded)
-    variable = _JUST_A_VARIABLE.fullmatch(raw)
+    variable = _JUST_A_VARIABLE.fullmatch(raw) if raw.startswith("$") else None
     if variable and variable.group(1) in args and args[variable.group(1)].span:
         image.via_arg = args[variable.group(1)]
     stage = Stage(index, instruction, name, image)

@@ -26,7 +26,8 @@ list; for them a program missing from minbase is not checked.
 from __future__ import annotations
 
 import os
-import re
+
+from migrator.lazy_pattern import LazyPattern
 
 __all__ = ["CommandIndex", "busybox_applets", "image_programs", "python_image_program"]
 
@@ -171,7 +172,7 @@ def busybox_applets() -> frozenset[str]:
 
 # /usr/local/bin of the official python images (docker-library/python:
 # `make install`, ensurepip, and the symlinks its Dockerfile adds).
-_PYTHON_LOCAL = re.compile(r"(?:python|pydoc|idle|pip)(?:\d(?:\.\d+)?)?|python(?:\d(?:\.\d+)?)?-config|2to3(?:-\d\.\d+)?|wheel")
+_PYTHON_LOCAL = LazyPattern(r"(?:python|pydoc|idle|pip)(?:\d(?:\.\d+)?)?|python(?:\d(?:\.\d+)?)?-config|2to3(?:-\d\.\d+)?|wheel")
 
 
 def python_image_program(program: str) -> bool:

@@ -96,7 +96,9 @@ def _uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, o
 def _find_uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, object]]:
     found = []
     for instruction in stage.instructions:
-        elements = _elements(instruction) if instruction.command in ("CMD", "ENTRYPOINT") else None
+        # (the array's words first: finding their spans takes a regex, compiled on first use)
+        array = instruction.json_args if instruction.command in ("CMD", "ENTRYPOINT") else None
+        elements = _elements(instruction) if array and array[0].rsplit("/", 1)[-1] == "crond" else None
         if elements and elements[0][2].rsplit("/", 1)[-1] == "crond":
             found.append((instruction, elements[0][0], "exec", elements))
         for script in _scripts(ctx, instruction):
@@ -128,12 +130,15 @@ def _written_crontabs(script: ShellScript) -> list[str]:
     """The users whose /etc/crontabs/<user> a RUN writes: a redirect into
     it, tee, or the destination of cp/mv/install/ln (not a file it only
     reads or removes)."""
-    users = [match.group(1) for match in _REDIRECT.finditer(script.text)]
+    # Both patterns need the folder's name: a script without it is not
+    # searched (a small file's run compiled them for nothing).
+    users = [match.group(1) for match in _REDIRECT.finditer(script.text)] if "/etc/crontabs/" in script.text else []
     for command in script.commands:
         name = (command.name or "").rsplit("/", 1)[-1]
         words = [word.value or "" for word in command.words[1:]]
         targets = words[-1:] if name in _WRITERS else words if name == "tee" else []
-        users += [match.group(1) for target in targets if (match := _CRONTABS.fullmatch(target))]
+        users += [match.group(1) for target in targets
+                  if target.startswith("/etc/crontabs/") and (match := _CRONTABS.fullmatch(target))]
     return list(dict.fromkeys(users))
 
 
@@ -148,7 +153,8 @@ def _scripts(ctx: RuleContext, instruction: Instruction) -> list[ShellScript]:
     script = command_script(instruction)
     if script is not None:
         return [] if script.has_errors else [script]
-    elements = _elements(instruction)
+    array = instruction.json_args
+    elements = _elements(instruction) if array is not None and len(array) >= 3 and array[1] == "-c" else None
     if elements and len(elements) >= 3 and _SHELLS.match(elements[0][2]) and elements[1][2] == "-c":
         start, end, value = elements[2]
         if ctx.text[start:end] == f'"{value}"':
@@ -179,7 +185,7 @@ def _copied_crontabs(instruction: Instruction) -> list[str]:
     if len(words) < 2:
         return []
     destination = words[-1]
-    match = re.fullmatch(r"/etc/crontabs/([a-z_][a-z0-9_.-]*)", destination)
+    match = re.fullmatch(r"/etc/crontabs/([a-z_][a-z0-9_.-]*)", destination) if destination.startswith("/etc/crontabs/") else None
     if match:
         return [match.group(1)]
     if destination.rstrip("/") == "/etc/crontabs" and destination.endswith("/"):

@@ -69,6 +69,8 @@ def _rename(ctx: RuleContext, start: int, end: int, old: str, new: str) -> Itera
 
 def _exec_form(ctx: RuleContext, instruction: Instruction, base: int) -> Iterator[Edit | Finding]:
     args = instruction.logical.text[base:]
+    if not any(old in args for old in RENAMES):
+        return  # nothing to rename (and the strings' regex not compiled for it)
     for position, match in enumerate(_JSON_STRING.finditer(args)):
         value = match.group(1)
         new = RENAMES.get(value)
