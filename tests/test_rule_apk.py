@@ -265,6 +265,32 @@ def test_group_delete_keeps_what_other_packages_need():
     )
 
 
+def test_group_delete_leaves_what_a_plain_apk_add_asked_for():
+    # apk del .build drops the group's claim only: gcc and ca-certificates are
+    # in apk's world from the plain apk add, and stay; apt-mark auto would let
+    # autoremove take them
+    text = ("FROM alpine:3.19\nRUN apk add --no-cache -t .build git gcc \\\n"
+            " && apk add --no-cache ca-certificates gcc python3 \\\n && apk del .build\n")
+    assert body(run(text).text) == (
+        f"RUN {INSTALL} git ca-certificates gcc \\\n && {INSTALL.removeprefix('apt-get update && ')} ca-certificates gcc "
+        f"python3 python3-venv \\\n && apt-mark auto git && apt-get autoremove -y --purge {CLEAN}\n"
+    )
+
+
+def test_group_delete_that_leaves_nothing_goes():
+    text = "FROM alpine:3.19\nRUN apk add gcc\nFROM alpine:3.19 AS other\nRUN apk add -t .b gcc && apk del .b\n"
+    lines = run(text).text.splitlines()
+    assert lines[-1] == f"RUN {INSTALL} gcc && apt-mark auto gcc && apt-get autoremove -y --purge {CLEAN}"  # another stage
+    # the stage it builds on asked for gcc: apk del .b removes nothing, and goes
+    text = "FROM alpine:3.19 AS base\nRUN apk add gcc\nFROM base\nRUN apk add -t .b gcc\nRUN apk del .b\n"
+    assert run(text).text.splitlines()[-2:] == ["FROM base", f"RUN {INSTALL} gcc {CLEAN}"]
+
+
+def test_exec_form_group_delete_leaves_the_world():
+    text = 'FROM alpine:3.19\nRUN ["apk", "add", "gcc"]\nRUN ["apk", "add", "-t", ".b", "gcc", "make"]\nRUN ["apk", "del", ".b"]\n'
+    assert body(run(text).text).splitlines()[-1] == "RUN apt-mark auto make && apt-get autoremove -y --purge"
+
+
 def test_same_debian_name_from_two_alpine_names_is_installed_once():
     text = "FROM python:3.12-alpine\nRUN apk add --no-cache ffmpeg-libs ffmpeg\n"
     assert body(run(text).text) == f"RUN {INSTALL} ffmpeg {CLEAN}\n"

@@ -44,6 +44,8 @@ def rewrite_exec(ctx: RuleContext, stage: Stage, instruction: Instruction,
         virtual = call.option_value("-t", "--virtual")
         if virtual is not None:
             file.groups[virtual] = list(names)
+        else:
+            file.add_to_world(stage, names)
         if names:
             shell.append(f"apt-get update && apt-get {INSTALL} {' '.join(names)}")
         if pip:
@@ -54,7 +56,7 @@ def rewrite_exec(ctx: RuleContext, stage: Stage, instruction: Instruction,
         names = []
         for word in operands:
             if word.value in file.groups:
-                found = file.groups[word.value]
+                found = file.group_leaves(stage, file.groups[word.value])
             elif word.value.startswith("."):
                 found = []
             else:

@@ -5,7 +5,7 @@ of one RUN (Edits) with apk's helpers."""
 from __future__ import annotations
 
 from migrator.apk_commands import ApkCall
-from migrator.context import RuleContext
+from migrator.context import RuleContext, Stage
 from migrator.document import Instruction, LogicalLine
 from migrator.installs import Placements
 from migrator.package_variables import reference
@@ -34,16 +34,32 @@ class RunState(Record):
 class FileState(Record):
     """What the whole file has shown so far."""
 
-    __slots__ = ("groups", "variables", "assignments", "places")
+    __slots__ = ("groups", "world", "variables", "assignments", "places")
 
     def __init__(self, places: Placements | None = None) -> None:
         self.places = Placements() if places is None else places  # where needed packages go (installs.py)
         self.groups: dict[str, list[str]] = {}  # --virtual name -> Debian names, in file order
+        # Stage index -> the Debian names of its `apk add`s without --virtual so
+        # far: apk's world, which `apk del` of a group leaves installed.
+        self.world: dict[int, set[str]] = {}
         # Package variables rewritten where they are defined: (RUN offset for a
         # shell variable, None for ENV/ARG; name) -> the Debian names they hold.
         self.variables: dict[tuple[int | None, str], list[str]] = {}
         # Shell definitions to rewrite with their RUN: RUN offset -> per definition, words and names.
         self.assignments: dict[int, list[list[tuple[Word, list[str]]]]] = {}
+
+    def add_to_world(self, stage: Stage, names: list[str]) -> None:
+        self.world.setdefault(stage.index, set()).update(names)
+
+    def group_leaves(self, stage: Stage, group: list[str]) -> list[str]:
+        """What `apk del GROUP` removes: the group's names that no plain
+        `apk add` of this stage (or of the stages it builds on) asked for."""
+        kept: set[str] = set()
+        current: Stage | None = stage
+        while current is not None:
+            kept |= self.world.get(current.index, set())
+            current = current.parent
+        return [name for name in group if name not in kept]
 
     def held(self, run: Instruction, word: Word) -> list[str] | None:
         """The Debian names a `$VAR` operand holds, if its variable was migrated."""

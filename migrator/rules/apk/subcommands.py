@@ -100,9 +100,11 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
     pip = [p for _, result in resolved if result for p in result.pip]
     kept = any(result is None for _, result in resolved)
     virtual = call.option_value("-t", "--virtual")
+    needed = [name for name in file.places.by_command.get(edits.span(call.command)[0], ()) if name not in names]
     if virtual is not None:
         file.groups[virtual] = list(dict.fromkeys(group))  # not what is needed later: `apk del` keeps that
-    needed = [name for name in file.places.by_command.get(edits.span(call.command)[0], ()) if name not in names]
+    else:
+        file.add_to_world(stage, group + needed)
     if not names and not kept and not needed:
         if pip:
             edits.replace(call.command, pip_install(pip))
@@ -135,7 +137,7 @@ def _delete(ctx: RuleContext, stage: Stage, call: ApkCall, edits: Edits,
             if file.held(edits.instruction, word) is None:
                 yield Finding(ID, line, f"{word.text} is kept as is: its Alpine names are not migrated")
         elif value in file.groups:
-            targets.append((word, file.groups[value]))
+            targets.append((word, file.group_leaves(stage, file.groups[value])))
         elif value.startswith("."):
             yield Finding(ID, line, f"apk del {value}: no apk add --virtual {value} was found; removed")
             targets.append((word, []))
