@@ -29,7 +29,7 @@ import pytest
 from migrator.debian.depsolver import installed_from_status, minbase
 from migrator.debian.packages_index import load_files
 from migrator.packages import PackageTable
-from migrator.verify import install_lines
+from migrator.verify.apt import install_lines
 
 from debian_roots import CACHE, chroot, ensure_root, record, why_not
 

@@ -13,7 +13,8 @@ import pytest
 
 from migrator.document import parse
 from migrator.shell import script_of
-from migrator.verify import apt_installs, verify
+from migrator.verify import verify
+from migrator.verify.apt import apt_installs
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "tests" / "verify_cases"

@@ -94,7 +94,7 @@ def explain(outcome, verify: bool = False) -> dict[str, list[str]]:
                            for d in outcome.open_questions],
     }
     if verify and outcome.verification is not None:
-        from migrator.verify import describe, describe_saving
+        from migrator.verify.report import describe, describe_saving
 
         v = outcome.verification
         sections["Verify"] = ([f"line {p.line}: {p.check} error: " + (f"{p.package}: " if p.package else "") + p.message

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _verify_json(verification: Any) -> dict | None:
     if verification is None:
         return None
-    from migrator.verify import as_json
+    from migrator.verify.report import as_json
 
     return as_json(verification)
 

@@ -70,7 +70,7 @@ def tell(outcome: Any, console: Console) -> None:
     for finding in outcome.suppressed:
         console.info(f"{outcome.path}:{finding.line}: {finding.rule} ignored: {finding.message}")
     if outcome.verification is not None:
-        from migrator.verify import report_lines
+        from migrator.verify.report import report_lines
 
         errors, warnings, info = report_lines(outcome.path, outcome.verification)
         for line in errors + warnings:
