@@ -428,6 +428,8 @@ def parse(text: str, origin: str) -> dict[str, dict]:
     if main.rest:
         main.keeps = _rest_role(main, packages)
         main.role = main.keeps if main.keeps != "everything" else "unknown"
+        if main.keeps == "everything" and "usr/lib/python3*/site-packages" in main.moved:
+            main.role = "plugin"  # the module its wheel installs
     return {name: pkg.facts() for name, pkg in packages.items()}
 
 
@@ -625,6 +627,10 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
                                       or "DESTDIR" in cmd or "install" in words[1:]):
             # make/meson/cmake/muon/python3 -m installer ... into the package
             pkg.installs = True
+            if re.match(r"python3?\s+-m\s+installer\b|gpep517\s+install-wheel\b|python3?\s+setup\.py\s+install\b", cmd):
+                # a wheel (or setup.py) installed into it: a Python module, whatever
+                # console scripts ride along (certbot-nginx)
+                pkg.moved.append("usr/lib/python3*/site-packages")
         if head in ("make", "ninja", "meson", "cmake", "python3", "pip", "install", "cp", "ln", "gpep517", "muon"):
             if head == "install" and "-d" not in words:
                 # install -Dm755 NAME "$pkgdir"/usr/bin/NAME: a command of its own

@@ -223,3 +223,10 @@ def test_a_dev_split_that_moves_commands_too(table):
     dev = table["packages"]["dpkg-dev"]
     assert dev["split"] == "default_dev" and dev["role"] == "headers"
     assert "dpkg-architecture" in dev["programs"] and len(dev["programs"]) == 14
+
+
+def test_a_wheel_installed_into_the_main_package_is_a_python_module(table):
+    # certbot-nginx: package() { python3 -m installer -d "$pkgdir" .dist/*.whl }
+    nginx = table["packages"]["certbot-nginx"]
+    assert nginx["role"] == "plugin" and nginx["plugins"] == ["usr/lib/python3*/site-packages"]
+    assert "certbot" in nginx["depends"]
