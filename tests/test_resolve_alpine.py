@@ -33,6 +33,8 @@ from migrator.packages import PackageTable
         # a -dev that abuild's default_dev fills and the split adds commands to (dpkg-architecture, ...):
         # Debian's dpkg-dev (Architecture: all, found in the full command index), not libdpkg-dev
         ("dpkg-dev", "bookworm", "dpkg-dev", "has the same name and installs the commands"),
+        # a Python application's plugin Alpine names without py3- (its APKBUILD installs a wheel)
+        ("certbot-nginx", "bookworm", "python3-certbot-nginx", "Python module certbot-nginx"),
         # a language binding stays a binding even with tools riding along
         ("net-snmp-perl", "bookworm", "libsnmp-perl", "the perl part"),
     ],

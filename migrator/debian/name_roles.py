@@ -236,6 +236,10 @@ def _plain(b: Builder, apk: str) -> None:
         for pkg in pkgs:
             if pkg in b.cands:
                 b.add(pkg, "so", f"ships {so}", 1)
+    if not b.cands and not apk.startswith("lib") and b.real(f"python3-{apk}") is not None:
+        # a Python application's plugin or theme that Alpine names without
+        # py3- (certbot-nginx, sphinx-rtd-theme): Debian's python3-<name>
+        b.add(f"python3-{apk}", "name", f"Debian's name for the Python module {apk}", 5)
     if not b.cands:
         _subpackage(b, apk)
 
