@@ -34,6 +34,30 @@ def check_programs(document: Document, text: str, stage_of: dict[int, VerifyStag
 
     mentioned: dict[int, set[str]] = {}  # id(stage) -> names paths end in, so far
     open_ended: dict[int, bool] = {}  # id(stage) -> a package manager ran, or files came in
+
+    def check(stage: VerifyStage, found, before: int | None) -> None:
+        """The programs of `found` are in the image at offset `before` (None: the stage's end)."""
+        if not (stage.suite in RESOLVABLE and stage.base and _image_programs_known(stage)):
+            return
+        key = id(stage)
+        index = CommandIndex.load(stage.suite)
+        for use in found:
+            program = "busybox" if use.busybox is not None else use.program  # `busybox httpd` runs busybox
+            if (program in mentioned[key] or python_image_program(program) and stage.base == "python"
+                    or program not in index or program in index.pip_or_npm):
+                continue
+            if open_ended[key] and program not in busybox_applets():
+                continue
+            have = image_programs(stage.suite, stage.base)
+            if program in have or program in _installed_programs(stage, len(text) if before is None else before, index):
+                continue
+            package = index.packages(program)[0]
+            result.problems.append(Problem(document.line_of(use.offset), "UA905",
+                                           f"not in {stage.image}; package {package} has it", program))
+
+    # CMD, ENTRYPOINT and HEALTHCHECK run in the finished image: an ENTRYPOINT
+    # written before the RUN that installs its program is fine.
+    finished: list[tuple[VerifyStage, list]] = []
     for instruction in document.instructions:
         stage = stage_of.get(instruction.line)
         if stage is None or instruction.keyword == "FROM":
@@ -45,21 +69,11 @@ def check_programs(document: Document, text: str, stage_of: dict[int, VerifyStag
             open_ended[key] = open_ended.get(id(parent), False) if parent is not None else False
         script = script_of(instruction, text) if instruction.command == "RUN" else None
         found = uses(instruction, text, script)
-        if stage.suite in RESOLVABLE and stage.base and _image_programs_known(stage):
-            index = CommandIndex.load(stage.suite)
+        if instruction.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            finished.append((stage, found))
+        else:
             for use in found:
-                program = "busybox" if use.busybox is not None else use.program  # `busybox httpd` runs busybox
-                if (program in mentioned[key] or python_image_program(program) and stage.base == "python"
-                        or program not in index or program in index.pip_or_npm):
-                    continue
-                if open_ended[key] and program not in busybox_applets():
-                    continue
-                have = image_programs(stage.suite, stage.base)
-                if program in have or program in _installed_programs(stage, use.offset, index):
-                    continue
-                package = index.packages(program)[0]
-                result.problems.append(Problem(document.line_of(use.offset), "UA905",
-                                               f"not in {stage.image}; package {package} has it", program))
+                check(stage, [use], use.offset)
         if instruction.keyword in ("COPY", "ADD") and (instruction.flag("from") is not None or instruction.keyword == "ADD"):
             open_ended[key] = True
         if any(use.program in _INSTALLERS for use in found):
@@ -70,6 +84,8 @@ def check_programs(document: Document, text: str, stage_of: dict[int, VerifyStag
             mentioned[key].update(word.rstrip("/").rsplit("/", 1)[-1] for word in instruction.args.split() if "/" in word)
             if instruction.keyword in ("COPY", "ADD"):
                 mentioned[key].update(word for word in instruction.args.split() if not word.startswith("-"))
+    for stage, found in finished:
+        check(stage, found, None)
 
 
 def _image_programs_known(stage: VerifyStage) -> bool:
