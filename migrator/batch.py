@@ -85,7 +85,7 @@ class RunSettings(Record):
     interactive resolver is passed to check_file directly instead."""
 
     __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff",
-                 "want_rewrites", "variants")
+                 "want_rewrites", "want_answers", "variants")
 
     def __init__(
         self,
@@ -107,6 +107,11 @@ class RunSettings(Record):
         # of every changed file was made and thrown away).
         self.want_diff = True
         self.want_rewrites = False  # keep the edits with their positions (SARIF fixes)
+        # Whether the answers come back whole (--save-answers, reports, a
+        # prompt); else only whether --yes took one, which is all the summary
+        # counts: each answer holds its question and options, and unpickling
+        # them in the CLI's process was half the cost of a worker's outcome.
+        self.want_answers = True
         # Per configuration file (FileJob.config): its own engine settings and
         # resolver factory; files without one use `engine` and `resolver`.
         self.variants: dict[str, tuple[Settings, Callable[[Callable[[str], None]], Any]]] = {}
@@ -155,12 +160,15 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
             raise
         outcome.error = _internal_error(job.path, error)
         return outcome
-    from migrator.resolve import SOURCE_OPEN
+    from migrator.resolve import SOURCE_OPEN, SOURCE_YES
 
     outcome.open_questions = [answer.decision for answer in result.answers if answer.source == SOURCE_OPEN]
     outcome.findings = result.findings
     outcome.suppressed = result.suppressed
     outcome.answers = result.answers
+    if not run.want_answers:
+        took_yes = next((answer for answer in result.answers if answer.source == SOURCE_YES), None)
+        outcome.answers = [took_yes] if took_yes is not None else []
     outcome.report = result.report
     outcome.changed = result.changed
     if result.changed:

@@ -170,6 +170,8 @@ class Run:
         # SARIF carries the fixes; the other CI formats show each rewritten
         # instruction, so a --check that fails on rewrites alone still points at lines
         settings.want_rewrites = request.format in ("sarif", "github", "gitlab", "checkstyle")
+        # what the summary does not count is dropped right after it (check_files)
+        settings.want_answers = request.keep_details or bool(request.save_answers) or mode.prompting
         if request.write and not mode.prompting and not self.stdin_mode and not request.build:
             # staged by the workers while checking; not with --build, which may still hold a file back
             from migrator.output import new_tag
