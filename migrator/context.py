@@ -46,6 +46,7 @@ class RuleContext:
         # which the rules call: the context itself never calls the wheel check)
         self.wheel_plan = None
         self.report: dict[str, object] = {}  # structured results for the report, by topic
+        self.details = True  # whether anything reads them (engine.Settings.details)
         self.global_args = global_args(document)
         self.stages = stages_of(document, self.global_args)
         self.images = image_table()

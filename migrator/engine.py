@@ -42,7 +42,7 @@ class Unresolved(Exception):
 
 
 class Settings(Record):
-    __slots__ = ("target", "table", "strict", "answers", "wheels", "ignore")
+    __slots__ = ("target", "table", "strict", "answers", "wheels", "ignore", "details")
 
     def __init__(
         self,
@@ -65,6 +65,9 @@ class Settings(Record):
         self.wheels = wheels
         # Rule ids left alone in the whole file (a configuration's `ignore`).
         self.ignore = ignore
+        # Whether rules publish their structured results (Result.report: the
+        # JSON report, --verify); a fleet run that shows neither skips them.
+        self.details = True
 
 
 class Result(Record):
@@ -113,6 +116,7 @@ def _run_rules(document: Document, path: str, settings: Settings, table: Package
     """One round: every rule over a fresh context holding the answers so far."""
     ctx = RuleContext(document, path, settings.target, table, answers, settings.strict, wheels=gathered,
                       suite_advisor=_suite_advisor() if gathered is not None else None)
+    ctx.details = settings.details
     edits: list[Edit] = []
     findings: list[Finding] = []
     for rule in rules:

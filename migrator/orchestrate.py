@@ -181,6 +181,10 @@ class Run:
         for source, config in self.configs.items():
             engine, factory, self.saved_by_config[source] = options.configured(config, self.saved)
             settings.variants[source] = (engine, factory)
+        # the rules' structured results: only the JSON report and --verify read them
+        # (batch.check_file drops them otherwise)
+        for engine in [settings.engine, *(engine for engine, _ in settings.variants.values())]:
+            engine.details = settings.keep_original or settings.verify
         self.settings = settings
 
     def check_files(self) -> int | None:

@@ -25,7 +25,7 @@ def findings(ctx: "RuleContext") -> Iterator[Finding]:
         yield Finding(ID, 1, f"wheel check skipped: {evidence.skipped}")
     for stage_plan in plan.stages.values():
         yield from _stage_findings(ctx, stage_plan)
-    if plan.stages:
+    if plan.stages and ctx.details:
         ctx.report["wheels"] = _report(ctx, plan)
 
 
