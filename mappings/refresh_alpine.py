@@ -641,6 +641,9 @@ def _run_function(body: str, pkg: Package, scope: Scope, functions: dict[str, st
                 path = dest.replace("$subpkgdir", "$pkgdir", 1)[len("$pkgdir"):].strip("/") if dest.startswith(target) else ""
                 if path.rsplit("/", 1)[0] in _COMMAND_DIRS:
                     pkg.moved.append(path)
+                elif not main_package and path.startswith("usr/share/") and not path.startswith("usr/share/licenses/"):
+                    # install -Dm644 .../icudt72l.dat "$subpkgdir"/usr/share/icu/...: data of its own
+                    pkg.moved.append(path)
             continue
         if head in functions and depth < 4:
             try:

@@ -230,3 +230,10 @@ def test_a_wheel_installed_into_the_main_package_is_a_python_module(table):
     nginx = table["packages"]["certbot-nginx"]
     assert nginx["role"] == "plugin" and nginx["plugins"] == ["usr/lib/python3*/site-packages"]
     assert "certbot" in nginx["depends"]
+
+
+def test_data_a_split_installs_under_usr_share(table):
+    # icu's data(): install -Dm644 "$builddir"/data/in/icudt${majorver}l.dat "$subpkgdir"/usr/share/icu/...
+    data = table["packages"]["icu-data"]
+    assert data["role"] == "data" and data["moves"] == ["usr/share/icu/69.1/icudt69l.dat"]
+    assert table["packages"]["icu"]["rest"] == "commands"  # default_libs took the libraries
