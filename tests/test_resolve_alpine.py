@@ -35,6 +35,9 @@ from migrator.packages import PackageTable
         ("dpkg-dev", "bookworm", "dpkg-dev", "has the same name and installs the commands"),
         # a Python application's plugin Alpine names without py3- (its APKBUILD installs a wheel)
         ("certbot-nginx", "bookworm", "python3-certbot-nginx", "Python module certbot-nginx"),
+        # data the library reads, which Debian keeps in the library package: the -libs sibling's answer
+        ("icu-data", "bookworm", "libicu72", "is data of icu-libs"),
+        ("icu-data", "trixie", "libicu76", "is data of icu-libs"),
         # a language binding stays a binding even with tools riding along
         ("net-snmp-perl", "bookworm", "libsnmp-perl", "the perl part"),
     ],

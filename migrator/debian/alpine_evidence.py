@@ -124,6 +124,26 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
                 for name in parent.best.names:
                     b.add(name, "alpine", f"{what} is a plugin of {main} ({', '.join(f.plugins)}); no Debian package is "
                                           f"named for it, and {name} is Debian's counterpart of {main}", 2)
+    elif f.role == "data" and not b.cands and not _RESOLVING:
+        # data the origin's library reads (icu-data: ICU's tables) that Debian
+        # ships inside the library package: Debian's answer for the -libs
+        # subpackage, else for the main package
+        main = _main_package(f)
+        libs = next((s.name for s in f.siblings() if s.name == f"{main}-libs" and s.role == "library"), None)
+        parent = libs or main
+        if parent and parent != apk:
+            _RESOLVING.add(apk)
+            try:
+                answer = resolve(parent, b.suite)
+            finally:
+                _RESOLVING.discard(apk)
+            if answer.best is not None and answer.recommended not in (None, "drop"):
+                names = answer.best.names if libs is None else _without_plugins(
+                    [n for n in answer.best.names if is_runtime_library(n)])
+                for name in names:
+                    b.add(name, "alpine", f"{what} is data of {parent} ({', '.join(f.raw.get('moves', ())[:2])}); "
+                                          f"Debian names no package for it, and {name} is Debian's counterpart "
+                                          f"of {parent}", 2)
     if f.role in ("commands", "library") and not f.rest:
         real = b.real(apk)
         if real is not None and real in b.cands and real not in b.idx.transitional:
@@ -185,10 +205,7 @@ def commands_with_library(b: Builder, ranked: list[Candidate], f, resolve) -> li
         _RESOLVING.discard(libs.name)
     if answer.best is None or answer.recommended in (None, "drop"):
         return ranked
-    names = [n for n in answer.best.names if is_runtime_library(n)]
-    # a plugin package of that library (libenchant-2-voikko beside libenchant-2-2)
-    # is no part of what Alpine's -libs holds
-    names = [n for n in names if not any(len(m) < len(n) and n.startswith(m.rstrip("0123456789")) for m in names)]
+    names = _without_plugins([n for n in answer.best.names if is_runtime_library(n)])
     if not names or b.idx.source_of(names[0]) != b.idx.source_of(best.names[0]):
         return ranked
     merged = Candidate((*names, *best.names), [Evidence(
@@ -196,3 +213,9 @@ def commands_with_library(b: Builder, ranked: list[Candidate], f, resolve) -> li
                   f"its library: {' '.join(names)} (Debian's answer for {libs.name}) and {best.label}", best.score + 1)])
     merged.commands = best.commands
     return [merged, *ranked]
+
+
+def _without_plugins(names: list[str]) -> list[str]:
+    """A plugin package of a library (libenchant-2-voikko beside libenchant-2-2)
+    is no part of what Alpine's -libs holds."""
+    return [n for n in names if not any(len(m) < len(n) and n.startswith(m.rstrip("0123456789")) for m in names)]
