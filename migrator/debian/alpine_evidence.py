@@ -21,7 +21,7 @@ def alpine_role(f, role: str, role_text: str) -> tuple[str, str]:
     where = f"by its APKBUILD ({f.origin})"
     if f.rest == "commands" and role in ("library", "plain", "libs"):
         return "alpine-commands", (f"commands and data, {where}: its libraries went to a subpackage it depends on, "
-                                   "so Debian's package of the same commands (which depends on the library) covers it")
+                                   "so installing it installs them too")
     if f.rest == "library" and role in ("plain", "tools"):
         return "library", f"a library, {where}: its commands went to a subpackage"
     if f.rest == "everything" and role in ("plain", "library"):
