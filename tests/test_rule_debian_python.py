@@ -14,6 +14,10 @@ FLAG = "--break-system-packages"
         ("RUN pip3 install --no-cache-dir -r requirements.txt", f"RUN pip3 install {FLAG} --no-cache-dir -r requirements.txt"),
         ("RUN python3 -m pip install -U requests", f"RUN python3 -m pip install {FLAG} -U requests"),
         ("RUN cd /app && pip3 install . && pip3 list", f"RUN cd /app && pip3 install {FLAG} . && pip3 list"),
+        # get-pip.py hands its arguments to the pip install it runs
+        ("RUN python3 get-pip.py", f"RUN python3 get-pip.py {FLAG}"),
+        ("RUN python3 -u /tmp/get-pip.py --no-cache-dir", f"RUN python3 -u /tmp/get-pip.py {FLAG} --no-cache-dir"),
+        ('RUN python3 "${SRC}/get-pip.py"', f'RUN python3 "${{SRC}}/get-pip.py" {FLAG}'),
     ],
 )
 def test_pip_into_debian_python_gets_the_flag(before, after):
@@ -37,6 +41,12 @@ def test_venvs_and_explicit_opt_ins_are_left_alone(lines):
     result = run(text, {"UA504": "keep"})  # (python3-venv for the venv is UA504's)
     assert result.text == text.replace("alpine:3.18", "debian:trixie-slim")
     assert not [d for d in result.seen if d.rule != "UA504"]
+
+
+@pytest.mark.parametrize("line", ["RUN python3 get-pip.py --break-system-packages", "RUN python3 -m get-pip.py",
+                                  "RUN python3 tools/get-pip.py.sh", "RUN python3 -c 'print(1)' get-pip.py"])
+def test_other_python_scripts_are_not_get_pip(line):
+    assert run(f"FROM alpine:3.18\n{line}\n").text == f"FROM debian:trixie-slim\n{line}\n"
 
 
 def test_a_venv_made_in_the_stage_built_on():

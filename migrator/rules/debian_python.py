@@ -65,7 +65,7 @@ def _check_command(ctx: RuleContext, instruction, script, command: Command) -> I
     line = ctx.line_of(script.file_span(command.start, command.end)[0])
     if _is_ensurepip(command):
         return  # UA504 installs python3-pip in its place
-    install = _pip_install_word(command)
+    install = _pip_install_word(command) or _get_pip_word(command)
     if install is None or any(word.value == FLAG for word in command.words):
         return
     if ctx.suite in UPGRADE_FAILS and _pip_upgrade_fails(command) and _upgrade_answer(ctx, script, command) == "drop" and _only_pip(command):
@@ -226,6 +226,24 @@ def _pip_install_word(command: Command):
     """The `install` word of `pip install` / `python3 -m pip install`."""
     index = pip_subcommand(_values(command), ("install",), pip=SYSTEM_PIP, python=SYSTEM_PYTHON, uv=False)
     return None if index is None else command.words[index]
+
+
+def _get_pip_word(command: Command):
+    """The script word of `python3 [options] .../get-pip.py [pip options]`:
+    get-pip.py hands its arguments to the `pip install` it runs, which stops
+    on an externally managed python3 as any pip install does."""
+    values = _values(command)
+    if not values or SYSTEM_PYTHON.match(values[0]) is None:
+        return None
+    for index, value in enumerate(values[1:], 1):
+        if value.startswith("-"):
+            if value in ("-m", "-c") or value.startswith(("-m", "-c")):
+                return None  # a module or a program text, not a script
+            continue
+        # the word as written: `${SRC_DIR}/get-pip.py` has no plain value
+        script = value or command.words[index].text.strip("'\"")
+        return command.words[index] if script.rsplit("/", 1)[-1] == "get-pip.py" else None
+    return None
 
 
 VERSION_ID = "UA502"
