@@ -284,13 +284,13 @@ def _start_worker(settings: RunSettings) -> None:
 
 def _save_caches() -> None:
     """Save what this worker worked out that later runs reuse: the wheel
-    check's answers (migrator.wheels.memo), as cli.run does for the main
-    process."""
+    check's and the name resolver's answers (migrator.datacache.Memo), as
+    cli.run does for the main process."""
     import sys
 
-    memo = sys.modules.get("migrator.wheels.memo")
-    if memo is not None:
-        memo.save_all()
+    datacache = sys.modules.get("migrator.datacache")
+    if datacache is not None:
+        datacache.save_memos()
 
 
 def _warm_tables() -> None:

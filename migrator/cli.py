@@ -207,11 +207,12 @@ def run() -> None:
     waits for the exit (files are closed as they are written; the worker pool
     and the index client's threads are joined inside main)."""
     code = main()
-    # What would have waited for the exit: the wheel check's answers, kept
-    # for the next run (its atexit handler serves in-process callers).
-    memo = sys.modules.get("migrator.wheels.memo")
-    if memo is not None:
-        memo.save_all()
+    # What would have waited for the exit: the answers the wheel check and
+    # the name resolver worked out, kept for the next run (the memos'
+    # atexit handler serves in-process callers).
+    datacache = sys.modules.get("migrator.datacache")
+    if datacache is not None:
+        datacache.save_memos()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -172,7 +172,7 @@ def test_an_open_question_in_a_parallel_write_writes_nothing(tmp_path):
 
 
 def test_a_parallel_batch_keeps_what_its_workers_worked_out(tmp_path):
-    # The wheel check's answers are kept between runs (migrator.wheels.memo).
+    # The wheel check's answers are kept between runs (migrator.datacache.Memo).
     # In a batch the workers work most of them out: they save them when
     # they leave, so a later run of a file only a worker saw needs no
     # packaging (and reads no index page) either.
@@ -194,7 +194,7 @@ def test_a_parallel_batch_keeps_what_its_workers_worked_out(tmp_path):
                            cwd=fleet / "svc69", env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr[-2000:]
     imported = {line.rsplit("|", 1)[1].strip() for line in probe.stderr.splitlines() if line.startswith("import time:")}
-    assert "migrator.wheels.memo" in imported  # the check ran ...
+    assert "migrator.wheels.gather" in imported  # the check ran ...
     assert not {name for name in imported if name.startswith("packaging.")}  # ... on kept answers
 
 

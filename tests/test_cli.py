@@ -388,7 +388,7 @@ def test_the_command_keeps_the_wheel_checks_answers_for_the_next_run(tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     from migrator.wheels.cache import FORMAT
-    from migrator.wheels.memo import answers_file
+    from migrator.wheels.cache import answers_file
 
     assert (tmp_path / "unalpine" / "index" / FORMAT / answers_file()).is_file()
 

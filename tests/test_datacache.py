@@ -155,23 +155,37 @@ def test_a_run_makes_only_the_table_entries_it_looks_up(cache_home):
 def test_a_memo_keeps_answers_for_its_sources_and_drops_them_when_one_changes(tmp_path, cache_home, monkeypatch):
     source = tmp_path / "index.txt"
     source.write_text("v1")
-    memo = datacache.Memo("demo-answers", [str(source)])
-    assert memo.get("a") is None
-    memo.put("a", ("answer", 1))
-    other = datacache.Memo("demo-answers", [str(source)])  # another process, later
-    other.put("b", ["answer", 2])
-    third = datacache.Memo("demo-answers", [str(source)])
-    assert third.get("a") == ("answer", 1) and third.get("b") == ["answer", 2]
-    # memo wrote "a" before other existed, other read it and kept it; a writer
-    # that loaded before another's put still keeps that put (read-merge-replace)
-    memo.put("c", 3)
-    assert datacache.Memo("demo-answers", [str(source)]).get("b") == ["answer", 2]
+    monkeypatch.setattr(datacache, "_OPEN", {})
+
+    def opened():  # the memo as a new process opens it
+        datacache._OPEN.clear()
+        return datacache.source_memo("demo-answers", [str(source)])
+
+    memo = opened()
+    assert memo.get("names", "a") is datacache.MISSING
+    memo.put("names", "a", ("answer", 1))
+    memo.save()
+    other = opened()  # another process, later
+    third = opened()  # and one more, at the same time
+    assert other.get("names", "a") == ("answer", 1)
+    other.put("names", "b", ["answer", 2])
+    third.put("names", "c", 3)
+    other.save()
+    third.save()  # loaded before other saved: what other added is kept all the same
+    kept = opened()
+    assert (kept.get("names", "a"), kept.get("names", "b"), kept.get("names", "c")) == (("answer", 1), ["answer", 2], 3)
+    assert len(kept) == 3
     source.write_text("v2")  # the data changed: earlier answers no longer hold
-    assert datacache.Memo("demo-answers", [str(source)]).get("a") is None
-    assert len([p for p in cache_home.iterdir() if p.name.startswith("demo-answers-")]) == 1
+    changed = opened()
+    assert changed.get("names", "a") is datacache.MISSING
+    changed.put("names", "a", ("answer", 2))
+    changed.save()  # and the older version's file goes
+    assert len([p for p in cache_home.iterdir() if p.name.startswith("demo-answers-") and p.suffix == ".marshal"]) == 1
+    assert len([p for p in cache_home.iterdir() if p.name.startswith("demo-answers-") and p.suffix == ".lock"]) == 1
     monkeypatch.setenv("UNALPINE_NO_CACHE", "1")
-    off = datacache.Memo("demo-answers", [str(source)])
-    off.put("d", 4)
-    assert off.get("d") == 4  # answered in the run, kept nowhere
+    off = opened()
+    off.put("names", "d", 4)
+    assert off.get("names", "d") == 4  # answered in the run, kept nowhere
+    off.save()
     monkeypatch.delenv("UNALPINE_NO_CACHE")
-    assert datacache.Memo("demo-answers", [str(source)]).get("d") is None
+    assert opened().get("names", "d") is datacache.MISSING

@@ -575,7 +575,7 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     cold, cold_modules = run_json(FIXTURES / "blog", env)
     assert "packaging.requirements" in cold_modules  # worked out, and kept at exit
-    from migrator.wheels.memo import answers_file
+    from migrator.wheels.cache import answers_file
 
     assert (tmp_path / "unalpine" / "index" / "v6" / answers_file()).is_file()
     warm, warm_modules = run_json(FIXTURES / "blog", env)
@@ -601,17 +601,18 @@ def test_a_warm_run_takes_its_answers_from_the_memo_and_imports_no_packaging(tmp
 
 
 def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_path):
-    from migrator.wheels.memo import MISSING, Memo
+    from migrator.datacache import MISSING
+    from migrator.wheels.cache import answers_memo
 
     crypto = page("cryptography")
     crypto.stamp = (("https://idx.example/simple/",), "cryptography", (1000.0,))
-    memo = Memo(str(tmp_path / "answers"))
+    memo = answers_memo(str(tmp_path / "answers"))
     right = choose(crypto, "==3.4.7", target("3.8"), memo=memo)
     section, key = ("page", crypto.stamp), ("choose", "==3.4.7", tuple(target("3.8")), False)
     assert memo.get(section, key) == tuple(right)
     memo.save()
     # a later run with the same page takes the kept answer (made wrong here, to see it is the one used)
-    kept = Memo(str(tmp_path / "answers"))
+    kept = answers_memo(str(tmp_path / "answers"))
     kept.put(section, key, ("3.4.7", "planted.whl", None, ""))
     same = page("cryptography")
     same.stamp = crypto.stamp
@@ -622,12 +623,12 @@ def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_
     assert choose(refetched, "==3.4.7", target("3.8"), memo=kept) == right
     # later runs save the answers about newer fetches: the file keeps the two newest fetches' answers
     for when in (2000.0, 3000.0):
-        later = Memo(str(tmp_path / "answers"))
+        later = answers_memo(str(tmp_path / "answers"))
         fetched_again = page("cryptography")
         fetched_again.stamp = (crypto.stamp[0], "cryptography", (when,))
         assert choose(fetched_again, "==3.4.7", target("3.8"), memo=later) == right
         later.save()
-    again = Memo(str(tmp_path / "answers"))
+    again = answers_memo(str(tmp_path / "answers"))
     assert again.get(("page", fetched_again.stamp), key) == tuple(right)
     assert again.get(("page", refetched.stamp), key) == tuple(right)
     assert again.get(section, key) is MISSING
@@ -635,7 +636,7 @@ def test_the_memo_names_a_page_by_its_fetch_time_and_ignores_other_versions(tmp_
     import marshal
 
     (tmp_path / "other").write_bytes(marshal.dumps((("another version",), {section: marshal.dumps({key: ("x", "y.whl", None, "")})})))
-    assert Memo(str(tmp_path / "other")).get(section, key) is MISSING
+    assert answers_memo(str(tmp_path / "other")).get(section, key) is MISSING
 
 
 def test_metadata_is_kept_under_the_source_the_memo_names(tmp_path):
@@ -660,11 +661,11 @@ def test_canonical_name_is_packagings(name):
 
 def test_pip_conf_is_read_again_only_when_it_changed(tmp_path):
     from migrator.wheels.index_urls import pip_config_urls
-    from migrator.wheels.memo import Memo
+    from migrator.wheels.cache import answers_memo
 
     conf = write(tmp_path, {"pip.conf": "[global]\nindex-url = https://a.example/simple\n"}) / "pip.conf"
     env = {"PIP_CONFIG_FILE": str(conf), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    memo = Memo(str(tmp_path / "answers"))
+    memo = answers_memo(str(tmp_path / "answers"))
     assert pip_config_urls(env, memo)[0] == "https://a.example/simple"
     ((key, _),) = [(k, v) for k, v in memo._section("pip.conf").items() if k[-1][0] == str(conf)]
     memo.put("pip.conf", key, ("https://planted.example/simple", ()))  # unchanged files: the kept reading is used
@@ -728,12 +729,12 @@ def test_context_reads_only_files_inside_the_context(tmp_path):
 
 def test_an_images_tag_ranks_are_worked_out_once_per_process_and_agree_with_packaging():
     from migrator.wheels import compat
-    from migrator.wheels.memo import Memo
+    from migrator.wheels.cache import answers_memo
 
     targets = [Target((3, 8, 99), "glibc", GLIBC["bookworm"], "amd64"), Target((3, 12, 99), "musl", MUSL, "arm64"),
                Target((3, 12, 99), "glibc", GLIBC["trixie"], "arm64")]
     compat._RANKS.clear()
-    memo = Memo(None)
+    memo = answers_memo(None)
     first = [compat._tags(target, memo) for target in targets]  # worked out, put in the memo
     assert first == [compat.tags(target) for target in targets]
     assert compat._tags(targets[0], memo) is first[0]

@@ -57,7 +57,7 @@ def _memo(suite: str):
                    name_index.__file__, conventions.__file__, alpine.facts_path(), alpine.__file__,
                    resolution.__file__, name_evidence.__file__, name_roles.__file__, alpine_evidence.__file__,
                    commands._path(suite)]
-        memo = _MEMOS[suite] = datacache.Memo(f"debian-resolutions-{suite}", sources)
+        memo = _MEMOS[suite] = datacache.source_memo(f"debian-resolutions-{suite}", sources)
     return memo
 
 
@@ -72,12 +72,14 @@ def remembered(apk: str, suite: str) -> Resolution:
     Debian indexes and the resolver's code stay the same. Resolving needs
     the suite's derived index and package list (~40 ms to load); a Dockerfile
     run again (a pre-commit hook, an editor) then needs neither."""
+    from migrator.datacache import MISSING
+
     memo = _memo(suite)
-    plain = memo.get(apk)
-    if plain is not None:
+    plain = memo.get("resolution", apk)
+    if plain is not MISSING:
         return Resolution.from_plain(plain)
     resolution = resolve(apk, suite)
-    memo.put(apk, resolution.plain())
+    memo.put("resolution", apk, resolution.plain())
     return resolution
 
 def resolve(apk: str, suite: str) -> Resolution:

@@ -10,7 +10,7 @@ JSON parsing, object building and version sorting (cryptography's page
 lists ~3,700 files). A file is a small header (index, when fetched, pure
 Python or not, the files' length, the file's size) followed by the files; the files are
 mapped, not read, and unmarshalled only when asked for: a warm run that the
-memo (migrator.wheels.memo) answers reads ~1 KB of each page, not the ~1.4
+memo (memo_for, below) answers reads ~1 KB of each page, not the ~1.4
 MB of the blog case's seven. Files from another format version sit in
 another folder and are never read.
 
@@ -26,6 +26,7 @@ import marshal
 import os
 import time
 
+from migrator.datacache import Memo, open_memo
 from migrator.datacache import cache_dir as user_cache_dir
 
 # v6: header, then the files (mapped); v5: wheels' tags stored; v4: files as bytes read on demand;
@@ -61,7 +62,7 @@ def file_name(key: str) -> str:
 class Stored:
     """A cached page: whether the project is pure Python, and its files (the
     bulk: cryptography's page lists ~3,700), unmarshalled only when asked.
-    A warm run that finds its answers in migrator.wheels.memo never asks."""
+    A warm run that finds its answers in the memo (memo_for) never asks."""
 
     __slots__ = ("pure", "_files")
 
@@ -210,3 +211,73 @@ class Cache:
             os.replace(temp, path)
         except OSError:
             pass
+
+
+# -- the answers worked out from the pages, kept beside them -------------------
+#
+# Reading requirement strings, markers and version specifiers takes
+# `packaging`, which costs ~22 ms to import (typing, dataclasses, logging and
+# subprocess come with it), and choosing among a project's files reads its
+# whole page (cryptography lists ~3,700 files). Run after run, an editor or a
+# pre-commit hook asks the same questions about the same strings and the same
+# cached pages. The answers are pure functions of their arguments (a page is
+# named by its index, project and the time it was fetched, so a refetched page
+# is a new question), so they are kept in a memo (migrator.datacache.Memo)
+# beside the index cache: a warm run of an unchanged file imports no
+# `packaging` and reads no page. Its file is valid for one version of this
+# code and of `packaging` (the fingerprint: the version strings and the size
+# and modification time of the modules that compute the answers).
+# UNALPINE_NO_CACHE=1 turns it off, as it does the other caches.
+
+# The modules whose code computes what is kept.
+_SOURCES = ("compat.py", "dependencies.py", "index.py", "index_urls.py", "plan.py", "projects.py", "requirements.py")
+
+
+def _fingerprint() -> tuple:
+    import sys
+
+    import packaging
+
+    from migrator import __version__
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts: list[object] = [__version__, packaging.__version__, sys.version]
+    for name in _SOURCES:
+        info = os.stat(os.path.join(here, name))
+        parts.append((name, info.st_size, info.st_mtime_ns))
+    return tuple(parts)
+
+
+def _keep_two_fetches(sections: dict) -> None:
+    """A page fetched again makes the answers about its earlier fetches
+    useless: only the two newest fetches of a page keep theirs (two: a
+    batch's workers may each have fetched it, and the cache holds whichever
+    was written last). A section ("page", stamp) holds what was worked out
+    from one fetch (pages.Page.stamp: indexes, project, fetch times)."""
+    fetches: dict[tuple, list] = {}
+    for section in sections:
+        if isinstance(section, tuple) and section[0] == "page":
+            fetches.setdefault(section[1][:2], []).append(section)
+    for same_page in fetches.values():
+        for old in sorted(same_page, key=lambda section: section[1][2], reverse=True)[2:]:
+            del sections[old]
+
+
+def answers_memo(path: str | None) -> Memo:
+    """A memo of the wheel check's answers kept at `path` (None: for this process only)."""
+    return Memo(path, _fingerprint, _keep_two_fetches)
+
+
+def memo_for(root: str) -> Memo:
+    """The memo beside the index cache at `root`, one per process; saved
+    when the process ends (migrator.datacache.save_memos)."""
+    return open_memo(os.path.join(root, answers_file()), _fingerprint, _keep_two_fetches)
+
+
+def answers_file() -> str:
+    """The memo's file name: one per install (the code's folder), since the
+    answers are tied to the code's files, so that two installs sharing a
+    cache folder (a venv and a checkout) do not throw each other's away."""
+    import zlib
+
+    return f"answers-{zlib.crc32(os.path.dirname(os.path.abspath(__file__)).encode()):08x}"

@@ -14,17 +14,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from migrator.records import Frozen
-from migrator.wheels.memo import MISSING
+from migrator.datacache import MISSING
 
 # packaging is imported where a choice is worked out, not here: a warm run
-# takes its answers from migrator.wheels.memo and never needs it.
+# takes its answers from the memo (migrator.wheels.cache.memo_for) and never needs it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
     from migrator.wheels.pages import Page
-    from migrator.wheels.memo import Memo
+    from migrator.datacache import Memo
 
 # glibc of each Debian suite an image can move to (archived ones included).
 GLIBC = {"jessie": (2, 19), "stretch": (2, 24), "buster": (2, 28), "bullseye": (2, 31), "bookworm": (2, 36),

@@ -16,18 +16,18 @@ from functools import lru_cache
 
 from migrator.records import Frozen
 from migrator.wheels.pages import File
-from migrator.wheels.memo import MISSING
+from migrator.datacache import MISSING
 from migrator.wheels.requirements import Requirement
 
 # packaging is imported where metadata is read, not here: a warm run takes
-# its answers from migrator.wheels.memo.
+# its answers from the memo (migrator.wheels.cache.memo_for).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.markers import Marker
 
     from migrator.wheels.index import Client
     from migrator.wheels.pages import Page
-    from migrator.wheels.memo import Memo
+    from migrator.datacache import Memo
 
 LIMIT = 300  # projects per Dockerfile: beyond this the walk stops and says so
 _EXTRA = re.compile(r"\bextra\b")

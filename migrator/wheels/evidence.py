@@ -29,4 +29,4 @@ class Evidence(Record):
         self.oldest = 0.0  # age in seconds of the oldest cached answer used
         self.dependencies: list = []  # Requirements the named ones pull in (dependencies.walk)
         self.dependency_notes: list[str] = []  # what the walk could not follow
-        self.memo = None  # migrator.wheels.memo.Memo: answers of earlier runs, for the plan
+        self.memo = None  # migrator.datacache.Memo: answers of earlier runs, for the plan

@@ -58,7 +58,7 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     """The requirements, the index's answers for them and their dependencies."""
     from migrator.wheels.cache import Cache
     from migrator.wheels.evidence import Evidence
-    from migrator.wheels.memo import memo_for
+    from migrator.wheels.cache import memo_for
     from migrator.wheels.requirements import find
 
     if check._cache is None:

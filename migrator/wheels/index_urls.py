@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 from stat import S_ISREG
 
-from migrator.wheels.memo import MISSING
+from migrator.datacache import MISSING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from migrator.wheels.memo import Memo
+    from migrator.datacache import Memo
 
 PYPI = "https://pypi.org/simple/"
 

@@ -44,7 +44,7 @@ class Page:
         self.name = name
         self.age = age  # seconds since it was fetched (0 for a fresh answer)
         # (indexes, project, when each answer was fetched): names this page's
-        # content for migrator.wheels.memo; None for a page made otherwise.
+        # content for the memo (migrator.wheels.cache.memo_for); None for a page made otherwise.
         self.stamp: tuple | None = None
         self._files: tuple | None = tuple(files)
         self._stored: tuple | None = None  # compact(): releases in order, other files, pure

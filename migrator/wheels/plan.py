@@ -26,7 +26,7 @@ from migrator.lazy_pattern import LazyPattern
 from migrator.proposals import Decision, Option
 from migrator.records import Record
 from migrator.wheels.compat import GLIBC, MUSL, Choice, Target, choose
-from migrator.wheels.memo import MISSING
+from migrator.datacache import MISSING
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ _COMPILING_BACKENDS = ("maturin", "scikit_build", "scikit-build", "mesonpy", "me
 
 
 def read(folder: Path, memo=None) -> Project:
-    """`memo` (migrator.wheels.memo.Memo): a setup.py read in an earlier run
+    """`memo` (migrator.datacache.Memo): a setup.py read in an earlier run
     is not read again (libcst alone costs ~100 ms to import)."""
     project = Project()
     pyproject = folder / "pyproject.toml"
@@ -137,7 +137,7 @@ def _setup_py_remembered(path: Path, memo) -> tuple[list[str], str]:
         raise Unreadable("setup.py", f"does not parse ({str(error).splitlines()[0]})") from None
     if memo is None:
         return _setup_py(text)
-    from migrator.wheels.memo import MISSING
+    from migrator.datacache import MISSING
 
     key = ("setup.py", text)
     known = memo.get("setup.py", key)

@@ -24,13 +24,13 @@ from migrator.lazy_pattern import LazyPattern
 from migrator.pip_commands import pip_subcommand
 from migrator.records import Frozen, Record
 from migrator.shell import Command, script_of
-from migrator.wheels.memo import MISSING
+from migrator.datacache import MISSING
 
 # packaging (~22 ms to import) is imported where a requirement string is
-# read, not here: a warm run takes the readings from migrator.wheels.memo.
+# read, not here: a warm run takes the readings from the memo (migrator.wheels.cache.memo_for).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from migrator.wheels.memo import Memo
+    from migrator.datacache import Memo
 
 
 def canonical_name(name: str) -> str:
