@@ -357,8 +357,15 @@ class Package:
                 out[key] = sorted(dict.fromkeys(values))
         if len(out.get("plugins", ())) > _MAX_PATHS:
             out["plugins"] = out["plugins"][:_MAX_PATHS] + [f"... {len(out['plugins']) - _MAX_PATHS} more"]
+        # cmd:psql, so:libpq.so.5, pc:libpq are in programs, sonames and pc already
+        provides = [p for p in out.get("provides", ()) if not p.startswith(("cmd:", "so:", "pc:"))]
+        if provides:
+            out["provides"] = provides
+        else:
+            out.pop("provides", None)
         if self.moved and (role in ("unknown", "data") or all_commands) and not self.default:
-            out["moves"] = sorted(dict.fromkeys(self.moved))
+            moves = sorted(dict.fromkeys(self.moved))
+            out["moves"] = moves[:_MAX_PATHS] + ([f"... {len(moves) - _MAX_PATHS} more"] if len(moves) > _MAX_PATHS else [])
         if self.rest:
             out["rest"] = self.keeps
         if self.default:
