@@ -97,8 +97,11 @@ def build(engine: str, text: str, path: str, context: str, label: str, extra: tu
             shutil.copyfile(ignore, copy + ".dockerignore")
         log = os.path.join(folder, "build.log")
         started = time.monotonic()
+        # podman's default OCI format drops SHELL and HEALTHCHECK ("SHELL is not
+        # supported for OCI image format"); docker's format keeps what docker builds
+        native = ("--format", "docker") if os.path.basename(engine) == "podman" else ()
         with open(log, "wb") as output:
-            returncode = subprocess.run([engine, "build", *extra, "-f", copy, "-t", tag, context],
+            returncode = subprocess.run([engine, "build", *native, *extra, "-f", copy, "-t", tag, context],
                                         stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT).returncode
         seconds = time.monotonic() - started
         with open(log, "rb") as handle:
