@@ -654,7 +654,7 @@ def test_metadata_is_kept_under_the_source_the_memo_names(tmp_path):
 def test_canonical_name_is_packagings(name):
     from packaging.utils import canonicalize_name
 
-    from migrator.wheels.requirements import canonical_name
+    from migrator.wheels.requirement_text import canonical_name
 
     assert canonical_name(name) == canonicalize_name(name)
 

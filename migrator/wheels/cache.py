@@ -230,7 +230,8 @@ class Cache:
 # UNALPINE_NO_CACHE=1 turns it off, as it does the other caches.
 
 # The modules whose code computes what is kept.
-_SOURCES = ("compat.py", "dependencies.py", "index.py", "index_urls.py", "plan.py", "projects.py", "requirements.py")
+_SOURCES = ("compat.py", "dependencies.py", "index.py", "index_urls.py", "plan.py", "projects.py", "requirement_text.py",
+            "requirements.py")
 
 
 def _fingerprint() -> tuple:

@@ -15,31 +15,20 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
-from functools import lru_cache
 
 from migrator.assignments import assignments
 from migrator.document import Document, Instruction
-from migrator.lazy_pattern import LazyPattern
 from migrator.pip_commands import pip_subcommand
 from migrator.records import Frozen, Record
 from migrator.shell import Command, script_of
-from migrator.datacache import MISSING
+from migrator.wheels.requirement_text import (
+    canonical_name, logical_lines, lock_entries, no_binary_names, parse_constraint, read_requirement, remembered,
+)
 
-# packaging (~22 ms to import) is imported where a requirement string is
-# read, not here: a warm run takes the readings from the memo (migrator.wheels.cache.memo_for).
+# How pip reads a requirement string or file: migrator.wheels.requirement_text.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from migrator.datacache import Memo
-
-
-def canonical_name(name: str) -> str:
-    """A project name normalised as PEP 503 says (packaging's
-    canonicalize_name, without importing packaging)."""
-    return _SEPARATORS.sub("-", name).lower()
-
-
-_SEPARATORS = LazyPattern(r"[-_.]+")
 
 
 class Requirement(Frozen):
@@ -112,8 +101,6 @@ _VALUE_OPTIONS = {
     "--index-strategy", "--resolution", "--prerelease", "--keyring-provider", "--build-option",
     "--install-option", "--extra", "--python-platform",
 }
-# compiled on first use (~0.5 ms): a warm run reads its requirements from the memo
-_VCS_OR_URL = LazyPattern(r"^(?:git|hg|svn|bzr)\+|^[a-z]+://|\s@\s|^[^\s@]+@\s*[a-z]+[+:]", re.I)
 # Commands that build native code for something other than pip: their
 # compilers are not pip's to remove.
 OTHER_BUILDS = {"make", "cmake", "gcc", "cc", "g++", "c++", "clang", "cargo", "rustc", "./configure",
@@ -316,63 +303,12 @@ def _requirement(text: str, where: str, instruction: Instruction, stage: _Stage,
         base = relative_to or stage.workdir
         _local_project(posixpath.join(base, path), text, instruction, stage, ctx, found)
         return
-    parsed = _remembered(ctx.memo, "requirement", _read, text)
+    parsed = remembered(ctx.memo, "requirement", read_requirement, text)
     if isinstance(parsed, str):
         found.unreadable.append(Unreadable(text, parsed, line, stage.index))
         return
     name, specifier, marker, extras = parsed
     found.requirements.append(Requirement(name, specifier, marker, text, where, line, stage.index, extras))
-
-
-def _remembered(memo: Memo | None, kind: str, read, text: str):
-    """read(text), from the memo when an earlier run read the same text."""
-    if memo is None:
-        return read(text)
-    key = (kind, text)
-    value = memo.get(kind, key)
-    if value is MISSING:
-        value = read(text)
-        memo.put(kind, key, value)
-    return value
-
-
-def _read(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
-    """(canonical name, specifier, marker, extras) of a requirement from
-    the index, or why it cannot be judged."""
-    if _VCS_OR_URL.search(text) or text.endswith((".whl", ".tar.gz", ".zip")):
-        return "a URL or VCS requirement: the index cannot say what it builds"
-    return _parse(text)
-
-
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> tuple[str, str, str, tuple[str, ...]] | str:
-    """(canonical name, specifier, marker, extras) of a PEP 508 requirement,
-    or why it cannot be judged. Once per process: a fleet's files repeat
-    the same requirements."""
-    from packaging.requirements import InvalidRequirement, Requirement as Parsed
-    from packaging.utils import canonicalize_name
-
-    try:
-        parsed = Parsed(text)
-    except InvalidRequirement as error:
-        return f"not a requirement ({error})"
-    if parsed.url:
-        return "a URL requirement: the index cannot say what it builds"
-    return (canonicalize_name(parsed.name), str(parsed.specifier), str(parsed.marker or ""),
-            tuple(sorted(canonicalize_name(e) for e in parsed.extras)))
-
-
-@lru_cache(maxsize=4096)
-def _parse_constraint(text: str) -> tuple[str, str] | None:
-    """(canonical name, specifier) of a constraint-file line; None when it does not parse."""
-    from packaging.requirements import InvalidRequirement, Requirement as Parsed
-    from packaging.utils import canonicalize_name
-
-    try:
-        parsed = Parsed(text)
-    except InvalidRequirement:
-        return None
-    return canonicalize_name(parsed.name), str(parsed.specifier)
 
 
 def _requirement_file(image_path: str, constraints: bool, instruction: Instruction, stage: _Stage,
@@ -390,7 +326,7 @@ def _requirement_file(image_path: str, constraints: bool, instruction: Instructi
         found.unreadable.append(Unreadable(local, "not found in the build context", line, stage.index))
         return
     folder = posixpath.dirname(image_path)
-    for number, entry in _logical_lines(text):
+    for number, entry in logical_lines(text):
         where = f"{local}:{number}"
         words = entry.split()
         option = words[0]
@@ -404,7 +340,7 @@ def _requirement_file(image_path: str, constraints: bool, instruction: Instructi
         elif "$" in entry:
             found.unreadable.append(Unreadable(entry, f"{where}: expands a variable", line, stage.index))
         elif constraints:
-            parsed = _remembered(ctx.memo, "constraint", _parse_constraint, entry)
+            parsed = remembered(ctx.memo, "constraint", parse_constraint, entry)
             if parsed is None:
                 continue
             name, specifier = parsed
@@ -432,32 +368,9 @@ def _pip_option(option: str, value: str | None, folder: str, constraints: bool, 
     elif option == "--extra-index-url":
         found.add_index(extra=value)
     elif option == "--no-binary" and value:
-        found.no_binary.update(_no_binary(value))
+        found.no_binary.update(no_binary_names(value))
     elif option in ("-e", "--editable") and value is not None:
         _requirement(value, where, instruction, stage, ctx, found, folder)
-
-
-def _no_binary(value: str) -> set[str]:
-    return {name if name == ":all:" else canonical_name(name) for name in value.split(",") if name and name != ":none:"}
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """A requirement file's entries: continuations joined, comments and
-    --hash options cut off (pip's own reading of the format)."""
-    out: list[tuple[int, str]] = []
-    pending, start = "", 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = number
-        if raw.endswith("\\"):
-            pending += raw[:-1] + " "
-            continue
-        entry = re.sub(r"(^|\s)#.*$", "", pending + raw)
-        entry = re.sub(r"\s--hash[=\s]\S+", "", entry).strip()
-        pending = ""
-        if entry:
-            out.append((start, entry))
-    return out
 
 
 def _local_project(image_path: str, text: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found) -> None:
@@ -501,26 +414,3 @@ def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _C
     for name, version, marker in pinned:
         found.requirements.append(Requirement(canonical_name(name), f"=={version}", marker, f"{name}=={version}",
                                               local, line, stage.index))
-
-
-def lock_entries(name: str, text: str) -> list[tuple[str, str, str]]:
-    """(name, version, marker) of each package a lock file installs."""
-    if name == "Pipfile.lock":
-        import json  # lock files are rare: json and tomllib only for them
-
-        data = json.loads(text)
-        return [
-            (project, entry["version"].lstrip("="), entry.get("markers", ""))
-            for project, entry in data.get("default", {}).items() if "version" in entry
-        ]
-    import tomllib
-
-    data = tomllib.loads(text)
-    out = []
-    for package in data.get("package", []):
-        if name == "poetry.lock" and package.get("category", "main") != "main" and "groups" not in package:
-            continue  # dev dependencies (old poetry.lock); poetry install --only main skips them too
-        if name == "uv.lock" and ("editable" in package.get("source", {}) or "virtual" in package.get("source", {})):
-            continue  # the project itself
-        out.append((package["name"], package["version"], ""))
-    return out
