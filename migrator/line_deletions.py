@@ -7,7 +7,8 @@ appended after a deleted word moves to the end of what is left before it."""
 
 from __future__ import annotations
 
-from migrator.document import Document, Instruction, PhysicalLine
+from migrator.document import Document, Instruction
+from migrator.document_lines import PhysicalLine
 
 _BLANKS = " \t"
 

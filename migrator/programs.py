@@ -14,7 +14,8 @@ Used by the busybox-applets rule (UA302) before a migration and by
 
 from __future__ import annotations
 
-from migrator.document import Instruction, LogicalLine, json_array
+from migrator.document import Instruction, json_array
+from migrator.document_lines import LogicalLine
 from migrator.records import Record
 from migrator.shell import Command, ShellScript, Word, script_of
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from migrator.document import Instruction, LogicalLine
+from migrator.document import Instruction
+from migrator.document_lines import LogicalLine
 from migrator.lazy_pattern import LazyPattern
 from migrator.records import Frozen
 

@@ -24,7 +24,8 @@ author's and stay.
 from __future__ import annotations
 
 from migrator.command_removal import removal
-from migrator.document import Document, Instruction, LogicalLine
+from migrator.document import Document, Instruction
+from migrator.document_lines import LogicalLine
 from migrator.line_deletions import LineDeletions, place
 from migrator.proposals import Edit
 from migrator.shell import Command, ShellScript, Word

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from migrator.apk_commands import ApkCall
 from migrator.context import RuleContext, Stage
-from migrator.document import Instruction, LogicalLine
+from migrator.document import Instruction
+from migrator.document_lines import LogicalLine
 from migrator.installs import Placements
 from migrator.package_variables import reference
 from migrator.records import Record
