@@ -35,6 +35,8 @@ from pathlib import Path
 # `FROM [--flags] IMAGE [AS name]`, keyword in any case, indented or not.
 _FROM = re.compile(r"^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)", re.IGNORECASE | re.MULTILINE)
 _APK = re.compile(r"(?:^|[\s;&|(`]|\$\()(?:/sbin/)?apk\s+(?:-\S+\s+)*(?:add|del|update|upgrade|cache|info|fix|search)\b")
+# A comment line (`# $> apk add py3-foo` is no apk left behind).
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 _KEPT = re.compile(r"kept the Alpine name|is kept as is|package list .* kept|left as is")
 
 
@@ -61,15 +63,18 @@ def classify(original: str, after: str, entry: dict) -> tuple[str, list[str]]:
     if not alpine_stages and not entry.get("changed"):
         return "nothing", []
     names = {m.group(1).lower() for m in re.finditer(r"\bAS\s+(\S+)", after, re.IGNORECASE)}
+    earlier: set[str] = set()  # stage names so far: a FROM naming one is that stage, whatever the name says
     alpine_names: set[str] = set()
     for image, body in stages(after):
-        if is_alpine(image) or image.lower() in alpine_names:
+        as_name = re.match(r"\s*AS\s+(\S+)", body.split("\n", 1)[0], re.IGNORECASE)
+        if image.lower() in alpine_names or (image.lower() not in earlier and is_alpine(image)):
             reasons.append(f"FROM left on Alpine: {image.split('@')[0]}")
-            as_name = re.match(r"\s*AS\s+(\S+)", body.split("\n", 1)[0], re.IGNORECASE)
             if as_name:
                 alpine_names.add(as_name.group(1).lower())
-        elif image.lower() not in names and _APK.search(body):
+        elif image.lower() not in names and _APK.search(_COMMENT_LINE.sub("", body)):
             reasons.append("apk left in a Debian stage")
+        if as_name:
+            earlier.add(as_name.group(1).lower())
     for finding in entry.get("findings", []):
         if finding["severity"] == "warning" and finding["rule"] in ("UA201", "UA202") and _KEPT.search(finding["message"]):
             reasons.append(f"{finding['rule']} kept: {_shape(finding['message'])}")
