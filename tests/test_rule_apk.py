@@ -564,3 +564,34 @@ def test_a_value_inside_a_quote_left_open_before_it_gets_no_quotes_of_its_own():
     text = 'FROM alpine:3.19\nENV BUILD="gcc \\\n    RUNTIME=libxslt\nRUN apk add $BUILD $RUNTIME\n'
     result = run(text)
     assert '"libxslt1.1 xsltproc"' not in result.text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # the mirror switch of many Dockerfiles: Debian has no /etc/apk, sed would fail the build
+        ("RUN sed -i 's/dl-cdn.alpinelinux.org/mirrors.aliyun.com/g' /etc/apk/repositories && apk add gcc",
+         f"RUN {INSTALL} gcc {CLEAN}"),
+        ('RUN echo "http://dl-cdn.alpinelinux.org/alpine/edge/community" >> /etc/apk/repositories\nRUN apk add gcc',
+         f"RUN {INSTALL} gcc {CLEAN}"),
+        ('RUN if [ -n "$MIRROR" ]; then sed -i "s/dl-cdn/$MIRROR/" /etc/apk/repositories; fi && mkdir /app',
+         'RUN if [ -n "$MIRROR" ]; then true; fi && mkdir /app'),
+        ("RUN cp /tmp/repositories /etc/apk/ && mkdir /app", "RUN mkdir /app"),
+    ],
+)
+def test_commands_on_apks_configuration_go(before, after):
+    result = run(f"FROM alpine:3.19\n{before}\n")
+    assert body(result.text) == f"{after}\n"
+    assert "Debian has no /etc/apk" in messages(result)
+
+
+def test_apks_configuration_in_a_pipeline_is_reported_not_cut():
+    text = "FROM alpine:3.19\nRUN echo http://x/edge/main | tee -a /etc/apk/repositories\n"
+    result = run(text)
+    assert body(result.text) == "RUN echo http://x/edge/main | tee -a /etc/apk/repositories\n"
+    assert "works on Alpine's /etc/apk, which Debian does not have" in messages(result)
+
+
+def test_apks_configuration_stays_in_a_stage_kept_on_alpine():
+    text = "FROM alpine:3.19@sha256:" + "a" * 64 + "\nRUN sed -i 's/dl-cdn/mirror/' /etc/apk/repositories\n"
+    assert run(text, {"UA101:digest": "keep"}).text == text

@@ -27,7 +27,7 @@ from migrator.rules.apk.exec_form import rewrite_exec
 from migrator.rules.apk.plan import APT_LISTS, ID, INSTALL, PACKAGE_ID, Edits, FileState, RunState
 from migrator.rules.apk.subcommands import rewrite_call
 from migrator.rules.apk.variables import package_variables
-from migrator.shell import ShellScript
+from migrator.shell import Command, ShellScript
 
 __all__ = ["ID", "PACKAGE_ID", "check"]
 
@@ -71,7 +71,8 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     start_names = places.in_run.get(instruction.start)
     targets = [command for command in script.commands if script.file_span(command.start, command.end)[0] in places.by_command]
     services = [] if script.has_errors else removed_with_openrc(ctx, stage, script)
-    if not calls and not cache_words and not start_names and not targets and not services:
+    config = [] if script.has_errors else _apk_config(script)
+    if not calls and not cache_words and not start_names and not targets and not services and not config:
         return
     if script.has_errors:
         yield Finding(ID, instruction.line, "the shell in this RUN did not parse; apk left as is")
@@ -80,6 +81,15 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     edits = Edits(ctx, instruction, script)
     for command in services:  # OpenRC's commands go with openrc, in this plan (UA303 says why)
         edits.remove(command)
+    for command, removable in config:
+        shown = script.text[command.start : command.end]
+        if not removable:
+            yield Finding(ID, edits.line(command.words[0]), f"`{shown}` works on Alpine's /etc/apk, which Debian "
+                          "does not have: the build fails on it; remove it by hand")
+            continue
+        edits.remove(command)
+        yield Finding(ID, edits.line(command.words[0]), f"removed `{shown}`: Debian has no /etc/apk (the build "
+                      "would fail on it); a mirror for apt goes in /etc/apt/sources.list.d/debian.sources")
     for pairs in file.assignments.get(instruction.start, []):
         edits.write_names(pairs)
     for word in cache_words:
@@ -112,6 +122,30 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
         offset = script.file_span(end - 1, end)[1] if end else 0
         edits.append_at(offset, f" && rm -rf {APT_LISTS}")
     yield from edits.render()
+
+
+def _apk_config(script: ShellScript) -> list[tuple[Command, bool]]:
+    """The commands (not apk's own) that read or write apk's configuration
+    under /etc/apk (`sed -i 's/dl-cdn.../mirror/' /etc/apk/repositories`,
+    `echo URL >> /etc/apk/repositories`), each with whether it can go alone
+    (not inside a pipeline, no heredoc body of its own)."""
+    found = []
+    for command in script.commands:
+        if command.name in APK_COMMANDS:
+            continue
+        statement = command.node
+        while statement.parent is not None and statement.parent.type in ("redirected_statement", "negated_command"):
+            statement = statement.parent
+        targets = [word.value or word.text for word in command.words[1:]]
+        redirects = [child for child in statement.children if child.type in ("file_redirect", "heredoc_redirect")] \
+            if statement is not command.node else []
+        targets += [child.text.decode("utf-8", "replace") for child in redirects if child.type == "file_redirect"]
+        if not any("/etc/apk/" in target or target.rstrip("/").endswith("/etc/apk") for target in targets):
+            continue
+        removable = statement.parent is not None and statement.parent.type != "pipeline" and \
+            not any(child.type == "heredoc_redirect" for child in redirects)
+        found.append((command, removable))
+    return found
 
 
 def _removes_lists(script: ShellScript) -> bool:
