@@ -47,6 +47,10 @@ class RuleContext:
         self.wheel_plan = None
         self.report: dict[str, object] = {}  # structured results for the report, by topic
         self.details = True  # whether anything reads them (engine.Settings.details)
+        # What rules and their helpers work out once per context, by a key of
+        # their own (a WeakKeyDictionary per module cost the import of weakref,
+        # ~0.3 ms of every run): it goes with the context.
+        self.memo: dict[object, object] = {}
         self.global_args = global_args(document)
         self.stages = stages_of(document, self.global_args)
         self.images = image_table()

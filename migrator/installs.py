@@ -46,7 +46,6 @@ Names already installed there are not written twice.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 
 from migrator.apk_commands import APK_COMMANDS, parse_apk
@@ -78,7 +77,7 @@ def provides(provider: Callable[[RuleContext], Iterable[Need]]) -> Callable[[Rul
     return provider
 
 
-_NEEDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NEEDS = object()  # the key of this round's needs in RuleContext.memo
 _BUSY = object()
 
 
@@ -86,17 +85,17 @@ def needs(ctx: RuleContext) -> list[Need]:
     """Every provider's needs for this round (worked out once per context).
     The providers register when their rule modules are imported: the caller
     (the apk rule) has them all imported first (migrator.rules.all_rules)."""
-    found = _NEEDS.get(ctx)
+    found = ctx.memo.get(_NEEDS)
     if found is _BUSY:
         raise RuntimeError("an install provider asked for the needs while they were being worked out")
     if found is None:
-        _NEEDS[ctx] = _BUSY
+        ctx.memo[_NEEDS] = _BUSY
         found = []
         try:
             for provider in _PROVIDERS:
                 found.extend(provider(ctx))
         finally:
-            _NEEDS[ctx] = found
+            ctx.memo[_NEEDS] = found
     return found
 
 

@@ -25,7 +25,6 @@ friends (UA401), crond and crontab (UA304).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 
 from migrator.context import RuleContext, Stage
@@ -52,7 +51,7 @@ class _Plan:
         self.items: list[Edit | Finding] = []
 
 
-_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLAN = object()  # the key of this context's plan in RuleContext.memo
 
 
 @provides
@@ -66,9 +65,9 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
 
 
 def _plan(ctx: RuleContext) -> _Plan:
-    plan = _PLANS.get(ctx)
+    plan = ctx.memo.get(_PLAN)
     if plan is None:
-        plan = _PLANS[ctx] = _Plan()
+        plan = ctx.memo[_PLAN] = _Plan()
         for stage in ctx.migrated():
             _stage(ctx, stage, plan)
     return plan

@@ -23,7 +23,6 @@ not /etc/crontabs. So, with one question for the file (recommended: do it):
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 
 from migrator.busybox_options import Unsupported, parse_options
@@ -75,18 +74,18 @@ def _answer(ctx: RuleContext, line: int, context: str) -> str:
     ))
 
 
-# (context -> {id(stage): its uses}): _uses is asked three times per stage
-# (the install need, the question, the rewrite), and walked every command
-# of every script each time: ~5% of a fleet run.
-_USES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The key, in RuleContext.memo, of {id(stage): its uses}: _uses is asked
+# three times per stage (the install need, the question, the rewrite), and
+# walked every command of every script each time: ~5% of a fleet run.
+_USES = object()
 
 
 def _uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, str, object]]:
     """Every crond command and /etc/crontabs write of a stage, in file order:
     (instruction, file offset, "crond" or "crontab", the script or users)."""
-    known = _USES.get(ctx)
+    known = ctx.memo.get(_USES)
     if known is None:
-        known = _USES[ctx] = {}
+        known = ctx.memo[_USES] = {}
     found = known.get(id(stage))
     if found is None:
         found = known[id(stage)] = _find_uses(ctx, stage)
