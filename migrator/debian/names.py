@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from migrator.debian.alpine_evidence import (alpine_facts, alpine_role, alpine_side, commands_with_library,
                                              library_with_commands)
+from migrator.debian.coder_evidence import coder_of, coder_side
 from migrator.debian.name_evidence import Builder, is_runtime_library
 from migrator.debian.name_roles import classify, search
 from migrator.debian.resolution import Candidate, Evidence, Resolution
@@ -48,7 +49,7 @@ def _memo(suite: str):
         from migrator import datacache
         from migrator.debian import conventions, name_index
         from migrator.debian import indexes
-        from migrator.debian import alpine_evidence, commands, name_evidence, name_roles, resolution
+        from migrator.debian import alpine_evidence, coder_evidence, commands, name_evidence, name_roles, resolution
 
         from migrator.alpine import facts as alpine
 
@@ -56,7 +57,7 @@ def _memo(suite: str):
         sources = [indexes.derived_path(suite), name_index.DebianIndex.path(suite), __file__, indexes.__file__,
                    name_index.__file__, conventions.__file__, alpine.facts_path(), alpine.__file__,
                    resolution.__file__, name_evidence.__file__, name_roles.__file__, alpine_evidence.__file__,
-                   commands._path(suite)]
+                   commands._path(suite), coder_evidence.__file__, coder_evidence._path()]
         memo = _MEMOS[suite] = datacache.source_memo(f"debian-resolutions-{suite}", sources)
     return memo
 
@@ -89,6 +90,12 @@ def resolve(apk: str, suite: str) -> Resolution:
     alpine = alpine_facts(apk) if role not in ("drop", "cmd", "pc", "so") else None
     if alpine is not None:
         role, role_text = alpine_role(alpine, role, role_text)
+    coder = coder_of(apk, alpine) if role not in ("drop", "cmd", "pc", "so") else None
+    if coder is not None and coder_side(b, apk, coder):
+        role, role_text = "plugin", f"a coder subpackage of {coder[1]} ({coder[3]})"
+        ranked = b.ranked()
+        recommended, why = _recommend(b, ranked, role_text, None)
+        return Resolution(apk, suite, role, role_text, tuple(ranked[:8]), recommended, why)
     drop_why = search(b, apk, role, role_text, alpine)
     if alpine is not None:
         alpine_side(b, apk, alpine, resolve)
