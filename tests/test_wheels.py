@@ -314,6 +314,18 @@ def test_psycopg2_keeps_its_build_packages_pillow_loses_its_headers(tmp_path):
     assert [d.rule for d in resolver.seen if d.rule == "UA601"] == ["UA601"]
 
 
+def test_mysqlclient_keeps_mariadb_dev_and_pkgconf_through_what_their_debian_names_bring(tmp_path):
+    # mariadb-dev maps to libmariadb-dev-compat, which brings libmariadb-dev;
+    # pkgconf is the program pkg-config: neither is named as such in mysqlclient's needs
+    write(tmp_path, {"requirements.txt": "mysqlclient==2.2.4\nDjango==4.2.16\n"})
+    text = ("FROM python:3.12-alpine\nCOPY requirements.txt .\n"
+            "RUN apk add gcc musl-dev mariadb-dev pkgconf jpeg-dev\nRUN pip install -r requirements.txt\n")
+    result, _ = run(tmp_path, text)
+    assert "gcc libc6-dev libmariadb-dev-compat pkgconf &&" in result.text
+    assert result.report["wheels"]["removed"] == ["jpeg-dev"]
+    assert "kept gcc musl-dev mariadb-dev pkgconf: mysqlclient builds from source and needs them" in messages(result)
+
+
 @pytest.mark.parametrize("add", ["apk --no-cache add", "apk -U add", "apk add --no-cache"])
 def test_options_before_the_subcommand_still_name_build_packages(tmp_path, add):
     write(tmp_path, {"requirements.txt": "cryptography==3.4.7\n"})
