@@ -215,7 +215,6 @@ def test_py3_missing_in_one_suite_is_unknown_there(table):
         ("libcurl", "libcurl4", "libcurl4", "libcurl4t64"),
         ("libffi", "libffi7", "libffi8", "libffi8"),
         ("icu-libs", "libicu67", "libicu72", "libicu76"),
-        ("mailcap", "mime-support", "media-types", "media-types"),
         ("ncurses-dev", "libncurses-dev", "libncurses-dev", "libncurses-dev"),
     ],
 )

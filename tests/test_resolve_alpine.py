@@ -114,3 +114,20 @@ def test_table_entry_fixed_by_the_apkbuild():
     m = PackageTable.load().lookup("libcap", "bookworm", "python")
     assert m.names == ("libcap2", "libcap2-bin")
     assert "APKBUILD" in m.why
+
+
+def test_a_name_debian_ships_unchanged_with_the_same_role_is_the_answer():
+    # main/mailcap (quoted in tests/data/aports): `make install` of the whole
+    # project, nothing split off but -doc, so mailcap is /etc/mailcap and
+    # /etc/mime.types. Debian's mailcap ships /etc/mailcap (and run-mailcap) in
+    # every suite and depends on media-types for /etc/mime.types: the same
+    # name covers both, where media-types (or bullseye's mime-support, a
+    # transitional package) left /etc/mailcap out.
+    quoted = _quoted()["packages"]["mailcap"]
+    assert quoted["origin"] == "main/mailcap" and quoted["rest"] == "everything"
+    table = PackageTable.load()
+    for suite in ("bullseye", "bookworm", "trixie"):
+        m = table.lookup("mailcap", suite, "python")
+        assert m.names == ("mailcap",), suite
+        assert "mailcap" in DebianIndex.load(suite)
+        assert "media-types" in m.why and "/etc/mailcap" in m.why
