@@ -17,6 +17,8 @@ from migrator.packages import PackageTable
         # nothing split off: Debian's library and the source's command package together
         ("libxpm", "bookworm", "libxpm4 xpmutils", "keeps everything make install installs"),
         ("libstatgrab", "trixie", "libstatgrab10t64 saidar statgrab", "keeps everything make install installs"),
+        # fcgi keeps cgi-fcgi and libfcgi.so.0 (only fcgi++ and -dev split off): Debian's library and libfcgi-bin
+        ("fcgi", "trixie", "libfcgi0t64 libfcgi-bin", "keeps everything make install installs"),
         # Alpine puts the LDAP and SQLite drivers in subpackages: apr-util is the library alone
         ("apr-util", "bookworm", "libaprutil1", "runtime library of Debian source package apr-util"),
         # a plugin Debian does not package apart: in Debian's counterpart of the main package
@@ -131,3 +133,16 @@ def test_a_name_debian_ships_unchanged_with_the_same_role_is_the_answer():
         assert m.names == ("mailcap",), suite
         assert "mailcap" in DebianIndex.load(suite)
         assert "media-types" in m.why and "/etc/mailcap" in m.why
+
+
+def test_a_main_package_keeping_library_and_commands_gets_the_commands_package():
+    # main/fcgi (quoted): package() is `make DESTDIR="$pkgdir" install`, and
+    # only xx() moves anything (`mv "$pkgdir"/usr/lib/*++* ...`, fcgi++):
+    # cgi-fcgi stays in fcgi with libfcgi.so.0. Debian's libfcgi-bin holds
+    # cgi-fcgi (and depends on the library) in every suite.
+    quoted = _quoted()["packages"]
+    assert quoted["fcgi"]["rest"] == "everything" and quoted["fcgi++"]["moves"] == ["usr/lib/*++*"]
+    assert alpine_facts("fcgi").rest == "everything"
+    for suite in ("bullseye", "bookworm", "trixie"):
+        res = resolve("fcgi", suite)
+        assert "libfcgi-bin" in res.recommended.split(), (suite, res.explain())
