@@ -17,6 +17,7 @@ import functools
 import os
 import re
 
+from migrator.alpine.facts import facts as alpine_facts, origin_info
 from migrator.debian.name_evidence import Builder
 from migrator.debian.resolution import Evidence
 
@@ -79,6 +80,12 @@ def coder_side(b: Builder, apk: str, coder: tuple[str, str, list[str], str]) -> 
     info = _table().get(b.suite, {}).get(family, {})
     with_main = set(info.get("with_main", ()))
     title = _TITLES[family]
+    alpine_text = f"{apk} is a coder subpackage: {how}"
+    parent = alpine_facts(main) if alpine_facts(apk) is None else None
+    if parent is not None:
+        # the shipped facts know the APKBUILD, from a version that lists no such subpackage
+        pkgver = origin_info(parent.origin).get("pkgver", "?")
+        alpine_text += f"; the stored {parent.origin}/APKBUILD (pkgver {pkgver}) does not list {apk}, so its files are not shown"
     added = False
     for coder_name in coders:
         for package in found.get(coder_name, ()):
@@ -88,9 +95,9 @@ def coder_side(b: Builder, apk: str, coder: tuple[str, str, list[str], str]) -> 
             text = (f"Debian {b.suite}'s {package} ships {title}'s {coder_name} coder "
                     f"(modules-Q16/coders/{coder_name}.so, Contents-amd64)")
             if package in with_main:
-                text += f"; Debian's {info.get('main', main)} installs {package} already, so {main} needs nothing more for it"
+                text += f"; Debian's {info.get('main', main)} installs {package} already (by its Depends), so beside {main} it adds nothing"
             b.add(package, "coder", text, 8)
-            b.add(package, "alpine", f"{apk} is a coder subpackage: {how}", 0)
+            b.add(package, "alpine", alpine_text, 0)
             added = True
     return added
 
