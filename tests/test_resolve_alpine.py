@@ -146,3 +146,20 @@ def test_a_main_package_keeping_library_and_commands_gets_the_commands_package()
     for suite in ("bullseye", "bookworm", "trixie"):
         res = resolve("fcgi", suite)
         assert "libfcgi-bin" in res.recommended.split(), (suite, res.explain())
+
+
+def test_a_dev_whose_sibling_dev_is_split_off_leaves_the_siblings_part_out():
+    # community/mongo-c-driver (quoted, _static functions left out): _dev runs
+    # default_dev and then moves libbson's .pc, .so link, cmake files and
+    # usr/include/libbson-1.0 back, and libbson-dev (default_dev) takes them:
+    # mongo-c-driver-dev holds libmongoc's part. Debian's source mongo-c-driver
+    # has libbson-dev and libmongoc-dev, which tie on the name alone.
+    quoted = _quoted()["packages"]
+    assert quoted["mongo-c-driver-dev"]["role"] == quoted["libbson-dev"]["role"] == "headers"
+    assert alpine_facts("libbson-dev").origin == alpine_facts("mongo-c-driver-dev").origin == "community/mongo-c-driver"
+    for suite in ("bullseye", "bookworm", "trixie"):
+        res = resolve("mongo-c-driver-dev", suite)
+        assert res.recommended == "libmongoc-dev", (suite, res.explain())
+        assert "libbson-dev is libbson-dev's part" in res.best.evidence[0].text
+        # the sibling itself keeps its Debian namesake
+        assert resolve("libbson-dev", suite).recommended == "libbson-dev"

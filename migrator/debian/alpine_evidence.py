@@ -219,3 +219,43 @@ def _without_plugins(names: list[str]) -> list[str]:
     """A plugin package of a library (libenchant-2-voikko beside libenchant-2-2)
     is no part of what Alpine's -libs holds."""
     return [n for n in names if not any(len(m) < len(n) and n.startswith(m.rstrip("0123456789")) for m in names)]
+
+
+
+def dev_sibling_split_off(b: Builder, ranked: list[Candidate], f, resolve) -> list[Candidate]:
+    """An Alpine -dev (abuild's default_dev) holds the headers, .pc files and
+    .so links no other -dev of its APKBUILD moved. When the APKBUILD splits a
+    sibling -dev off (mongo-c-driver: libbson-dev takes libbson's headers,
+    .pc and .so link back from mongo-c-driver-dev), the Debian -dev that
+    sibling maps to is the sibling's part, not this one's: answer the next
+    -dev of the Debian source named like the APKBUILD (libmongoc-dev)."""
+    best = ranked[0] if ranked and len(ranked[0].names) == 1 else None
+    src = b.idx.source_of(best.names[0]) if best is not None else None
+    if src is None or src != f.origin.split("/", 1)[1]:
+        return ranked
+    split_off: dict[str, str] = {}
+    for s in f.siblings():
+        if s.role != "headers" or not s.name.endswith("-dev") or s.name in _RESOLVING:
+            continue
+        if s.name in b.binaries(src):
+            split_off[s.name] = s.name
+            continue
+        _RESOLVING.add(s.name)
+        try:
+            answer = resolve(s.name, b.suite)
+        finally:
+            _RESOLVING.discard(s.name)
+        for n in answer.best.names if answer.best is not None else ():
+            split_off.setdefault(n, s.name)
+    if best.names[0] not in split_off:
+        return ranked
+    rest = next((c for c in ranked[1:] if len(c.names) == 1 and c.names[0] not in split_off
+                 and c.names[0].endswith("-dev") and b.idx.source_of(c.names[0]) == src), None)
+    if rest is None:
+        return ranked
+    sibling = split_off[best.names[0]]
+    merged = Candidate(rest.names, [Evidence(
+        "alpine", f"Alpine's {f.name} ({f.origin}/APKBUILD) holds what no other -dev moved, and {sibling} is split off "
+                  f"into its own subpackage: {best.label} is {sibling}'s part; {rest.label} is the rest of "
+                  f"Debian source {src}", best.score + 1)])
+    return [merged, *ranked]

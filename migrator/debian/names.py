@@ -27,7 +27,7 @@ says), ``resolution`` (the answer, its cached form and its explanation).
 from __future__ import annotations
 
 from migrator.debian.alpine_evidence import (alpine_facts, alpine_role, alpine_side, commands_with_library,
-                                             library_with_commands)
+                                             dev_sibling_split_off, library_with_commands)
 from migrator.debian.coder_evidence import coder_of, coder_side
 from migrator.debian.name_evidence import Builder, is_runtime_library
 from migrator.debian.name_roles import classify, search
@@ -106,6 +106,8 @@ def resolve(apk: str, suite: str) -> Resolution:
         ranked = library_with_commands(b, ranked, alpine)
     elif alpine is not None and alpine.rest == "commands":
         ranked = commands_with_library(b, ranked, alpine, resolve)
+    elif alpine is not None and alpine.role == "headers":
+        ranked = dev_sibling_split_off(b, ranked, alpine, resolve)
     recommended, why = _recommend(b, ranked, role_text, drop_why)
     return Resolution(apk, suite, role, role_text, tuple(ranked[:8]), recommended, why)
 
