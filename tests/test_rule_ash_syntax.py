@@ -85,3 +85,31 @@ def test_migrated_file_is_a_fixed_point():
 def test_dash_really_stops_on_them_and_bash_does_not(script):
     assert subprocess.run(["dash", "-c", script], capture_output=True).returncode != 0
     assert subprocess.run(["bash", "-c", script], capture_output=True).returncode == 0
+
+
+def test_a_script_without_the_marks_has_none_of_the_constructs():
+    # the rule walks a tree only when its text holds one of _MARKS: every RUN
+    # of the fixtures (and of the dev corpus, when present), for every suite
+    from pathlib import Path
+
+    from migrator.document import parse
+    from migrator.rules.ash_syntax import _MARKS, _NO_PIPEFAIL, _ash_only
+    from migrator.shell import script_of
+
+    files = sorted(Path(__file__).parent.parent.glob("fixtures/*/*.Dockerfile"))
+    corpus = Path("/work/corpus-dev")
+    files += sorted(corpus.iterdir()) if corpus.is_dir() else []
+    walked = 0
+    for path in files:
+        try:
+            document = parse(path.read_text(encoding="utf-8"))
+        except Exception:
+            continue  # fixtures of bad input
+        for instruction in document.instructions:
+            script = script_of(instruction, document.text)
+            if script is None or script.has_errors or any(mark in script.text for mark in _MARKS):
+                continue
+            walked += 1
+            for suite in (*_NO_PIPEFAIL, "trixie"):
+                assert _ash_only(script.tree.root_node, suite) is None, (path, script.text)
+    assert walked > 100
