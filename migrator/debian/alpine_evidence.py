@@ -115,11 +115,7 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
         # package apart: Debian's counterpart of the main package carries it
         main = _main_package(f)
         if main and main != apk and not _RESOLVING:
-            _RESOLVING.add(apk)
-            try:
-                parent = resolve(main, b.suite)
-            finally:
-                _RESOLVING.discard(apk)
+            parent = _resolve_once(resolve, main, b.suite, apk)
             if parent.best is not None and parent.recommended not in (None, "drop"):
                 for name in parent.best.names:
                     b.add(name, "alpine", f"{what} is a plugin of {main} ({', '.join(f.plugins)}); no Debian package is "
@@ -132,11 +128,7 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
         libs = next((s.name for s in f.siblings() if s.name == f"{main}-libs" and s.role == "library"), None)
         parent = libs or main
         if parent and parent != apk:
-            _RESOLVING.add(apk)
-            try:
-                answer = resolve(parent, b.suite)
-            finally:
-                _RESOLVING.discard(apk)
+            answer = _resolve_once(resolve, parent, b.suite, apk)
             if answer.best is not None and answer.recommended not in (None, "drop"):
                 names = answer.best.names if libs is None else _without_plugins(
                     [n for n in answer.best.names if is_runtime_library(n)])
@@ -154,6 +146,17 @@ def alpine_side(b: Builder, apk: str, f, resolve) -> None:
 
 _BINDING = re.compile(r"usr/lib/(python|perl|ruby|lua)")
 _RESOLVING: set[str] = set()  # plugins whose main package is being resolved (no loops)
+
+
+def _resolve_once(resolve, name: str, suite: str, marker: str | None = None):
+    """resolve(name, suite) with `marker` (default: name) in _RESOLVING meanwhile,
+    so a resolution that comes back to it does not loop."""
+    marker = marker or name
+    _RESOLVING.add(marker)
+    try:
+        return resolve(name, suite)
+    finally:
+        _RESOLVING.discard(marker)
 
 
 def _main_package(f) -> str | None:
@@ -198,11 +201,7 @@ def commands_with_library(b: Builder, ranked: list[Candidate], f, resolve) -> li
     libs = next((s for s in f.siblings() if s.name == f"{f.name}-libs" and s.role == "library"), None)
     if libs is None or libs.name in _RESOLVING:
         return ranked
-    _RESOLVING.add(libs.name)
-    try:
-        answer = resolve(libs.name, b.suite)
-    finally:
-        _RESOLVING.discard(libs.name)
+    answer = _resolve_once(resolve, libs.name, b.suite)
     if answer.best is None or answer.recommended in (None, "drop"):
         return ranked
     names = _without_plugins([n for n in answer.best.names if is_runtime_library(n)])
@@ -240,11 +239,7 @@ def dev_sibling_split_off(b: Builder, ranked: list[Candidate], f, resolve) -> li
         if s.name in b.binaries(src):
             split_off[s.name] = s.name
             continue
-        _RESOLVING.add(s.name)
-        try:
-            answer = resolve(s.name, b.suite)
-        finally:
-            _RESOLVING.discard(s.name)
+        answer = _resolve_once(resolve, s.name, b.suite)
         for n in answer.best.names if answer.best is not None else ():
             split_off.setdefault(n, s.name)
     if best.names[0] not in split_off:
