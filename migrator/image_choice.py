@@ -276,7 +276,7 @@ class ImageChoice:
         warning when none has."""
         if self.suite_advisor is None or not roots:
             return default
-        indexes = {stage.index for stage in self.stages if _root(stage) in roots}
+        indexes = {stage.index for stage in self.stages if stage.root in roots}
         current = tuple(s for s in SUITES if s in roots[0].candidates)
         suite, missing = self.suite_advisor(self.wheels, indexes, current)
         if default not in missing:
@@ -308,12 +308,6 @@ class ImageChoice:
             first.notes.append((f"moved to {chosen}, not {default}: its python3 ({python.get(chosen)}) has wheels for the "
                                 f"pinned requirements, {default}'s ({python.get(default)}) has not", Severity.INFO))
         return chosen
-
-
-def _root(stage: Stage) -> Stage:
-    while stage.parent is not None:
-        stage = stage.parent
-    return stage
 
 
 # _oldest_current by (the spec's identity, version): a function of the two

@@ -103,12 +103,8 @@ def installed(ctx: RuleContext, stage: Stage) -> set[str]:
     """Debian packages the stage and the stages it builds on install: the
     names the table maps their `apk add` words to, and `apt-get install`
     words already there."""
-    lineage = []
-    while stage is not None:
-        lineage.append(stage)
-        stage = stage.parent
     names: set[str] = set()
-    for stage, _, _, command in ctx.commands(lineage):
+    for stage, _, _, command in ctx.commands(stage.lineage()):
         if command.name in APK_COMMANDS:
             call = parse_apk(command)
             if call.subcommand is not None and call.subcommand.value == "add":

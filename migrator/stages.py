@@ -69,6 +69,20 @@ class Stage(Record):
         self.new_image: str | None = None  # a whole replacement image (answered questions)
         self.notes: list[tuple[str, Severity]] = []  # what the base-image rule reports
 
+    def lineage(self) -> list["Stage"]:
+        """This stage, then the stages it is built on, nearest first."""
+        chain: list[Stage] = []
+        stage: Stage | None = self
+        while stage is not None:
+            chain.append(stage)
+            stage = stage.parent
+        return chain
+
+    @property
+    def root(self) -> "Stage":
+        """The first stage of its lineage: the one whose FROM names an image."""
+        return self.lineage()[-1]
+
 
 def global_args(document: Document) -> dict[str, ArgDefault]:
     """ARG defaults declared before the first FROM: the only ones FROM sees."""
@@ -124,14 +138,8 @@ def _stage_by_pattern(raw: str, variables: dict[str, str], by_name: dict[str, St
         return None
     pattern = re.compile("".join(pieces))
     matches = [stage for key, stage in by_name.items() if pattern.fullmatch(key)]
-    roots = {id(_root(stage)) for stage in matches}
+    roots = {id(stage.root) for stage in matches}
     return matches[0] if len(roots) == 1 else None
-
-
-def _root(stage: Stage) -> Stage:
-    while stage.parent is not None:
-        stage = stage.parent
-    return stage
 
 
 def _stage_of(instruction: Instruction, index: int, variables: dict[str, str],

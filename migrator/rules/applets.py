@@ -81,9 +81,7 @@ class _Seen:
         self.stage = stage
         self.alpine: list[str] = []  # apk names, in order
         self.debian: set[str] = set()  # Debian names they become
-        root = stage
-        while root.parent is not None:
-            root = root.parent
+        root = stage.root
         self.base = "python" if stage.kind == "python" else "debian"
         self.have = image_programs(ctx.suite, self.base)
         self.image = _image_name(ctx, root)
@@ -107,11 +105,7 @@ class _Seen:
 
 def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
     seen = _Seen(ctx, stage)
-    chain = []
-    parent = stage.parent
-    while parent is not None:
-        chain.insert(0, parent)
-        parent = parent.parent
+    chain = stage.lineage()[:0:-1]  # the stages it is built on, the first first
     for _, _, script, command in ctx.commands(chain):  # what the stages it is built on install, all of it
         for _, name in _apk_added(script, command):
             seen.add(name)

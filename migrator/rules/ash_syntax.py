@@ -57,12 +57,9 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
             break  # SHELL holds for the rest of the stage
 
 
-def _sets_shell(stage: Stage | None, given: set[int]) -> bool:
-    while stage is not None:
-        if stage.index in given or any(instruction.command == "SHELL" for instruction in stage.instructions):
-            return True
-        stage = stage.parent
-    return False
+def _sets_shell(stage: Stage, given: set[int]) -> bool:
+    return any(s.index in given or any(instruction.command == "SHELL" for instruction in s.instructions)
+               for s in stage.lineage())
 
 
 def _ash_only(root, suite: str | None) -> str | None:

@@ -103,15 +103,8 @@ def _archive_sources(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]
 
 def _family_runs_apt(ctx: RuleContext, root: Stage) -> bool:
     """Whether the stage, or any stage built on it, runs apt (or apk, which becomes apt-get)."""
-    return any(_runs_apt(ctx, stage) for stage in ctx.stages if _builds_on(stage, root))
+    return any(_runs_apt(ctx, stage) for stage in ctx.stages if any(s is root for s in stage.lineage()))
 
-
-def _builds_on(stage: Stage, root: Stage) -> bool:
-    while stage is not None:
-        if stage is root:
-            return True
-        stage = stage.parent
-    return False
 
 
 def _runs_apt(ctx: RuleContext, stage: Stage) -> bool:

@@ -46,13 +46,6 @@ def check(ctx: RuleContext) -> Iterator[Edit | Finding]:
         yield from _stage(ctx, stage)
 
 
-def _lineage(stage: Stage) -> list[Stage]:
-    chain = []
-    while stage is not None:
-        chain.append(stage)
-        stage = stage.parent
-    return chain
-
 
 def _stage(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
     """Walk the stage (after the stages it builds on, which may have made a
@@ -122,7 +115,7 @@ def check_pip_upgrade(ctx: RuleContext) -> Iterator[Edit | Finding]:
 def _outside_venv(ctx: RuleContext, stage: Stage):
     """(instruction, script, command) of this stage's commands that run
     outside a venv, in build order (the stages it builds on may make one)."""
-    lineage = list(reversed(_lineage(stage)))
+    lineage = stage.lineage()[::-1]
     # an ENV that points at a venv: every command after it runs in one (a
     # stage is built on an earlier one, so file order is build order)
     venv_env = next((instruction.start for ancestor in lineage for instruction in ancestor.instructions

@@ -274,11 +274,7 @@ def _existing_home(ctx: RuleContext, stage: Stage, plan: RunPlan, command: Comma
     if "H" in options or home is None or home.value is None or operands[0].value is None:
         return
     start = plan.span(command.words[0])[0]
-    made = []
-    current: Stage | None = stage
-    while current is not None:
-        made += [i for i in current.instructions if i.start < start and _makes(i, home.value)]
-        current = current.parent
+    made = [i for current in stage.lineage() for i in current.instructions if i.start < start and _makes(i, home.value)]
     if not made:
         return
     user = operands[0]
@@ -337,9 +333,7 @@ def _needs(ctx: RuleContext) -> Iterator[Need]:
 
 def _suite(ctx: RuleContext, stage: Stage) -> str:
     """The suite a stage's image is (a stage built on another is its root's)."""
-    while stage.parent is not None:
-        stage = stage.parent
-    return stage.suite or ctx.image_suite
+    return stage.root.suite or ctx.image_suite
 
 
 def _whole(command: Command) -> Command:

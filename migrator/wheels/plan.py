@@ -126,14 +126,10 @@ class WheelPlan:
     def __init__(self, stages: dict[int, StagePlan], evidence: "Evidence | None"):
         self.stages = stages
         self.evidence = evidence
-        self._root: dict[int, int] = {}
 
     def dropped(self, stage: "Stage", apk_name: str) -> str | None:
         """Why `apk_name`, installed in `stage`, goes; None when it stays."""
-        root = stage
-        while root.parent is not None:
-            root = root.parent
-        plan = self.stages.get(root.index)
+        plan = self.stages.get(stage.root.index)
         if plan is None or plan.answer != "slim":
             return None
         return plan.drops.get(apk_name)
@@ -157,7 +153,7 @@ def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
     for stage in ctx.stages:
         if stage.parent is not None or stage.kind is None:
             continue
-        group = [s for s in ctx.stages if _root(s) is stage]
+        group = [s for s in ctx.stages if s.root is stage]
         indexes = {s.index for s in group}
         requirements = [r for r in (*evidence.found.requirements, *evidence.dependencies) if r.stage in indexes]
         unreadable = [u for u in evidence.found.unreadable if u.stage in indexes]
@@ -184,11 +180,6 @@ def build(ctx: "RuleContext", evidence: "Evidence | None") -> WheelPlan:
 _PIN = LazyPattern(r"[=<>~@]")  # where a version pin starts in an apk word
 _PYTHON_MINOR = LazyPattern(r"(\d+\.\d+(?:\.\d+)?)")
 
-
-def _root(stage: "Stage") -> "Stage":
-    while stage.parent is not None:
-        stage = stage.parent
-    return stage
 
 
 def _python(stage: "Stage", suite: str) -> str | None:
