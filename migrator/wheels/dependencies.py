@@ -54,17 +54,15 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
             if chosen is None:
                 continue  # no release the specifier allows: the plan reports it
             version, file = chosen
-            text = client.metadata(page.name, version, file)
-            if text is None:
+            dependencies = _dependencies(client, page, requirement.specifier, requirement.extras, version, file, memo)
+            if dependencies is None:
                 # --offline says "not in the cache" unless an earlier run learnt there is none to read
                 why = ("its metadata is not in the cache (--offline)"
                        if client.offline and not client.metadata_absent(page.name, version, file)
                        else "the index has no metadata to read its dependencies from")
                 notes.append(f"{requirement.name} {version}: {why}")
                 continue
-            source = client.metadata_source(page.name, version, file) if memo is not None else None
-            kept = ("requires", source, requirement.extras) if source else None  # what is at a source never changes
-            for dependency in _requires_dist(text, requirement.extras, memo, page.name, kept):
+            for dependency in dependencies:
                 name = dependency.canonical
                 if (requirement.stage, name) in known:
                     continue
@@ -79,6 +77,34 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
                     return found, notes
         queue = following
     return found, notes
+
+
+# A fleet walks the same projects with the same specifiers and extras file
+# after file, and a client reads each metadata text once per run (its
+# _texts): what one release's metadata asks for is kept per client and page,
+# by their identities (the entry keeps both alive, so neither id is reused).
+_READ: dict[tuple, tuple] = {}
+
+
+def _dependencies(client: Client, page: Page, specifier: str, extras: tuple[str, ...], version: str,
+                  file: File | None, memo: Memo | None) -> list[Dependency] | None:
+    """The Requires-Dist entries of `version` (chosen for `specifier`) that
+    apply with `extras`; None when its metadata cannot be read (not kept:
+    the caller asks the client why)."""
+    key = (id(client), id(page), specifier, extras)
+    known = _READ.get(key)
+    if known is not None and known[0] is client and known[1] is page:
+        return known[2]
+    text = client.metadata(page.name, version, file)
+    if text is None:
+        return None
+    source = client.metadata_source(page.name, version, file) if memo is not None else None
+    kept = ("requires", source, extras) if source else None  # what is at a source never changes
+    found = _requires_dist(text, extras, memo, page.name, kept)
+    if len(_READ) > 4096:
+        _READ.clear()
+    _READ[key] = (client, page, found)
+    return found
 
 
 class Dependency(Frozen):
