@@ -260,24 +260,29 @@ def _environment(python: str, arch: str) -> dict[str, str]:
 def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirements: list["Requirement"],
            plan: StagePlan) -> None:
     constraints = evidence.found.constraints
+    all_no_binary = evidence.found.no_binary
+    arches = tuple(plan.arches)
     seen: set[tuple[str, str]] = set()
     for requirement in requirements:
-        specifier = ",".join(filter(None, [requirement.specifier, constraints.get(requirement.name, "")]))
-        if (requirement.name, specifier) in seen:
+        name = requirement.name
+        specifier = requirement.specifier
+        constraint = constraints.get(name) if constraints else None
+        if constraint:
+            specifier = f"{specifier},{constraint}" if specifier else constraint
+        if (name, specifier) in seen:
             continue
-        seen.add((requirement.name, specifier))
+        seen.add((name, specifier))
         if evidence.skipped:
             judged = _judged(requirement, specifier, plan, evidence, stage.kind)
             if judged is not None:
                 plan.verdicts.append(Verdict(requirement, specifier, {}, {}, evidence.skipped))
             continue
-        page = evidence.pages.get(requirement.name, ...)
-        no_binary = bool({":all:", requirement.name} & evidence.found.no_binary)
+        page = evidence.pages.get(name, ...)
+        no_binary = bool(all_no_binary) and (":all:" in all_no_binary or name in all_no_binary)
         # A fleet judges the same requirement on the same image file after
         # file: the choices are worked out once per run (the client hands
         # out one Page per project per run: its identity names its files).
-        key = (requirement.name, requirement.marker, specifier, plan.python, plan.suite, tuple(plan.arches), stage.kind,
-               no_binary, id(page))
+        key = (name, requirement.marker, specifier, plan.python, plan.suite, arches, stage.kind, no_binary, id(page))
         known = _JUDGED.get(key)
         if known is None or known[0] is not page:
             if len(_JUDGED) > 4096:
