@@ -72,9 +72,28 @@ def _stage_findings(ctx: "RuleContext", plan: "StagePlan") -> Iterator[Finding]:
             yield Finding(ID, line, f"kept {' '.join(names)}: {why}", Severity.INFO)
 
 
+# A fleet describes the same requirement (text, and file when not the
+# Dockerfile) with the same choices file after file: each description is
+# made once per run, by everything _described reads.
+_DESCRIBED: dict[tuple, str] = {}
+
+
 def _describe(verdict: "Verdict") -> str:
     requirement = verdict.requirement
-    notes = [] if requirement.source.startswith("Dockerfile") else [requirement.source]
+    source = "" if requirement.source.startswith("Dockerfile") else requirement.source
+    key = (requirement.text, source, requirement.name, requirement.specifier, tuple(verdict.targets.items()),
+           tuple(verdict.alpine.items()), verdict.pure_python)
+    described = _DESCRIBED.get(key)
+    if described is None:
+        if len(_DESCRIBED) > 4096:
+            _DESCRIBED.clear()
+        described = _DESCRIBED[key] = _described(verdict, source)
+    return described
+
+
+def _described(verdict: "Verdict", source: str) -> str:
+    requirement = verdict.requirement
+    notes = [source] if source else []
     pinned = requirement.specifier.startswith("==") and "," not in requirement.specifier
     choices = list(verdict.targets.items())
     if not pinned:
