@@ -241,6 +241,11 @@ def _run(instruction: Instruction, document: Document, stage: _Stage, ctx: _Cont
     if script is None:
         return
     for command in script.commands:
+        # Most commands are not pip, poetry, uv or pipenv: their first word
+        # tells (every program the tests below accept names one of these).
+        first = command.words[0].value if command.words else None
+        if first is None or not ("pip" in first or "python" in first or "uv" in first or "poetry" in first):
+            continue
         words = [word.value for word in command.words]
         args = _pip_install_args(words)
         if args is not None:
