@@ -33,6 +33,9 @@ class WheelCheck:
         self.cache_root = cache_root  # default: $XDG_CACHE_HOME/unalpine/index
         self.environ = environ  # default: os.environ
         self._clients: dict = {}  # one index client per set of indexes, per run
+        # The indexes for a file's own --index-url/--extra-index-url: the
+        # environment and pip.conf are read once per run, not once per file.
+        self._urls: dict[tuple, list[str]] = {}
         self._cache = None  # migrator.wheels.cache.Cache, and the memo beside it: made for the first file with pip lines
         self._memo = None
 
@@ -71,8 +74,12 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     from migrator.wheels.index import Client
     from migrator.wheels.index_urls import choose_urls
 
-    environ = os.environ if check.environ is None else check.environ
-    urls = choose_urls(found.index_url, found.extra_index_urls, environ, check._memo)  # read only: no copy of os.environ per file
+    asked = (found.index_url, tuple(found.extra_index_urls))
+    urls = check._urls.get(asked)
+    if urls is None:
+        environ = os.environ if check.environ is None else check.environ
+        urls = check._urls[asked] = choose_urls(found.index_url, found.extra_index_urls, environ, check._memo)
+    urls = list(urls)  # each file's evidence its own list
     evidence = Evidence(found, {}, list(check.arches), urls)
     evidence.memo = check._memo
     if not urls:
