@@ -171,6 +171,10 @@ class ShellScript:
         per parse: a walk of the whole tree, asked for every RUN by the
         busybox-applets rule and --verify's program check)."""
         names = self._derived.get("functions")
+        if names is None and "(" not in self.text and "function" not in self.text:
+            # A definition is `name ( )` or `function name`: a script with
+            # neither token has none (most RUNs), so its tree is not walked.
+            names = self._derived["functions"] = frozenset()
         if names is None:
             found: set[str] = set()
             stack = [self.tree.root_node]
