@@ -134,8 +134,10 @@ def _written_crontabs(script: ShellScript) -> list[str]:
     users = [match.group(1) for match in _REDIRECT.finditer(script.text)] if "/etc/crontabs/" in script.text else []
     for command in script.commands:
         name = (command.name or "").rsplit("/", 1)[-1]
+        if name not in _WRITERS and name != "tee":
+            continue  # (most commands: no word list made for them)
         words = [word.value or "" for word in command.words[1:]]
-        targets = words[-1:] if name in _WRITERS else words if name == "tee" else []
+        targets = words[-1:] if name in _WRITERS else words
         users += [match.group(1) for target in targets
                   if target.startswith("/etc/crontabs/") and (match := _CRONTABS.fullmatch(target))]
     return list(dict.fromkeys(users))
