@@ -69,7 +69,9 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     ]
     places = file.places
     start_names = places.in_run.get(instruction.start)
-    targets = [command for command in script.commands if script.file_span(command.start, command.end)[0] in places.by_command]
+    # (most files place nothing into an install: no command's offset to look up)
+    targets = [command for command in script.commands
+               if script.file_span(command.start, command.end)[0] in places.by_command] if places.by_command else []
     services = [] if script.has_errors else removed_with_openrc(ctx, stage, script)
     config = [] if script.has_errors else _apk_config(script)
     if not calls and not cache_words and not start_names and not targets and not services and not config:
@@ -95,12 +97,11 @@ def _rewrite_run(ctx: RuleContext, stage: Stage, instruction: Instruction,
     for word in cache_words:
         edits.replace(word, APT_LISTS)
         state.lists_removed = True
-    installs_later = any(parse_apk(command).subcommand is not None and parse_apk(command).subcommand.value in ("add", "upgrade")
-                         for command in calls)
+    parsed = [parse_apk(command) for command in calls]
+    installs_later = any(call.subcommand is not None and call.subcommand.value in ("add", "upgrade") for call in parsed)
     if start_names and installs_later:
         state.updated = state.installs = True  # the lists go at the end of the RUN, after every install
-    for command in calls:
-        call = parse_apk(command)
+    for call in parsed:
         yield from rewrite_call(ctx, stage, call, state, edits, file)
     for command in targets:
         if command.name not in APK_COMMANDS:  # an apt-get install already there
@@ -130,22 +131,32 @@ def _apk_config(script: ShellScript) -> list[tuple[Command, bool]]:
     `echo URL >> /etc/apk/repositories`), each with whether it can go alone
     (not inside a pipeline, no heredoc body of its own)."""
     found = []
+    # A redirect's target is as written, so it can name /etc/apk only in a
+    # script whose text does; most do not, and their commands' statements
+    # (a walk up the tree each) are looked at only for a word that names it.
+    redirected = "/etc/apk" in script.text
     for command in script.commands:
         if command.name in APK_COMMANDS:
+            continue
+        targets = [word.value or word.text for word in command.words[1:]]
+        if not redirected and not any(_names_apk_config(target) for target in targets):
             continue
         statement = command.node
         while statement.parent is not None and statement.parent.type in ("redirected_statement", "negated_command"):
             statement = statement.parent
-        targets = [word.value or word.text for word in command.words[1:]]
         redirects = [child for child in statement.children if child.type in ("file_redirect", "heredoc_redirect")] \
             if statement is not command.node else []
         targets += [child.text.decode("utf-8", "replace") for child in redirects if child.type == "file_redirect"]
-        if not any("/etc/apk/" in target or target.rstrip("/").endswith("/etc/apk") for target in targets):
+        if not any(_names_apk_config(target) for target in targets):
             continue
         removable = statement.parent is not None and statement.parent.type != "pipeline" and \
             not any(child.type == "heredoc_redirect" for child in redirects)
         found.append((command, removable))
     return found
+
+
+def _names_apk_config(target: str) -> bool:
+    return "/etc/apk/" in target or target.rstrip("/").endswith("/etc/apk")
 
 
 def _removes_lists(script: ShellScript) -> bool:
