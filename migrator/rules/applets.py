@@ -124,7 +124,6 @@ def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
 
 def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[str, str], plan: _Plan) -> None:
     program = use.program
-    line = ctx.line_of(use.offset)
     if program in OWNED or program in BUILTINS or program in APK_COMMANDS:
         return
     through_busybox = use.busybox is not None
@@ -133,6 +132,7 @@ def _use(ctx: RuleContext, stage: Stage, seen: _Seen, use: Use, decided: dict[st
     evidence = _alpine_had(ctx, seen, program)
     if evidence is None and not through_busybox:
         return  # Alpine did not have it either, or it is not Debian's to give (--verify may say)
+    line = ctx.line_of(use.offset)  # (only now: most uses end above)
     twins = [p for p in seen.index.packages(program) if p not in _NOT_TWINS or program == "busybox"]
     package = "" if seen.has(program) else (_installed_twin(seen, twins) or (twins[0] if twins else ""))
     if through_busybox:
@@ -244,9 +244,12 @@ def _debian_names(ctx: RuleContext, stage: Stage, apk_name: str) -> list[str]:
     """The Debian names an apk package becomes (the recommended answer
     where there is a question)."""
     if ctx.wheels is not None:
-        from migrator.wheels.plan import plan_of  # (only for a file the wheel check gathered for)
+        plan = ctx.wheel_plan  # built by the first ask of the round (an import statement costs, once per name)
+        if plan is None:
+            from migrator.wheels.plan import plan_of  # (only for a file the wheel check gathered for)
 
-        if plan_of(ctx).dropped(stage, apk_name):
+            plan = plan_of(ctx)
+        if plan.dropped(stage, apk_name):
             return []
     mapping = ctx.table.lookup(apk_name, ctx.suite, stage.kind)
     if mapping.kind == "map":
