@@ -55,12 +55,12 @@ def _stage(ctx: RuleContext, stage: Stage) -> Iterator[Edit | Finding]:
 
 
 def _check_command(ctx: RuleContext, instruction, script, command: Command) -> Iterator[Edit | Finding]:
-    line = ctx.line_of(script.file_span(command.start, command.end)[0])
     if _is_ensurepip(command):
         return  # UA504 installs python3-pip in its place
     install = _pip_install_word(command) or _get_pip_word(command)
     if install is None or any(word.value == FLAG for word in command.words):
         return
+    line = ctx.line_of(script.file_span(command.start, command.end)[0])  # (only now: most commands are not pip's)
     if ctx.suite in UPGRADE_FAILS and _pip_upgrade_fails(command) and _upgrade_answer(ctx, script, command) == "drop" and _only_pip(command):
         return  # UA503 removes the command
     answer = ctx.ask(Decision(
