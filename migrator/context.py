@@ -51,6 +51,10 @@ class RuleContext:
         # their own (a WeakKeyDictionary per module cost the import of weakref,
         # ~0.3 ms of every run): it goes with the context.
         self.memo: dict[object, object] = {}
+        # commands()'s tuples, by stage index: ~10 walks of the same stages
+        # per round (every rule, install placement, the wheel plan), each
+        # asking for every instruction's script again.
+        self._commands: dict[int, list[tuple[Stage, Instruction, ShellScript, Command]]] = {}
         self.global_args = global_args(document)
         self.stages = stages_of(document, self.global_args)
         self.images = image_table()
@@ -113,9 +117,11 @@ class RuleContext:
         told), in order: (stage, instruction, its script, command). A RUN
         whose shell did not parse is skipped: rules leave it as it is."""
         for stage in self.migrated() if stages is None else stages:
-            for instruction in stage.instructions:
-                script = self.script(instruction)
-                if script is None or script.has_errors:
-                    continue
-                for command in script.commands:
-                    yield stage, instruction, script, command
+            found = self._commands.get(stage.index)
+            if found is None:
+                found = self._commands[stage.index] = [
+                    (stage, instruction, script, command) for instruction in stage.instructions
+                    if (script := self.script(instruction)) is not None and not script.has_errors
+                    for command in script.commands
+                ]
+            yield from found
