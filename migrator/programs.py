@@ -161,7 +161,8 @@ def _command_uses(script: ShellScript, command: Command, instruction: Instructio
             if index < len(words) and words[index].value is not None:
                 found += _string_script(script, words[index], instruction)
             return found
-        rest = _handed_on(name, [w.value or "" for w in words[1:]])
+        # (most programs hand on to nothing: no word list made for them)
+        rest = _handed_on(name, [w.value or "" for w in words[1:]]) if name in _WRAPPERS else None
         if name == "busybox" and rest is not None:
             busybox = (offset, script.file_span(words[1].start, words[1].end)[0])
             words = words[1:]
