@@ -250,7 +250,7 @@ class _Scanner:
                 nodes.append(Node("comment", line.start, line.stop, line.number, line.number))
                 self.index += 1
             else:
-                self.read_instruction()
+                self.read_instruction(stripped)
         return Document(self.text, self.nodes, self.escape, self.directives, self.lines)
 
     def add_node(self, kind: str, first: PhysicalLine, last: PhysicalLine) -> None:
@@ -279,22 +279,19 @@ class _Scanner:
             self.add_node("directive", line, line)
             self.index += 1
 
-    def read_instruction(self) -> None:
+    def read_instruction(self, stripped: str) -> None:
+        """The instruction starting at the current line, whose content (after
+        a BOM) stripped on the left scan() hands in: it ends the line, so it
+        starts len(stripped) before the line's end."""
         lines, text, escape = self.lines, self.text, self.escape
         first = lines[self.index]
-        # The line's content (after a BOM) and whether it continues, written
-        # out here: once per instruction of every parse. A trailing escape
-        # (plus spaces/tabs after it) continues the line, as buildkit's
-        # `([^E])E[ \t]*$|^E[ \t]*$` for the escape E says: only spaces and
-        # tabs may follow it (not \v or other Unicode blanks), and an escaped
-        # escape (`RUN dir C:\\`) ends the line instead of continuing it.
-        start = first.start
-        content = text[start : first.end]
-        if start == 0 and content.startswith(BOM):
-            content = content[len(BOM) :]
-            start = len(BOM)
-        stripped = content.lstrip(GO_SPACE)
-        start += len(content) - len(stripped)
+        # Whether the line continues, written out here: once per instruction
+        # of every parse. A trailing escape (plus spaces/tabs after it)
+        # continues the line, as buildkit's `([^E])E[ \t]*$|^E[ \t]*$` for
+        # the escape E says: only spaces and tabs may follow it (not \v or
+        # other Unicode blanks), and an escaped escape (`RUN dir C:\\`) ends
+        # the line instead of continuing it.
+        start = first.end - len(stripped)
         body = stripped.rstrip(" \t")
         if body.endswith(escape) and (len(body) == 1 or body[-2] != escape):  # the escape is one character
             chunk, continued = body[:-1], True
