@@ -102,9 +102,10 @@ def _find_uses(ctx: RuleContext, stage: Stage) -> list[tuple[Instruction, int, s
             found.append((instruction, elements[0][0], "exec", elements))
         for script in _scripts(ctx, instruction):
             for command in script.commands:
-                if _is_crond(command):
+                name = (command.name or "").rsplit("/", 1)[-1]  # (as _is_crond reads it; once per command)
+                if name == "crond":
                     found.append((instruction, script.file_span(command.start, command.end)[0], "crond", (script, command)))
-                elif (command.name or "").rsplit("/", 1)[-1] == "crontab":  # Debian's crontab comes with cron
+                elif name == "crontab":  # Debian's crontab comes with cron
                     found.append((instruction, script.file_span(command.start, command.end)[0], "crontab", None))
         if instruction.command in ("COPY", "ADD"):
             users = _copied_crontabs(instruction)
