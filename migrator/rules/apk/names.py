@@ -101,6 +101,8 @@ def resolve(ctx: RuleContext, stage: Stage, name: str, line: int, context: str) 
 
 def _wheel_plan(ctx: RuleContext):
     """The wheel check's plan (imported only for a file the check gathered for)."""
+    if ctx.wheel_plan is not None:  # built this round: no import statement per package word
+        return ctx.wheel_plan
     from migrator.wheels.plan import plan_of
 
     return plan_of(ctx)
