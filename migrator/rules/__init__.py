@@ -73,6 +73,11 @@ def all_rules() -> list[Rule]:
 SUB_IDS = {"UA202": "UA201", "UA402": "UA401"}
 
 
+_KNOWN: list[frozenset[str]] = []  # known_ids(), made once: all_rules() is fixed after its first call
+
+
 def known_ids() -> frozenset[str]:
     """Every id a rule reports or edits under (what ignore comments may name)."""
-    return frozenset(rule.id for rule in all_rules()) | frozenset(SUB_IDS)
+    if not _KNOWN:
+        _KNOWN.append(frozenset(rule.id for rule in all_rules()) | frozenset(SUB_IDS))
+    return _KNOWN[0]
