@@ -50,26 +50,19 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
             page = pages.get(requirement.name)
             if page is None:
                 continue  # not on the index, or not asked: the plan reports it
-            chosen = _metadata_file(page, requirement.specifier, memo)
-            if chosen is None:
+            read = _read(client, page, requirement.specifier, requirement.extras, memo)
+            if read is None:
                 continue  # no release the specifier allows: the plan reports it
-            version, file = chosen
-            dependencies = _dependencies(client, page, requirement.specifier, requirement.extras, version, file, memo)
-            if dependencies is None:
-                # --offline says "not in the cache" unless an earlier run learnt there is none to read
-                why = ("its metadata is not in the cache (--offline)"
-                       if client.offline and not client.metadata_absent(page.name, version, file)
-                       else "the index has no metadata to read its dependencies from")
-                notes.append(f"{requirement.name} {version}: {why}")
+            if isinstance(read, str):
+                notes.append(f"{requirement.name} {read}")
                 continue
-            for dependency in dependencies:
-                name = dependency.canonical
-                if (requirement.stage, name) in known:
+            parent, source, dependencies = read
+            stage, line = requirement.stage, requirement.line
+            for _, name, specifier, marker, text, extras in dependencies:
+                if (stage, name) in known:
                     continue
-                known.add((requirement.stage, name))
-                item = Requirement(name, dependency.specifier, dependency.marker, dependency.text,
-                                   f"dependency of {page.name} {version}", requirement.line, requirement.stage,
-                                   dependency.extras, f"{page.name} {version}")
+                known.add((stage, name))
+                item = Requirement(name, specifier, marker, text, source, line, stage, extras, parent)
                 found.append(item)
                 following.append(item)
                 if len(known) > LIMIT:
@@ -86,25 +79,36 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
 _READ: dict[tuple, tuple] = {}
 
 
-def _dependencies(client: Client, page: Page, specifier: str, extras: tuple[str, ...], version: str,
-                  file: File | None, memo: Memo | None) -> list[Dependency] | None:
-    """The Requires-Dist entries of `version` (chosen for `specifier`) that
-    apply with `extras`; None when its metadata cannot be read (not kept:
-    the caller asks the client why)."""
+def _read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
+          memo: Memo | None) -> tuple[str, str, list[Dependency]] | str | None:
+    """("project version", "dependency of project version", its
+    Requires-Dist entries that apply with `extras`) for the release whose metadata is read for `specifier`; a
+    note ("version: why") when that metadata cannot be read (not kept: the
+    client is asked why each time); None when no release is allowed."""
     key = (id(client), id(page), specifier, extras)
     known = _READ.get(key)
     if known is not None and known[0] is client and known[1] is page:
         return known[2]
-    text = client.metadata(page.name, version, file)
-    if text is None:
-        return None
-    source = client.metadata_source(page.name, version, file) if memo is not None else None
-    kept = ("requires", source, extras) if source else None  # what is at a source never changes
-    found = _requires_dist(text, extras, memo, page.name, kept)
+    chosen = _metadata_file(page, specifier, memo)
+    if chosen is None:
+        read = None
+    else:
+        version, file = chosen
+        text = client.metadata(page.name, version, file)
+        if text is None:
+            # --offline says "not in the cache" unless an earlier run learnt there is none to read
+            why = ("its metadata is not in the cache (--offline)"
+                   if client.offline and not client.metadata_absent(page.name, version, file)
+                   else "the index has no metadata to read its dependencies from")
+            return f"{version}: {why}"
+        source = client.metadata_source(page.name, version, file) if memo is not None else None
+        kept = ("requires", source, extras) if source else None  # what is at a source never changes
+        parent = f"{page.name} {version}"
+        read = (parent, f"dependency of {parent}", _requires_dist(text, extras, memo, page.name, kept))
     if len(_READ) > 4096:
         _READ.clear()
-    _READ[key] = (client, page, found)
-    return found
+    _READ[key] = (client, page, read)
+    return read
 
 
 class Dependency(Frozen):
