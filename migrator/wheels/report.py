@@ -39,17 +39,20 @@ def _stage_findings(ctx: "RuleContext", plan: "StagePlan") -> Iterator[Finding]:
             yield Finding(ID, plan.line, f"wheel check used cached index answers up to {hours / 24:.0f} day(s) old", Severity.INFO)
     pulled: dict[int, list[str]] = {}  # line -> dependencies that simply install from wheels
     for verdict in plan.verdicts:
-        if not verdict.targets:
+        targets = verdict.targets
+        if not targets:
             continue
-        if verdict.requirement.parent and any(c.version is None for c in verdict.targets.values()):
-            yield Finding(ID, verdict.requirement.line, f"{verdict.requirement.text} ({verdict.requirement.source}) has no release "
-                          f"for this Python; not judged (the release of {verdict.requirement.parent.split()[0]} this Python takes may not need it)",
-                          Severity.INFO)
-            continue
-        if verdict.requirement.parent and not verdict.builds:
-            pulled.setdefault(verdict.requirement.line, []).append(f"{verdict.requirement.name} {verdict.targets[next(iter(verdict.targets))].version}")
-            continue
-        yield Finding(ID, verdict.requirement.line, _describe(verdict), Severity.INFO)
+        requirement = verdict.requirement
+        if requirement.parent:
+            if any(c.version is None for c in targets.values()):
+                yield Finding(ID, requirement.line, f"{requirement.text} ({requirement.source}) has no release for this "
+                              f"Python; not judged (the release of {requirement.parent.split()[0]} this Python takes may "
+                              "not need it)", Severity.INFO)
+                continue
+            if not verdict.builds:
+                pulled.setdefault(requirement.line, []).append(f"{requirement.name} {targets[next(iter(targets))].version}")
+                continue
+        yield Finding(ID, requirement.line, _describe(verdict), Severity.INFO)
     for line, names in pulled.items():
         yield Finding(ID, line, f"{len(names)} dependenc{'y installs' if len(names) == 1 else 'ies install'} from wheels too: {', '.join(names)}",
                       Severity.INFO)
