@@ -86,6 +86,10 @@ def no_binary_names(value: str) -> set[str]:
     return {name if name == ":all:" else canonical_name(name) for name in value.split(",") if name and name != ":none:"}
 
 
+_COMMENT = LazyPattern(r"(^|\s)#.*$")
+_HASH = LazyPattern(r"\s--hash[=\s]\S+")
+
+
 def logical_lines(text: str) -> list[tuple[int, str]]:
     """A requirement file's entries: continuations joined, comments and
     --hash options cut off (pip's own reading of the format)."""
@@ -97,8 +101,13 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
         if raw.endswith("\\"):
             pending += raw[:-1] + " "
             continue
-        entry = re.sub(r"(^|\s)#.*$", "", pending + raw)
-        entry = re.sub(r"\s--hash[=\s]\S+", "", entry).strip()
+        entry = pending + raw
+        # the patterns only where they can match: most lines hold neither
+        if "#" in entry:
+            entry = _COMMENT.sub("", entry)
+        if "--hash" in entry:
+            entry = _HASH.sub("", entry)
+        entry = entry.strip()
         pending = ""
         if entry:
             out.append((start, entry))
