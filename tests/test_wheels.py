@@ -737,6 +737,10 @@ def test_context_reads_only_files_inside_the_context(tmp_path):
     assert read("out.txt") is None  # the link leads out of the context
     assert read("../secret.txt") is None
     assert read("sub") is None  # a folder
+    (tmp_path / "linked").symlink_to(context)
+    through = _Context(tmp_path / "linked").read  # the context itself named through a link
+    assert through("requirements.txt") == "a==1\n" and through("in.txt") == "b==2\n"
+    assert through("out.txt") is None and through("dangling.txt") is None
 
 
 def test_an_images_tag_ranks_are_worked_out_once_per_process_and_agree_with_packaging():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from stat import S_ISLNK
 
 from migrator.assignments import assignments
 from migrator.document import Document, Instruction
@@ -137,20 +138,24 @@ class _Context:
 
     def read(self, relative: str) -> str | None:
         joined = os.path.join(self.folder, relative)
+        path = None
         if ".." not in relative:
             # Nothing there: realpath (an lstat per component of the folder,
             # twice) would end at a missing file too. Without a `..`, a
             # missing component or a dangling link cannot lead elsewhere.
             try:
-                os.stat(joined)
+                info = os.lstat(joined)
             except (FileNotFoundError, NotADirectoryError):
                 return None
             except OSError:
-                pass
-        path = os.path.realpath(joined)
-        if self._real_folder is None:
-            self._real_folder = os.path.realpath(self.folder)
-        base = self._real_folder
+                info = None
+            # A file right in the folder that is no link (requirements.txt,
+            # nearly always): its real path is the folder's, joined.
+            if info is not None and "/" not in relative and relative not in ("", ".") and not S_ISLNK(info.st_mode):
+                path = os.path.join(self._real(), relative)
+        if path is None:
+            path = os.path.realpath(joined)
+        base = self._real()
         if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
             return None  # outside the context: Docker would not send it either
         try:
@@ -158,6 +163,12 @@ class _Context:
                 return handle.read()
         except (OSError, UnicodeDecodeError):
             return None
+
+    def _real(self) -> str:
+        """os.path.realpath(folder), once per file."""
+        if self._real_folder is None:
+            self._real_folder = os.path.realpath(self.folder)
+        return self._real_folder
 
     def is_dir(self, relative: str) -> bool:
         return os.path.isdir(os.path.join(self.folder, relative))
