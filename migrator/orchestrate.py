@@ -172,6 +172,8 @@ class Run:
         settings.want_rewrites = request.format in ("sarif", "github", "gitlab", "checkstyle")
         # what the summary does not count is dropped right after it (check_files)
         settings.want_answers = request.keep_details or bool(request.save_answers) or mode.prompting
+        # a quiet run shows no informational finding, and without details nothing keeps one
+        settings.want_notes = not request.quiet or request.keep_details
         if request.write and not mode.prompting and not self.stdin_mode and not request.build:
             # staged by the workers while checking; not with --build, which may still hold a file back
             from migrator.output import new_tag

@@ -201,6 +201,50 @@ def test_a_parallel_batch_keeps_what_its_workers_worked_out(tmp_path):
 # --- summary ---------------------------------------------------------------------------
 
 
+def test_a_quiet_run_shows_every_warning_and_no_note(tmp_path):
+    # A quiet run's workers send the informational findings without their
+    # text (batch.RunSettings.want_notes): nothing it shows may change.
+    varied_fleet(tmp_path, 60)
+    full = unalpine("--yes", "--diff", "-j", "2", ".", cwd=tmp_path, check=2)
+    quiet = [unalpine("--yes", "--diff", "-q", "-j", jobs, ".", cwd=tmp_path, check=2) for jobs in ("1", "2")]
+    assert quiet[0].stdout == quiet[1].stdout == full.stdout
+    assert quiet[0].stderr == quiet[1].stderr
+    shown = quiet[0].err.splitlines()
+    warnings = [line for line in full.err.splitlines() if " warning: " in line]
+    assert len(warnings) > 20
+    assert [line for line in shown if " warning: " in line] == warnings
+    notes = [line for line in full.err.splitlines() if re.match(r"\S+:\d+: UA\d+ (?!warning: |chose ')", line)]
+    assert notes and not set(notes) & set(shown)
+    assert set(shown) <= set(full.err.splitlines())
+
+
+def test_without_notes_keeps_what_the_summary_counts(tmp_path):
+    from migrator.batch import FileJob, RunSettings, check_file
+    from migrator.options import Options
+    from migrator.proposals import Severity
+    from migrator.request import RunRequest
+
+    # a note (tzdata is dropped: the image has it), a question taken by --yes
+    write(tmp_path / "Dockerfile", "FROM python:3.12-alpine\nRUN apk add --no-cache tzdata zzzunknown-dev\n")
+    request = RunRequest([str(tmp_path)], yes=True)
+    options = Options(request)
+    outcomes = []
+    for want_notes in (True, False):
+        settings = RunSettings(options.engine_settings(None, [], None, None), options.resolver_factory({}, ""))
+        settings.want_answers = False
+        settings.want_notes = want_notes
+        outcomes.append(check_file(FileJob(str(tmp_path / "Dockerfile"), str(tmp_path / "Dockerfile")), settings))
+    whole, counted = outcomes
+    assert [(f.rule, f.line, f.severity) for f in whole.findings] == \
+        [(f.rule, f.line, f.severity) for f in counted.findings]
+    assert any(f.severity is Severity.INFO and f.message for f in whole.findings)
+    for before, after in zip(whole.findings, counted.findings):
+        assert after.message == ("" if before.severity is Severity.INFO else before.message)
+    # --yes took an answer: the summary counts it, without its question
+    assert [a.source for a in counted.answers] == ["yes"] and counted.answers[0].decision is None
+    assert whole.text == counted.text and whole.changed
+
+
 def test_summary_counts_and_findings_per_rule(tmp_path):
     write(tmp_path / "a/Dockerfile", UNKNOWN)  # a question, taken with --yes
     write(tmp_path / "b/Dockerfile", BASE_ONLY)
