@@ -256,6 +256,8 @@ def check_versions(ctx: RuleContext) -> Iterator[Finding]:
         for instruction in stage.instructions:
             if instruction.command not in ("RUN", "CMD", "ENTRYPOINT", "ENV", "ARG", "COPY", "ADD", "WORKDIR"):
                 continue
+            if "python3." not in instruction.logical.text:
+                continue  # (what _VERSIONED matches always holds it: most instructions are not searched)
             for match in _VERSIONED.finditer(instruction.logical.text):
                 if match.group(1) != have:
                     offset = instruction.logical.file_offset(match.start())
