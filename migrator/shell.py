@@ -161,10 +161,16 @@ class ShellScript:
         return self.map.file_span(start, end)
 
     def _word(self, node: Node) -> Word:
+        # (once per word of every script parsed: the text sliced once, and
+        # the Word made without its __new__'s frame, as split_lines does)
         if node.type == "command_name" and node.named_children:
             node = node.named_children[0]
-        start, end = self.span(node)
-        return Word(start, end, self.text[start:end], literal_value(node, self.text[start:end]))
+        if self._ascii:
+            start, end = node.start_byte, node.end_byte
+        else:
+            start, end = self.span(node)
+        text = self.text[start:end]
+        return tuple.__new__(Word, (start, end, text, literal_value(node, text)))
 
     def function_names(self) -> frozenset[str]:
         """The names of the functions the script defines (worked out once
@@ -203,7 +209,8 @@ class ShellScript:
             return 0
         last = max(statements, key=lambda child: child.end_byte)
         end = self.span(last)[1]
-        heredoc = _first_heredoc(last)
+        # (a heredoc is written with <<: most scripts' last statement is not walked for one)
+        heredoc = _first_heredoc(last) if "<<" in self.text else None
         if heredoc is not None:
             # `cmd <<EOF ... EOF` (a heredoc inside a heredoc script): the
             # statement's line is where it can go on, not after the body.
