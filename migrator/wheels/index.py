@@ -58,7 +58,10 @@ class Client:
         # Threads only for the projects not read yet this run: in a fleet most
         # are known after the first files, and starting threads to look them
         # up in a dict cost more than the lookups.
-        unread = [name for name in names if name not in self._known]
+        known = self._known
+        unread = [name for name in names if name not in known]
+        if not unread:  # a fleet's usual case: every page read for an earlier file
+            return {name: known[name] for name in names if known[name] is not _UNKNOWN}
         if len(unread) > 1 and not self.offline:
             # What the cache holds is read here; threads only for the pages
             # the index must give (a warm run starts none).
