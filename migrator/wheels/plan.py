@@ -263,7 +263,8 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
            plan: StagePlan) -> None:
     constraints = evidence.found.constraints
     all_no_binary = evidence.found.no_binary
-    arches = tuple(plan.arches)
+    pages, skipped = evidence.pages, evidence.skipped
+    python, suite, arches, kind = plan.python, plan.suite, tuple(plan.arches), stage.kind  # the image, for every key
     seen: set[tuple[str, str]] = set()
     for requirement in requirements:
         name = requirement.name
@@ -274,22 +275,22 @@ def _judge(ctx: "RuleContext", stage: "Stage", evidence: "Evidence", requirement
         if (name, specifier) in seen:
             continue
         seen.add((name, specifier))
-        if evidence.skipped:
-            judged = _judged(requirement, specifier, plan, evidence, stage.kind)
+        if skipped:
+            judged = _judged(requirement, specifier, plan, evidence, kind)
             if judged is not None:
-                plan.verdicts.append(Verdict(requirement, specifier, {}, {}, evidence.skipped))
+                plan.verdicts.append(Verdict(requirement, specifier, {}, {}, skipped))
             continue
-        page = evidence.pages.get(name, ...)
+        page = pages.get(name, ...)
         no_binary = bool(all_no_binary) and (":all:" in all_no_binary or name in all_no_binary)
         # A fleet judges the same requirement on the same image file after
         # file: the choices are worked out once per run (the client hands
         # out one Page per project per run: its identity names its files).
-        key = (name, requirement.marker, specifier, plan.python, plan.suite, arches, stage.kind, no_binary, id(page))
+        key = (name, requirement.marker, specifier, python, suite, arches, kind, no_binary, id(page))
         known = _JUDGED.get(key)
         if known is None or known[0] is not page:
             if len(_JUDGED) > 4096:
                 _JUDGED.clear()
-            known = _JUDGED[key] = (page, _judged(requirement, specifier, plan, evidence, stage.kind, page, no_binary))
+            known = _JUDGED[key] = (page, _judged(requirement, specifier, plan, evidence, kind, page, no_binary))
         judged = known[1]
         if judged is not None:
             targets, alpine, missing, pure = judged
