@@ -128,9 +128,13 @@ class WheelPlan:
     def __init__(self, stages: dict[int, StagePlan], evidence: "Evidence | None"):
         self.stages = stages
         self.evidence = evidence
+        # whether any stage removes packages (build answers every question before it makes the plan)
+        self._slim = any(plan.answer == "slim" for plan in stages.values())
 
     def dropped(self, stage: "Stage", apk_name: str) -> str | None:
         """Why `apk_name`, installed in `stage`, goes; None when it stays."""
+        if not self._slim:  # asked for every apk name of every file: spare the walk to the root stage
+            return None
         plan = self.stages.get(stage.root.index)
         if plan is None or plan.answer != "slim":
             return None
