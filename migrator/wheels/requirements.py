@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from functools import lru_cache
 from stat import S_ISLNK
 
 from migrator.assignments import assignments
@@ -225,9 +226,19 @@ def _copy(instruction: Instruction, stage: _Stage) -> None:
     words = instruction.json_args or instruction.args.split()
     if len(words) < 2 or any("$" in word for word in words):
         return
+    for target, source in _copied(stage.workdir, tuple(words)):
+        stage.files[target] = source
+
+
+@lru_cache(maxsize=4096)
+def _copied(workdir: str, words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(image path, context path) of what `COPY <words>` puts where, in
+    order, run in `workdir`. Once per process: a fleet's files copy the
+    same few files to the same few folders, and posixpath is Python code."""
     *sources, dest = words
-    dest_path = posixpath.join(stage.workdir, dest)
+    dest_path = posixpath.join(workdir, dest)
     into_folder = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
+    copied = []
     for source in sources:
         source = posixpath.normpath(source.lstrip("/")) if source not in (".", "./") else "."
         if source == "." or into_folder and "*" not in source:
@@ -236,9 +247,10 @@ def _copy(instruction: Instruction, stage: _Stage) -> None:
             target = dest_path
         if "*" in source:  # COPY requirements*.txt ./ : each match lands by its name
             folder = posixpath.dirname(source) or "."
-            stage.files[posixpath.normpath(dest_path) + "/*"] = folder
+            copied.append((posixpath.normpath(dest_path) + "/*", folder))
             continue
-        stage.files[posixpath.normpath(target)] = source
+        copied.append((posixpath.normpath(target), source))
+    return tuple(copied)
 
 
 def _run(instruction: Instruction, document: Document, stage: _Stage, ctx: _Context, found: Found) -> None:
