@@ -175,6 +175,10 @@ class _Context:
         return os.path.isdir(os.path.join(self.folder, relative))
 
 
+# The instructions after a FROM that find() reads.
+_READ = frozenset(("WORKDIR", "COPY", "ADD", "ENV", "RUN"))
+
+
 def find(document: Document, context: str | os.PathLike, memo: Memo | None = None) -> Found:
     """Every requirement the RUN lines of `document` install."""
     found = Found()
@@ -182,8 +186,9 @@ def find(document: Document, context: str | os.PathLike, memo: Memo | None = Non
     stages: list[_Stage] = []
     names: dict[str, _Stage] = {}
     for instruction in document.instructions:
-        keyword = instruction.command
-        if instruction.keyword == "FROM":
+        # The keyword is what runs: an ONBUILD (whose trigger would be) is skipped below.
+        keyword = instruction.keyword
+        if keyword == "FROM":
             words = instruction.args.split()
             stage = _Stage(len(stages))
             parent = names.get(words[0].lower()) if words else None
@@ -193,7 +198,7 @@ def find(document: Document, context: str | os.PathLike, memo: Memo | None = Non
                 names[words[2].lower()] = stage
             stages.append(stage)
             continue
-        if not stages or instruction.keyword == "ONBUILD":
+        if not stages or keyword not in _READ:  # LABEL, EXPOSE, CMD, ONBUILD, ...: nothing to read
             continue
         stage = stages[-1]
         if keyword == "WORKDIR" and instruction.args.strip():
