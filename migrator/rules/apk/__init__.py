@@ -139,8 +139,8 @@ def _apk_config(script: ShellScript) -> list[tuple[Command, bool]]:
         if command.name in APK_COMMANDS:
             continue
         targets = [word.value or word.text for word in command.words[1:]]
-        if not redirected and not any(_names_apk_config(target) for target in targets):
-            continue
+        if not redirected and "/etc/apk" not in "\n".join(targets):
+            continue  # (what _names_apk_config accepts holds /etc/apk: one search for the command's words)
         statement = command.node
         while statement.parent is not None and statement.parent.type in ("redirected_statement", "negated_command"):
             statement = statement.parent
