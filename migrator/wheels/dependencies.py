@@ -72,23 +72,19 @@ def walk(client: Client, requirements: list[Requirement], pages: dict,
     return found, notes
 
 
-# A fleet walks the same projects with the same specifiers and extras file
-# after file, and a client reads each metadata text once per run (its
-# _texts): what one release's metadata asks for is kept per client and page,
-# by their identities (the entry keeps both alive, so neither id is reused).
-_READ: dict[tuple, tuple] = {}
-
-
 def _read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
           memo: Memo | None) -> tuple[str, str, list[Dependency]] | str | None:
     """("project version", "dependency of project version", its
-    Requires-Dist entries that apply with `extras`) for the release whose metadata is read for `specifier`; a
-    note ("version: why") when that metadata cannot be read (not kept: the
-    client is asked why each time); None when no release is allowed."""
-    key = (id(client), id(page), specifier, extras)
-    known = _READ.get(key)
-    if known is not None and known[0] is client and known[1] is page:
-        return known[2]
+    Requires-Dist entries that apply with `extras`) for the release whose
+    metadata is read for `specifier`; a note ("version: why") when that
+    metadata cannot be read (not kept: the client is asked why each time);
+    None when no release is allowed. Kept on the client (Client.readings):
+    a fleet walks the same projects with the same specifiers and extras file
+    after file, and the client reads each page and metadata text once per run."""
+    key = (page.name, specifier, extras)
+    known = client.readings.get(key)
+    if known is not None and known[0] is page:
+        return known[1]
     chosen = _metadata_file(page, specifier, memo)
     if chosen is None:
         read = None
@@ -105,9 +101,7 @@ def _read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
         kept = ("requires", source, extras) if source else None  # what is at a source never changes
         parent = f"{page.name} {version}"
         read = (parent, f"dependency of {parent}", _requires_dist(text, extras, memo, page.name, kept))
-    if len(_READ) > 4096:
-        _READ.clear()
-    _READ[key] = (client, page, read)
+    client.readings[key] = (page, read)
     return read
 
 

@@ -50,6 +50,9 @@ class Client:
         self._known: dict[str, object] = {}
         self._texts: dict[str, str | None] = {}
         self._absent: set[str] = set()  # URLs that offer nothing (this run, or cached)
+        # What migrator.wheels.dependencies read from this client's pages and
+        # metadata, by (project, specifier, extras): kept as long as they are.
+        self.readings: dict[tuple, tuple] = {}
 
     def pages(self, names: list[str]) -> dict[str, Page | None]:
         """Each project's files over all indexes; None for a project no index
