@@ -182,6 +182,8 @@ def _elements(instruction: Instruction) -> list[tuple[int, int, str]] | None:
 def _copied_crontabs(instruction: Instruction) -> list[str]:
     """The users whose /etc/crontabs/<user> a COPY/ADD writes."""
     array = instruction.json_args
+    if array is None and "/etc/crontabs" not in instruction.args:
+        return []  # (the destination below must hold it: most COPYs are not split into words)
     words = array if array is not None else instruction.args.split()
     words = [word for word in words if not word.startswith("--")]
     if len(words) < 2:
