@@ -43,6 +43,8 @@ OWNED = {"ash": "UA301", "adduser": "UA401", "addgroup": "UA401", "deluser": "UA
          "crond": "UA304", "crontab": "UA304"}
 _NOT_TWINS = {"busybox", "busybox-static"}
 _EXEC_BUSYBOX = LazyPattern(r'"(?:/bin/)?busybox"\s*,\s*')
+# The instructions programs.uses reads; only RUN installs (apk add).
+_RUNS_SOMETHING = frozenset(("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"))
 
 
 class _Plan:
@@ -111,6 +113,8 @@ def _stage(ctx: RuleContext, stage: Stage, plan: _Plan) -> None:
             seen.add(name)
     decided: dict[str, str] = {}  # program -> the package (or "") chosen in this stage
     for instruction in stage.instructions:
+        if instruction.command not in _RUNS_SOMETHING:
+            continue  # (most instructions: neither uses nor installs a program)
         script = ctx.script(instruction)
         found = uses(instruction, ctx.text, script)
         adds = _apk_adds(script)
