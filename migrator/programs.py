@@ -140,7 +140,7 @@ def _script_uses(script: ShellScript, instruction: Instruction, _unused) -> list
 
 
 def _command_uses(script: ShellScript, command: Command, instruction: Instruction, functions: set[str]) -> list[Use]:
-    words = list(command.words)
+    words = command.words  # a tuple: only ever sliced below, never changed
     found: list[Use] = []
     busybox: tuple[int, int] | None = None
     while words:
@@ -227,7 +227,7 @@ def _after_options(words: list[Word], with_value: set[str]) -> list[Word]:
 def _program(word: str | None) -> str | None:
     """The name a word runs, or None when it is no program name (a
     variable, an assignment, a relative path)."""
-    if not word or "$" in word or "=" in word.split("/")[0]:
+    if not word or "$" in word or ("=" in word and "=" in word.partition("/")[0]):
         return None
     if "/" in word:
         if not word.startswith("/"):
