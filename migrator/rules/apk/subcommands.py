@@ -71,7 +71,7 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
             yield Finding(ID, line, f"apk add -X {repository} left as is: it will not run on Debian")
             return
         yield Finding(ID, line, f"dropped the Alpine repository {repository}; packages now come from Debian {ctx.suite}")
-    local = [word for word in call.operands if (word.value or "").endswith(".apk") or (word.value or "").startswith(("./", "/"))]
+    local = [word for word in call.operands if word.value and (word.value.endswith(".apk") or word.value.startswith(("./", "/")))]
     if local:
         yield Finding(ID, line, f"apk add of the local file {local[0].text} cannot be migrated; left as is")
         return
@@ -96,9 +96,15 @@ def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: 
         result = yield from package(ctx, stage, word.value, line, context)
         resolved.append((word, result))
         group.extend(result.names)
-    names = [n for _, result in resolved if result for n in result.names]
-    pip = [p for _, result in resolved if result for p in result.pip]
-    kept = any(result is None for _, result in resolved)
+    names: list[str] = []
+    pip: list[str] = []
+    kept = False  # a word left as written ($VAR)
+    for _, result in resolved:
+        if result is None:
+            kept = True
+        else:
+            names += result.names
+            pip += result.pip
     virtual = call.option_value("-t", "--virtual")
     needed = [name for name in file.places.by_command.get(edits.span(call.command)[0], ()) if name not in names]
     if virtual is not None:
