@@ -76,22 +76,34 @@ class RunPlan:
         if whole is None:
             return [self._remove_instruction()]
         replaced, deletions = self._word_changes(whole)
-        removals = [(start, end) for start, end, new in whole if not new]
+        rule = self.rule
+        removals: list[tuple[int, int]] = []
         # Replacements that stand (`true` for an emptied body, whole commands)
         # are the solid blocks that appended text must not land inside.
-        solid = [(start, end) for start, end, new in whole if new] + [span for span in replaced]
-        regions, redirects = LineDeletions(self.document, self.instruction).render(deletions, removals)
-        edits = [Edit(start, end, new, self.rule) for start, end, new in whole if new]
-        edits += [Edit(start, end, new, self.rule) for (start, end), new in replaced.items()]
-        edits += [Edit(start, end, "", self.rule) for start, end in regions]
+        solid: list[tuple[int, int]] = []
+        edits: list[Edit] = []
+        for start, end, new in whole:
+            if new:
+                solid.append((start, end))
+                edits.append(Edit(start, end, new, rule))
+            else:
+                removals.append((start, end))
+        solid += replaced
+        if deletions or removals:
+            regions, redirects = LineDeletions(self.document, self.instruction).render(deletions, removals)
+        else:
+            regions, redirects = [], []  # (what LineDeletions gives for nothing deleted)
+        edits += [Edit(start, end, new, rule) for (start, end), new in replaced.items()]
+        edits += [Edit(start, end, "", rule) for start, end in regions]
         # Texts that land on one offset are one insertion, in the order they
         # were planned: whatever applies the edits (a SARIF consumer too)
         # cannot order them otherwise.
-        inserted: dict[int, str] = {}
-        for offset, text in self._appended:
-            at = place(offset, regions, redirects, solid)
-            inserted[at] = inserted.get(at, "") + text
-        edits += [Edit(at, at, text, self.rule) for at, text in inserted.items()]
+        if self._appended:
+            inserted: dict[int, str] = {}
+            for offset, text in self._appended:
+                at = place(offset, regions, redirects, solid)
+                inserted[at] = inserted.get(at, "") + text
+            edits += [Edit(at, at, text, rule) for at, text in inserted.items()]
         return edits
 
     # -- planning: which changes survive ------------------------------------
