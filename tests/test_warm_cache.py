@@ -182,3 +182,19 @@ def test_a_cached_failure_is_not_a_reason_offline(tmp_path, offline):
     cache.put_failure(server.url, "it failed", time.time())
     pages = Client([server.url], cache, offline=offline).pages(["six"])
     assert "six" in pages  # the fresh page is used either way: the failure only stops asking
+
+
+def test_one_tls_context_serves_every_request_of_a_run():
+    # http.client would build a context (loading the CA certificates, ~10 ms)
+    # per connection: after cached failures expire, a fleet run probes each
+    # private index again.
+    import ssl
+    import urllib.request
+
+    from migrator.wheels import index
+
+    opener = index._opener()
+    assert index._opener() is opener
+    handlers = [h for h in opener.handlers if isinstance(h, urllib.request.HTTPSHandler)]
+    assert len(handlers) == 1 and isinstance(handlers[0]._context, ssl.SSLContext)
+    assert handlers[0]._context.verify_mode == ssl.CERT_REQUIRED and handlers[0]._context.check_hostname

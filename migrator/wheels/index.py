@@ -26,6 +26,25 @@ TIMEOUT = 5.0  # seconds per request
 ATTEMPTS = 2  # a timeout or 5xx is tried once more; a refused connection is not
 WORKERS = 8
 
+_OPENER = None
+
+
+def _opener():
+    """urllib's opener with one TLS context for every request of the run.
+    urlopen() without a context makes http.client build a new default
+    context per connection, loading the system's CA certificates each time
+    (~10 ms): after the failures of private indexes expire, a fleet run
+    probes each again, and that was most of its CPU. A race at the first
+    request builds two openers, one of them kept: harmless."""
+    global _OPENER
+    if _OPENER is None:
+        import ssl
+        import urllib.request
+
+        _OPENER = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
+    return _OPENER
+
+
 class Unreachable(Exception):
     pass
 
@@ -273,7 +292,7 @@ class Client:
 
         request = urllib.request.Request(url, headers={"Range": byte_range, "User-Agent": "unalpine"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _opener().open(request, timeout=self.timeout) as response:
                 body = response.read()
                 total = response.headers.get("Content-Range", "").rpartition("/")[2]
                 if response.status != 206 or not total.isdigit():
@@ -357,7 +376,7 @@ class Client:
         last = ""
         for _ in range(ATTEMPTS):
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with _opener().open(request, timeout=self.timeout) as response:
                     body = response.read()
                     if response.headers.get("Content-Encoding") == "gzip":
                         body = gzip.decompress(body)
