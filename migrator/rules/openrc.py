@@ -46,10 +46,12 @@ FOREGROUND: dict[str, tuple[str, str]] = {
 
 @rule(ID, "openrc", "Remove OpenRC's rc-update/rc-service/rc-status/openrc with openrc; name the foreground command")
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    starts = _started_by_cmd(ctx)
+    starts = None  # what CMD/ENTRYPOINT run: read only for a file with a service command
     for stage, _, script, command in ctx.commands():
         if not is_service_command(command) or not applies(ctx, stage):
             continue
+        if starts is None:
+            starts = _started_by_cmd(ctx)
         line = ctx.line_of(script.file_span(command.start, command.end)[0])
         written = script.text[command.words[0].start : command.words[-1].end]
         if answer(ctx, script, command) != "remove":
