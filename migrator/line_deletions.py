@@ -201,6 +201,8 @@ def _first_visible(text: str, kept: list[tuple[int, int]]) -> int:
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Deletions that overlap or touch become one."""
+    if len(spans) < 2:
+        return list(spans)  # (most lines lose one word: nothing to sort or join)
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
