@@ -98,7 +98,10 @@ class Edits(RunPlan):
         left with no name goes. Returns the names written."""
         written: list[str] = []
         for word, names in words:
-            fresh = [name for name in dict.fromkeys(names) if name not in written]
+            if len(names) == 1:  # (most words: one name, nothing to dedupe)
+                fresh = [] if names[0] in written else [names[0]]
+            else:
+                fresh = [name for name in dict.fromkeys(names) if name not in written]
             written.extend(fresh)
             if fresh == [word.value]:
                 continue  # kept as written, quotes and escapes included
