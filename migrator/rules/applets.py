@@ -286,9 +286,17 @@ def _apk_added(script, command) -> list[tuple[int, str]]:
     for word in call.operands:
         value = word.value
         if value and not value.startswith(("/", "./")) and not value.endswith(".apk"):
-            name = value.split("=")[0].split(">")[0].split("<")[0].split("~")[0].split("@")[0]
+            name = _UNPINNED.get(value)
+            if name is None:
+                name = _UNPINNED[value] = value.split("=")[0].split(">")[0].split("<")[0].split("~")[0].split("@")[0]
             found.append((offset, name))
     return found
+
+
+# An apk word -> its name without version or repository pin. Kept per process:
+# the answer depends only on the word, and a fleet writes the same few
+# hundred words (gcc, musl-dev) file after file.
+_UNPINNED: dict[str, str] = {}
 
 
 def _image_name(ctx: RuleContext, root: Stage) -> str:
