@@ -158,3 +158,34 @@ def test_bad_yaml_is_reported_in_the_python_parsers_words(text, monkeypatch):
     with pytest.raises(InputError) as python_only:
         list(image_scalars(text))
     assert (with_libyaml.value.message, with_libyaml.value.line) == (python_only.value.message, python_only.value.line)
+
+
+def test_an_image_seen_before_in_the_run_says_what_it_said_alone(tmp_path):
+    # compose._migrate_image keeps the one-line migrations that asked
+    # nothing: a file checked after others that named the same images must
+    # show exactly what it shows when checked alone (its own lines, its
+    # own questions and what --yes said about them).
+    digest = "sha256:" + "ab" * 32
+    texts = {
+        "a": "services:\n  app:\n    image: python:3-alpine\n  db:\n    image: postgres:16-alpine\n",
+        "b": "# second\nservices:\n\n  db:\n    image: 'postgres:16-alpine'\n  app:\n    image: python:3-alpine\n"
+             f"  tool:\n    image: alpine:3.19@{digest}\n",
+        "c": f"services:\n  tool:\n    image: alpine:3.19@{digest}\n  cache:\n    image: \"redis:7-alpine\"\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "compose.yml").write_text(text)
+
+    def unalpine(*args):
+        return subprocess.run([sys.executable, "-m", "migrator", "--yes", "--diff", "-j", "1", *args],
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+    together = unalpine("a", "b", "c")
+    alone = [unalpine(name) for name in texts]
+    assert together.stdout == "".join(run.stdout for run in alone)
+    lines = [line for line in together.stderr.splitlines() if not line.startswith("unalpine: ")]
+    assert lines == [line for run in alone for line in run.stderr.splitlines() if not line.startswith("unalpine: ")]
+    # python:3 has no tag of its own in the table: a warning, on each file's own line
+    assert [line.split(" warning")[0] for line in lines if "python 3 is not" in line] == \
+        ["a/compose.yml:3: UA101", "b/compose.yml:7: UA101"]
+    assert sum("chose 'drop'" in line for line in lines) == 2  # the digest question, in b and in c
