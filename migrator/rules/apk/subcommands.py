@@ -16,12 +16,12 @@ from migrator.shell import Word
 def rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState,
                   edits: Edits, file: FileState) -> Iterator[Edit | Finding]:
     command = call.command
-    line = edits.line(command.words[0])
     sub = call.subcommand.value if call.subcommand else None
+    # (the line is found only where something is said: apk update says nothing)
     if sub == "add":
-        yield from _add(ctx, stage, call, state, edits, file, line)
+        yield from _add(ctx, stage, call, state, edits, file, edits.line(command.words[0]))
     elif sub in ("del", "delete"):
-        yield from _delete(ctx, stage, call, edits, file, line)
+        yield from _delete(ctx, stage, call, edits, file, edits.line(command.words[0]))
     elif sub == "update":
         # Kept as apt-get update only if this RUN ends up installing
         # something (decided once the whole RUN is done).
@@ -33,7 +33,7 @@ def rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState,
         edits.replace(call.subcommand, "upgrade -y")
         edits.drop_options(call)
         if call.operands:
-            yield Finding(ID, line, "apk upgrade of named packages became a full apt-get upgrade")
+            yield Finding(ID, edits.line(command.words[0]), "apk upgrade of named packages became a full apt-get upgrade")
             for word in call.operands:
                 edits.delete(word)
         state.updated = state.installs = True
@@ -45,10 +45,10 @@ def rewrite_call(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState,
             edits.delete(word)
     elif sub is None and call.option("--print-arch"):
         edits.replace(command, "dpkg --print-architecture")
-        yield Finding(ID, line, "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
+        yield Finding(ID, edits.line(command.words[0]), "dpkg --print-architecture prints Debian names (amd64, arm64), not apk's (x86_64, aarch64)")
     else:
         what = f"apk {sub}" if sub else "this apk command"
-        yield Finding(ID, line, f"{what} has no apt-get equivalent; left as is")
+        yield Finding(ID, edits.line(command.words[0]), f"{what} has no apt-get equivalent; left as is")
 
 
 def _add(ctx: RuleContext, stage: Stage, call: ApkCall, state: RunState, edits: Edits,
