@@ -51,12 +51,14 @@ class RunPlan:
     def span(self, item: Word | Command) -> tuple[int, int]:
         return self.script.file_span(item.start, item.end)
 
+    # (replace and delete map the span themselves, not through span(): one
+    # call less for each of the ~20 words a rewritten RUN changes)
     def replace(self, item: Word | Command | None, new: str) -> None:
         if item is not None:
-            self._replaced[self.span(item)] = new
+            self._replaced[self.script.file_span(item.start, item.end)] = new
 
     def delete(self, word: Word) -> None:
-        self._deleted.add(self.span(word))
+        self._deleted.add(self.script.file_span(word.start, word.end))
 
     def remove(self, command: Command) -> None:
         self._removed.append(command)
