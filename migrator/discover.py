@@ -73,10 +73,18 @@ class NotFound(Exception):
         self.path = path
 
 
+# Every pattern holds one of these (tests/test_discover.py checks it): a
+# name without them is no Dockerfile, and most names a walk meets
+# (requirements.txt, app.py...) are told so without seven fnmatch calls.
+_PATTERN_WORDS = ("ockerfile", "Containerfile")
+
+
 def is_dockerfile_name(name: str) -> bool:
     """Dockerfiles and compose files (whose image: values migrate too)."""
     if name.endswith(EXCLUDED_SUFFIXES):
         return False
+    if _PATTERN_WORDS[0] not in name and _PATTERN_WORDS[1] not in name:
+        return is_compose_name(name)
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS) or is_compose_name(name)
 
 
@@ -117,9 +125,9 @@ def _walk(root: str) -> list[tuple[str, str | None]]:
                 continue
             if is_dir:
                 if not link and name not in SKIPPED_DIRS and not name.endswith(".egg-info"):
-                    folders.append((os.path.join(folder, name), os.path.join(real_folder, name)))
+                    folders.append((entry.path, os.path.join(real_folder, name)))  # entry.path: join(folder, name)
             elif is_dockerfile_name(name):
-                path = os.path.join(folder, name)
+                path = entry.path
                 if link:
                     # isfile: not a dangling link; its target must be inside root
                     if os.path.isfile(path) and _inside(path, root):

@@ -207,3 +207,22 @@ def test_git_view_does_not_follow_symlinks_out_either(tmp_path):
 def test_compose_names_are_the_patterns(name):
     # is_compose_name tests prefixes and suffixes; the patterns are the spec.
     assert is_compose_name(name) == any(fnmatch.fnmatchcase(name, pattern) for pattern in PATTERNS)
+
+
+def test_every_dockerfile_pattern_holds_a_word_the_quick_test_looks_for():
+    # is_dockerfile_name answers "no" without fnmatch for a name that holds
+    # none of these words: true only while every pattern holds one.
+    from migrator import discover as module
+
+    for pattern in module.PATTERNS:
+        assert any(word in pattern for word in module._PATTERN_WORDS), pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="DdCcockerfilntaspy._-~*", max_size=24))
+def test_the_quick_test_agrees_with_the_patterns(name):
+    from migrator import discover as module
+
+    expected = not name.endswith(module.EXCLUDED_SUFFIXES) and (
+        any(fnmatch.fnmatchcase(name, pattern) for pattern in module.PATTERNS) or is_compose_name(name))
+    assert is_dockerfile_name(name) == expected
