@@ -81,7 +81,8 @@ class LineDeletions:
         return "\\" if self._in_heredoc(line) else self.document.escape
 
     def _in_heredoc(self, line: PhysicalLine) -> bool:
-        return any(h.body_start <= line.start < h.body_end for h in self.instruction.heredocs)
+        heredocs = self.instruction.heredocs  # (most RUNs have none: no generator made for them)
+        return bool(heredocs) and any(h.body_start <= line.start < h.body_end for h in heredocs)
 
     def _escape_start(self, line: PhysicalLine) -> int | None:
         """Offset of the escape that continues `line`, or None."""
