@@ -495,7 +495,7 @@ def main() -> None:
     rows = [
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores; "
         f"Python {sys.version.split()[0]}; {version}; {how}; PYTHONDONTWRITEBYTECODE unset.",
-        f"Load: {load_before} before, {load_after} after (other work shared the machine).",
+        f"Load: {load_before} before, {load_after} after (the benchmark's own runs count in the figure after: hadolint keeps both cores busy).",
         "",
         "| run | unalpine | hadolint | ratio |",
         "|---|---|---|---|",
