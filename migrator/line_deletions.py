@@ -27,6 +27,8 @@ class LineDeletions:
         would otherwise be left broken, plus the removed commands (whose
         spans the shell model already chose); and redirects for appended
         text."""
+        if not words and not removals:
+            return [], []  # nothing deleted (most rewritten RUNs only replace and append)
         dead = _merge(words + removals)
         regions: list[tuple[int, int]] = list(dead)
         redirects: list[tuple[int, int, int]] = []  # (from, to] -> offset

@@ -91,10 +91,7 @@ class RunPlan:
             else:
                 removals.append((start, end))
         solid += replaced
-        if deletions or removals:
-            regions, redirects = LineDeletions(self.document, self.instruction).render(deletions, removals)
-        else:
-            regions, redirects = [], []  # (what LineDeletions gives for nothing deleted)
+        regions, redirects = LineDeletions(self.document, self.instruction).render(deletions, removals)
         edits += [Edit(start, end, new, rule) for (start, end), new in replaced.items()]
         edits += [Edit(start, end, "", rule) for start, end in regions]
         # Texts that land on one offset are one insertion, in the order they
