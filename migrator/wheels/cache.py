@@ -26,6 +26,7 @@ import marshal
 import os
 import time
 
+from migrator import inputs
 from migrator.datacache import Memo, open_memo
 from migrator.datacache import cache_dir as user_cache_dir
 
@@ -133,6 +134,7 @@ class Cache:
         age = time.time() - fetched
         if not any_age and not 0 <= age < self.expiry:
             return None
+        inputs.index_answer_holds_until(fetched + self.expiry)
         return (None if files is None else Stored(pure, files)), age, fetched
 
     def put(self, index_url: str, name: str, page: tuple | None) -> float:
@@ -151,6 +153,7 @@ class Cache:
         header_size = len(marshal.dumps((index_url, fetched, pure, length, 0)))
         header = marshal.dumps((index_url, fetched, pure, length, header_size + len(files)))
         self._write(self._path(index_url, name), header + files)
+        inputs.index_answer_holds_until(fetched + self.expiry)
         return fetched
 
     def get_text(self, url: str) -> str | None:
@@ -169,10 +172,14 @@ class Cache:
         `any_age`), that `url` offers nothing (not found, or not readable
         metadata)."""
         stored = self._read_note("absent", url)
-        return stored is not None and (any_age or 0 <= time.time() - stored[0] < self.expiry)
+        if stored is None or not (any_age or 0 <= time.time() - stored[0] < self.expiry):
+            return False
+        inputs.index_answer_holds_until(stored[0] + self.expiry)
+        return True
 
     def put_absent(self, url: str) -> None:
         self._write_note("absent", url, "")
+        inputs.index_answer_holds_until(time.time() + self.expiry)
 
     def get_failure(self, index_url: str) -> str | None:
         """Why the index could not be asked, if that was less than
@@ -180,10 +187,12 @@ class Cache:
         stored = self._read_note("failed", index_url)
         if stored is None or not 0 <= time.time() - stored[0] < FAILED_EXPIRY:
             return None
+        inputs.index_answer_holds_until(stored[0] + FAILED_EXPIRY)
         return stored[1]
 
     def put_failure(self, index_url: str, why: str, when: float) -> None:
         self._write_note("failed", index_url, why, when)
+        inputs.index_answer_holds_until(when + FAILED_EXPIRY)
 
     def _read_note(self, kind: str, key: str) -> tuple[float, str] | None:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from migrator import inputs
 from migrator.lazy_pattern import LazyPattern
 
 TYPE_CHECKING = False  # typing and pathlib cost ~6 ms of a start: this module is imported by every run
@@ -39,6 +40,19 @@ class WheelCheck:
         self._cache = None  # migrator.wheels.cache.Cache, and the memo beside it: made for the first file with pip lines
         self._memo = None
 
+    def context_folder(self, path: str) -> str:
+        """The build context of the Dockerfile at `path`: --context, else its folder."""
+        return self.context or (os.getcwd() if path in ("-", "") else os.path.dirname(path) or ".")
+
+    def answers_memo(self):
+        """The memo of answers worked out by earlier runs (migrator.datacache.Memo), beside the index cache."""
+        if self._cache is None:
+            from migrator.wheels.cache import Cache, memo_for
+
+            self._cache = Cache(self.cache_root)
+            self._memo = memo_for(self._cache.root)
+        return self._memo
+
     def gather(self, document: "Document", path: str) -> "Evidence | None":
         text = document.text
         # Substrings first: most files without pip then compile no regex.
@@ -59,16 +73,10 @@ class WheelCheck:
 
 def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     """The requirements, the index's answers for them and their dependencies."""
-    from migrator.wheels.cache import Cache
     from migrator.wheels.evidence import Evidence
-    from migrator.wheels.cache import memo_for
     from migrator.wheels.requirements import find
 
-    if check._cache is None:
-        check._cache = Cache(check.cache_root)
-        check._memo = memo_for(check._cache.root)
-    context = check.context or (os.getcwd() if path in ("-", "") else os.path.dirname(path) or ".")
-    found = find(document, context, check._memo)
+    found = find(document, check.context_folder(path), check.answers_memo())
     if not found.requirements and not found.unreadable and not found.projects:
         return Evidence(found, {}, list(check.arches))
     from migrator.wheels.index import Client
@@ -85,6 +93,7 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     if not urls:
         evidence.skipped = "no http(s) index to ask"
         return evidence
+    inputs.asked_index()  # the file's result holds only while the index's answers do
     key = tuple(urls)
     client = check._clients.get(key)
     if client is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from _thread import allocate_lock  # threading itself (~1 ms) only when threads are started
 
+from migrator import inputs
 from migrator.wheels.cache import Cache, Stored
 from migrator.wheels.pages import File, Page, compact, page_files, trim
 
@@ -122,6 +123,7 @@ class Client:
             elif self.offline:
                 with self._lock:
                     self.uncached.append(name)
+                inputs.index_answer_holds_until(0)  # a later run may have the answer: nothing to keep
                 return _UNKNOWN
             elif self._has_failed(url):
                 return _UNKNOWN
@@ -322,6 +324,7 @@ class Client:
                 self._absent.add(url)
             return None
         if self.offline:
+            inputs.index_answer_holds_until(0)  # a later run may have the answer: nothing to keep
             return None
         index = next((u for u in self.urls if url.startswith(u.split("/simple")[0])), self.urls[0] if self.urls else "")
         if self._has_failed(index):

@@ -18,6 +18,7 @@ import posixpath
 from functools import lru_cache
 from stat import S_ISLNK
 
+from migrator import inputs
 from migrator.assignments import assignments
 from migrator.document import Document, Instruction
 from migrator.pip_commands import pip_subcommand
@@ -138,6 +139,11 @@ class _Context:
         return best[1] if best else None
 
     def read(self, relative: str) -> str | None:
+        text = self._read(relative)
+        inputs.note("read", relative, _digest(text))  # a kept result holds while this reads the same
+        return text
+
+    def _read(self, relative: str) -> str | None:
         joined = os.path.join(self.folder, relative)
         path = None
         if ".." not in relative:
@@ -172,7 +178,44 @@ class _Context:
         return self._real_folder
 
     def is_dir(self, relative: str) -> bool:
-        return os.path.isdir(os.path.join(self.folder, relative))
+        found = os.path.isdir(os.path.join(self.folder, relative))
+        inputs.note("dir", relative, found)
+        return found
+
+
+def _digest(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from hashlib import blake2b
+
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _project_seen(folder: str, local: str, memo: Memo | None):
+    """What projects.read makes of the local project `local`, as plain data."""
+    from pathlib import Path  # only for a local project (rare): pathlib costs ~3 ms to import
+
+    from migrator.wheels import projects
+
+    try:
+        read = projects.read(Path(folder, local), memo)
+    except projects.Unreadable as error:
+        return ("unreadable", error.file, error.why)
+    return ("read", tuple(read.requirements), read.compiled)
+
+
+def observe(kind: str, folder: str, argument: str, memo: Memo | None = None):
+    """What the read `kind` of the build context at `folder` finds now, as
+    inputs.note recorded it when a result was worked out (migrator.results
+    compares the two before using a kept result again)."""
+    ctx = _Context(folder, memo)
+    if kind == "read":
+        return _digest(ctx._read(argument))
+    if kind == "dir":
+        return os.path.isdir(os.path.join(folder, argument))
+    if kind == "project":
+        return _project_seen(folder, argument, memo)
+    raise ValueError(f"unknown kind of input {kind!r}")
 
 
 # The instructions after a FROM that find() reads.
@@ -418,18 +461,15 @@ def _local_project(image_path: str, text: str, instruction: Instruction, stage: 
     if local is None or not ctx.is_dir(local):
         found.unreadable.append(Unreadable(text, "a local project that is not in the build context", line, stage.index))
         return
-    from pathlib import Path  # only for a local project (rare): pathlib costs ~3 ms to import
-
-    from migrator.wheels import projects
-
-    try:
-        read = projects.read(Path(ctx.folder, local), ctx.memo)
-    except projects.Unreadable as error:
-        found.unreadable.append(Unreadable(f"{local}/{error.file}", error.why, line, stage.index))
+    seen = _project_seen(ctx.folder, local, ctx.memo)
+    inputs.note("project", local, seen)
+    if seen[0] == "unreadable":
+        found.unreadable.append(Unreadable(f"{local}/{seen[1]}", seen[2], line, stage.index))
         return
-    for requirement, source in read.requirements:
+    _, requirements, compiled = seen
+    for requirement, source in requirements:
         _requirement(requirement, f"{posixpath.normpath(posixpath.join(local, source))}", instruction, stage, ctx, found)
-    found.projects.append(LocalProject(local, read.compiled, line, stage.index))
+    found.projects.append(LocalProject(local, compiled, line, stage.index))
 
 
 def _lock_file(image_path: str, instruction: Instruction, stage: _Stage, ctx: _Context, found: Found) -> None:
