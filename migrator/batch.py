@@ -85,7 +85,7 @@ class RunSettings(Record):
     interactive resolver is passed to check_file directly instead."""
 
     __slots__ = ("engine", "resolver", "keep_original", "verify", "write_tag", "backup", "want_diff",
-                 "want_rewrites", "want_answers", "want_notes", "variants")
+                 "want_rewrites", "want_answers", "want_notes", "variants", "kept")
 
     def __init__(
         self,
@@ -120,6 +120,10 @@ class RunSettings(Record):
         # Per configuration file (FileJob.config): its own engine settings and
         # resolver factory; files without one use `engine` and `resolver`.
         self.variants: dict[str, tuple[Settings, Callable[[Callable[[str], None]], Any]]] = {}
+        # Results kept by earlier runs (migrator.results.KeptResults), per
+        # configuration file as `variants` ("": the command line's); empty:
+        # none are read or kept (one file, a prompt, UNALPINE_NO_CACHE).
+        self.kept: dict[str, Any] = {}
 
 
 def _internal_error(path: str, error: Exception) -> str:
@@ -130,11 +134,12 @@ def _internal_error(path: str, error: Exception) -> str:
 def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutcome:
     """Read, migrate and diff one file. Never raises for a problem with the
     file: the error is in the outcome, and the file is left alone."""
-    from migrator.engine import Unresolved, migrate
+    from migrator.engine import Unresolved
     from migrator.output import read_text, unified_diff
 
     outcome = FileOutcome(job.path, job.real)
     said = outcome.said
+    kept = run.kept.get(job.config) if resolver is None and job.real != "-" else None
     engine, make_resolver = run.variants.get(job.config, (run.engine, run.resolver)) if job.config \
         else (run.engine, run.resolver)
     if resolver is None:
@@ -143,12 +148,9 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
         resolver.path = job.path
     try:
         original = job.text if job.text is not None else read_text(job.real, job.path)
-        if is_compose_name(os.path.basename(job.path)):
-            from migrator.compose import migrate_compose  # image: values only
-
-            result = migrate_compose(original, job.path, engine, resolver)
-        else:
-            result = migrate(original, job.path, engine, resolver)
+        result = kept.find(original, job.path, said) if kept is not None else None
+        if result is None:
+            result = _migrate(original, job.path, engine, resolver, kept, said)
     except InputError as error:
         outcome.error = str(error.located(job.path))
         return outcome
@@ -200,6 +202,30 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if not run.keep_original:
         outcome.report = {}  # only the JSON report shows it: not carried back from a worker
     return outcome
+
+
+def _migrate(original: str, path: str, engine: Settings, resolver: Any, kept: Any, said: list[str]) -> Any:
+    """engine.migrate (or the compose reader), keeping the result for later
+    runs when `kept` (migrator.results.KeptResults) is given."""
+    from migrator.engine import migrate
+
+    if kept is not None:
+        from migrator import inputs
+
+        recording = inputs.start()
+    try:
+        if is_compose_name(os.path.basename(path)):
+            from migrator.compose import migrate_compose  # image: values only
+
+            result = migrate_compose(original, path, engine, resolver)
+        else:
+            result = migrate(original, path, engine, resolver)
+    finally:
+        if kept is not None:
+            inputs.stop()
+    if kept is not None:
+        kept.keep(original, path, result, said, recording)
+    return result
 
 
 def _without_notes(findings: list) -> list:

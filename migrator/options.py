@@ -47,6 +47,14 @@ def wheel_check(offline: bool, context: str | None, arch: list[str] | None) -> A
     return WheelCheck(offline=offline, context=_path(context) if context else None, arches=arches)
 
 
+def _file_state(name: str) -> tuple:
+    try:
+        info = os.stat(name)
+    except OSError:
+        return (os.path.abspath(name), None)
+    return (os.path.abspath(name), info.st_size, info.st_mtime_ns)
+
+
 def _path(name: str) -> Any:
     from pathlib import Path  # only with --context: pathlib costs ~3 ms of a start
 
@@ -138,6 +146,26 @@ class Options:
             self._loaded[key] = (load_table(mappings, request.no_builtin), wheel_check(request.offline, context, arch))
         table, wheels = self._loaded[key]
         return Settings(target=target, table=table, strict=request.strict, wheels=wheels, ignore=ignore)
+
+    def kept_results(self, engine: Any, saved: dict[str, str], answers_name: str) -> Any:
+        """The results earlier runs kept for files checked with these
+        settings (migrator.results): found by every setting a file's result
+        depends on, including pip's index settings of this environment."""
+        from migrator import results
+        from migrator.wheels.index_urls import pip_config_urls
+
+        request = self.request
+        mappings = next(key[0] for key, (table, _) in self._loaded.items() if table is engine.table)
+        wheels = engine.wheels
+        parts = (
+            "yes" if request.yes else "check" if request.check else "open", sorted(saved.items()), answers_name,
+            engine.target, engine.strict, sorted(engine.ignore), engine.details,
+            [_file_state(name) for name in mappings], request.no_builtin,
+            None if wheels is None else (wheels.offline, wheels.context and os.path.abspath(wheels.context),
+                                         wheels.arches, wheels.cache_root and os.fspath(wheels.cache_root)),
+            os.environ.get("PIP_INDEX_URL"), os.environ.get("PIP_EXTRA_INDEX_URL"), pip_config_urls(),
+        )
+        return results.KeptResults(results.run_key(parts), wheels)
 
     def resolver_factory(self, saved: dict[str, str], answers_name: str) -> Callable[[Any], Any]:
         from migrator import resolve

@@ -187,7 +187,21 @@ class Run:
         # (batch.check_file drops them otherwise)
         for engine in [settings.engine, *(engine for engine, _ in settings.variants.values())]:
             engine.details = settings.keep_original or settings.verify
+        self.keep_results(settings)
         self.settings = settings
+
+    def keep_results(self, settings: Any) -> None:
+        """A batch reads and keeps whole-file results (migrator.results), per
+        configuration file; not with a prompt (a person may answer otherwise)."""
+        from migrator.results import FROM_FILES
+
+        request = self.request
+        if self.mode.prompting or self.stdin_mode or len(self.jobs) < FROM_FILES or os.environ.get("UNALPINE_NO_CACHE"):
+            return
+        settings.kept[""] = self.options.kept_results(settings.engine, self.saved, request.answers or "")
+        for source, (engine, _) in settings.variants.items():
+            answers_name = request.answers or self.configs[source].get("answers") or ""
+            settings.kept[source] = self.options.kept_results(engine, self.saved_by_config[source], answers_name)
 
     def check_files(self) -> int | None:
         """Check every file, in order; show what each gives; write nothing yet.

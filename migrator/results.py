@@ -1,0 +1,185 @@
+"""Whole-file results kept between runs, so that a fleet run over files an
+earlier run already worked out (unchanged repositories; `--diff` to review,
+then `--write`) does not work them out again.
+
+A kept result is found by what it is a function of:
+
+- the code and data of this install, and the libraries whose answers it
+  depends on (`code_fingerprint`: size and modification time of each file):
+  the memo file is thrown away when any changes;
+- the run's settings for the file (`run_key`: target, mapping files,
+  answers, --yes/--check, the wheel check's options, pip's index settings
+  from the environment and pip.conf), as a section of the memo;
+- the file's name (a compose file is read differently) and its text.
+
+and it is used again only when, besides, every read of the build context it
+made finds the same again (migrator.inputs records them, the wheel check's
+own readers replay them), and no answer of the package index it used has
+stopped holding. The result does not depend on where the file is: what it
+says is kept without the file's path (a result whose text holds the path
+or the folder is not kept), so fresh clones of the same repositories find
+it too.
+
+Only batches use it (`FROM_FILES`): for one small file, reading the memo
+and fingerprinting the install cost about what checking the file does.
+UNALPINE_NO_CACHE=1 turns it off with the other caches.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from migrator import inputs
+from migrator.datacache import MISSING, cache_dir, open_memo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from migrator.datacache import Memo
+    from migrator.engine import Result
+
+# Batches of fewer files neither read nor keep results.
+FROM_FILES = 64
+# Bumped when what an entry holds changes.
+FORMAT = 1
+# Settings (sections) kept in the memo: each run with other settings adds one.
+SECTIONS_KEPT = 16
+# The libraries whose behaviour is part of a result (the shell grammar, PEP 440, YAML, setup.py's reader).
+_LIBRARIES = ("tree_sitter", "tree_sitter_bash", "packaging", "yaml", "libcst")
+
+
+def code_fingerprint() -> tuple:
+    """Size and modification time of every file of this install's code and
+    data, and of the libraries a result depends on: a change to any of
+    them (an upgrade, an edit in a checkout) makes every kept result stale.
+    Stat only, no reading: ~2 ms for the ~150 files."""
+    import sys
+    from importlib.util import find_spec
+
+    from migrator import __version__
+    from migrator.data_files import data_dir
+
+    parts: list[object] = [FORMAT, __version__, sys.version]
+    here = os.path.dirname(os.path.abspath(__file__))
+    for top in (here, data_dir()):
+        for folder, children, files in os.walk(top):
+            children[:] = sorted(child for child in children if child != "__pycache__")
+            for name in sorted(files):
+                info = os.stat(os.path.join(folder, name))
+                parts.append((os.path.join(folder, name), info.st_size, info.st_mtime_ns))
+    for library in _LIBRARIES:
+        try:
+            spec = find_spec(library)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            folder = os.path.dirname(origin)
+            for name in sorted(os.listdir(folder)):
+                path = os.path.join(folder, name)
+                if os.path.isfile(path):
+                    info = os.stat(path)
+                    parts.append((path, info.st_size, info.st_mtime_ns))
+        else:
+            parts.append((library, None))
+    return tuple(parts)
+
+
+def run_key(parts: tuple) -> str:
+    """A section name for one set of settings (plain values, repr-stable)."""
+    from hashlib import blake2b
+
+    return blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _keep_recent_sections(sections: dict) -> None:
+    while len(sections) > SECTIONS_KEPT:
+        del sections[next(iter(sections))]
+
+
+def memo() -> Memo:
+    """This process's memo of results (one per install: the code's folder)."""
+    import zlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    name = f"results-{zlib.crc32(here.encode()):08x}"
+    return open_memo(os.path.join(cache_dir(), name), code_fingerprint, _keep_recent_sections)
+
+
+class KeptResults:
+    """The kept results of one set of settings (a configuration file's, or the command line's)."""
+
+    def __init__(self, key: str, wheels: Any = None):
+        self.key = key
+        self.wheels = wheels  # the settings' migrator.wheels.gather.WheelCheck (where the context is), or None
+        self._memo: Memo | None = None
+
+    def _entries(self) -> Memo:
+        if self._memo is None:
+            self._memo = memo()
+        return self._memo
+
+    def _folder(self, path: str) -> str:
+        if self.wheels is not None:
+            return self.wheels.context_folder(path)
+        return os.path.dirname(path) or "."
+
+    def find(self, text: str, path: str, said: list[str]) -> Result | None:
+        """The result kept for `text` at `path` if it still holds (what it
+        said then is added to `said`), else None."""
+        stored = self._entries().get(self.key, _entry_key(text, path))
+        if stored is MISSING:
+            return None
+        try:
+            until, reads, told, payload = stored
+        except (TypeError, ValueError):
+            return None
+        if until <= time.time():
+            return None
+        if reads:
+            from migrator.wheels.requirements import observe
+
+            folder = self._folder(path)
+            answers = self.wheels.answers_memo() if self.wheels is not None else None
+            for kind, argument, found in reads:
+                if observe(kind, folder, argument, answers) != found:
+                    return None
+        import pickle
+
+        from migrator.engine import Result
+
+        new_text, edits, findings, answers_used, report, suppressed = pickle.loads(payload)
+        said.extend(path + line for line in told)
+        return Result(path, text, text if new_text is None else new_text, edits, findings, answers_used, report,
+                      suppressed)
+
+    def keep(self, text: str, path: str, result: Result, said: list[str], recording: inputs.Recording) -> None:
+        """Keep `result` for later runs, unless it says where the file is."""
+        until = inputs.index_expiry() if recording.asked_index else float("inf")
+        if until <= time.time():
+            return
+        told = []
+        for line in said:
+            if not line.startswith(path + ":"):
+                return
+            told.append(line[len(path):])
+        import pickle
+
+        payload = pickle.dumps((None if not result.changed else result.text, result.edits, result.findings,
+                                result.answers, result.report, result.suppressed), protocol=pickle.HIGHEST_PROTOCOL)
+        folder = os.path.abspath(self._folder(path))
+        places = [folder.encode("utf-8", "surrogatepass")]
+        if os.path.dirname(path):
+            places.append(path.encode("utf-8", "surrogatepass"))
+        if any(place in payload or any(place.decode("utf-8", "surrogatepass") in line for line in told)
+               for place in places):
+            return  # it names the file's place: not the same for a copy elsewhere
+        self._entries().put(self.key, _entry_key(text, path), (until, tuple(recording.reads), tuple(told), payload))
+
+
+def _entry_key(text: str, path: str) -> tuple[str, str]:
+    from hashlib import blake2b
+
+    return os.path.basename(path), blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
