@@ -117,8 +117,9 @@ class Memo:
     Debian name resolver (source_memo)."""
 
     def __init__(self, path: str | None, fingerprint: Callable[[], tuple] | None = None,
-                 prune: Callable[[dict], None] | None = None, slot: str | None = None):
+                 prune: Callable[[dict], None] | None = None, slot: str | None = None, limit: int = MEMO_LIMIT):
         self.path = path
+        self.limit = limit  # answers kept per section
         self._fingerprint_of = fingerprint
         self._prune = prune
         self._slot = slot
@@ -229,7 +230,7 @@ class Memo:
                 answers = marshal.loads(sections[section]) if section in sections else {}
             except (ValueError, EOFError, TypeError):
                 answers = {}
-            if len(answers) > MEMO_LIMIT:
+            if len(answers) > self.limit:
                 answers = {}
             answers.update(new)
             sections[section] = marshal.dumps(answers)
@@ -252,7 +253,7 @@ _OPEN: dict[str, Memo] = {}
 
 
 def open_memo(path: str, fingerprint: Callable[[], tuple], prune: Callable[[dict], None] | None = None,
-              slot: str | None = None) -> Memo:
+              slot: str | None = None, limit: int = MEMO_LIMIT) -> Memo:
     """The memo kept at `path`, one per process, saved when the process
     ends (save_memos: atexit for callers in a process; the command and
     batch workers call it before they leave with os._exit).
@@ -265,7 +266,7 @@ def open_memo(path: str, fingerprint: Callable[[], tuple], prune: Callable[[dict
             import atexit
 
             atexit.register(save_memos)
-        memo = _OPEN[path] = Memo(path, fingerprint, prune, slot)
+        memo = _OPEN[path] = Memo(path, fingerprint, prune, slot, limit)
     return memo
 
 

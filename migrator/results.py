@@ -46,6 +46,10 @@ FROM_FILES = 64
 FORMAT = 1
 # Settings (sections) kept in the memo: each run with other settings adds one.
 SECTIONS_KEPT = 16
+# Entries kept per section: two per file (its shapes of reads, and its result).
+ENTRIES_KEPT = 50_000
+# Shapes of reads kept per file text.
+SHAPES_KEPT = 8
 # The libraries whose behaviour is part of a result (the shell grammar, PEP 440, YAML, setup.py's reader).
 _LIBRARIES = ("tree_sitter", "tree_sitter_bash", "packaging", "yaml", "libcst")
 
@@ -99,17 +103,28 @@ def _keep_recent_sections(sections: dict) -> None:
         del sections[next(iter(sections))]
 
 
-def memo() -> Memo:
-    """This process's memo of results (one per install: the code's folder)."""
+def memo_path() -> str:
+    """Where the memo of results is: one per install (the code's folder),
+    so that two installs sharing a cache folder keep theirs apart."""
     import zlib
 
     here = os.path.dirname(os.path.abspath(__file__))
-    name = f"results-{zlib.crc32(here.encode()):08x}"
-    return open_memo(os.path.join(cache_dir(), name), code_fingerprint, _keep_recent_sections)
+    return os.path.join(cache_dir(), f"results-{zlib.crc32(here.encode()):08x}")
+
+
+def memo() -> Memo:
+    """This process's memo of results."""
+    return open_memo(memo_path(), code_fingerprint, _keep_recent_sections, limit=ENTRIES_KEPT)
 
 
 class KeptResults:
-    """The kept results of one set of settings (a configuration file's, or the command line's)."""
+    """The kept results of one set of settings (a configuration file's, or the command line's).
+
+    Many repositories share one Dockerfile (a template) with requirement
+    files of their own: a text can have many results, one per set of
+    things its check read. So the memo holds, per file name and text, the
+    shapes of those reads (which reads, not what they found: few, most
+    often one), and per shape and findings one result."""
 
     def __init__(self, key: str, wheels: Any = None):
         self.key = key
@@ -129,31 +144,34 @@ class KeptResults:
     def find(self, text: str, path: str, said: list[str]) -> Result | None:
         """The result kept for `text` at `path` if it still holds (what it
         said then is added to `said`), else None."""
-        stored = self._entries().get(self.key, _entry_key(text, path))
-        if stored is MISSING:
+        entries, file_key = self._entries(), _file_key(text, path)
+        shapes = entries.get(self.key, ("shapes", *file_key))
+        if shapes is MISSING:
             return None
-        try:
-            until, reads, told, payload = stored
-        except (TypeError, ValueError):
-            return None
-        if until <= time.time():
-            return None
-        if reads:
+        seen: dict = {}
+        for shape in shapes:
+            reads = tuple((kind, argument, self._observe(kind, argument, path, seen)) for kind, argument in shape)
+            stored = entries.get(self.key, (*file_key, _reads_key(reads)))
+            if stored is not MISSING and stored[0] > time.time():
+                _, told, payload = stored
+                import pickle
+
+                from migrator.engine import Result
+
+                new_text, edits, findings, answers_used, report, suppressed = pickle.loads(payload)
+                said.extend(path + line for line in told)
+                return Result(path, text, text if new_text is None else new_text, edits, findings, answers_used,
+                              report, suppressed)
+        return None
+
+    def _observe(self, kind: str, argument: str, path: str, seen: dict):
+        """What a recorded read finds now (once per lookup)."""
+        if (kind, argument) not in seen:
             from migrator.wheels.requirements import observe
 
-            folder = self._folder(path)
             answers = self.wheels.answers_memo() if self.wheels is not None else None
-            for kind, argument, found in reads:
-                if observe(kind, folder, argument, answers) != found:
-                    return None
-        import pickle
-
-        from migrator.engine import Result
-
-        new_text, edits, findings, answers_used, report, suppressed = pickle.loads(payload)
-        said.extend(path + line for line in told)
-        return Result(path, text, text if new_text is None else new_text, edits, findings, answers_used, report,
-                      suppressed)
+            seen[kind, argument] = observe(kind, self._folder(path), argument, answers)
+        return seen[kind, argument]
 
     def keep(self, text: str, path: str, result: Result, said: list[str], recording: inputs.Recording) -> None:
         """Keep `result` for later runs, unless it says where the file is."""
@@ -176,10 +194,22 @@ class KeptResults:
         if any(place in payload or any(place.decode("utf-8", "surrogatepass") in line for line in told)
                for place in places):
             return  # it names the file's place: not the same for a copy elsewhere
-        self._entries().put(self.key, _entry_key(text, path), (until, tuple(recording.reads), tuple(told), payload))
+        entries, file_key = self._entries(), _file_key(text, path)
+        reads = tuple(recording.reads)
+        shape = tuple((kind, argument) for kind, argument, _ in reads)
+        shapes = entries.get(self.key, ("shapes", *file_key))
+        if shapes is MISSING or shape not in shapes:
+            entries.put(self.key, ("shapes", *file_key), (shape, *([] if shapes is MISSING else shapes))[:SHAPES_KEPT])
+        entries.put(self.key, (*file_key, _reads_key(reads)), (until, tuple(told), payload))
 
 
-def _entry_key(text: str, path: str) -> tuple[str, str]:
+def _file_key(text: str, path: str) -> tuple[str, str]:
     from hashlib import blake2b
 
     return os.path.basename(path), blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _reads_key(reads: tuple) -> str:
+    from hashlib import blake2b
+
+    return blake2b(repr(reads).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,267 @@
+"""Whole-file results kept between runs of a batch (migrator.results): a
+second run over the same files prints and writes the same bytes without
+working them out again, and a kept result is not used once what it was
+worked out from has changed (a file of the build context, an index answer
+that expired), nor kept when it could not be checked later.
+
+A kept result is proven used by changing it in the memo (the run then
+shows the change); proven dropped by the run showing the real result."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexserver import IndexServer
+from migrator import inputs, results
+from migrator.datacache import MISSING
+from migrator.wheels.requirements import observe
+from test_warm_cache import LAUNCH, FailingIndex, fleet_files
+
+MARKER = "# kept result, changed by the test\n"
+
+
+def write_fleets(root: Path, private_index: str, copies: int = 11) -> Path:
+    """`copies` times the realistic little fleet of test_warm_cache (7 files
+    each: requirement files present and absent, an sdist-only pin, indexes
+    that fail, a compose file): a batch big enough to keep results."""
+    for copy in range(copies):
+        for name, text in fleet_files(private_index).items():
+            path = root / f"team{copy:02d}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    return root
+
+
+def run(server: IndexServer, folder: Path, cache: Path, *args: str, cwd: Path | None = None) -> tuple[str, str, int]:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache), PIP_INDEX_URL=server.url, PIP_CONFIG_FILE=os.devnull,
+               NO_COLOR="1")
+    env.pop("UNALPINE_NO_CACHE", None)
+    cwd = cwd or folder.parent
+    process = subprocess.run([sys.executable, "-c", LAUNCH, server.root, "--yes", "-j", "2", *args,
+                              os.path.relpath(folder, cwd)], cwd=cwd, env=env, capture_output=True, timeout=180)
+    assert b"Traceback" not in process.stderr, process.stderr.decode()
+    return process.stdout.decode(), process.stderr.decode(), process.returncode
+
+
+def forget_results(cache: Path) -> None:
+    for path in (cache / "unalpine").glob("results-*"):
+        path.unlink()
+
+
+class Kept:
+    """The memo of kept results in `cache`, read and changed as a run would."""
+
+    def __init__(self, cache: Path, monkeypatch):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+        from migrator import datacache
+
+        datacache._OPEN.pop(results.memo_path(), None)  # read afresh: a run has just written it
+        self.memo = results.memo()
+        self.memo._open()
+        self.sections = list(self.memo._stored_at)
+
+    def entries(self) -> dict:
+        """The kept results, by (section, key): not the shapes of their reads."""
+        return {(section, key): value for section in self.sections
+                for key, value in self.memo._section(section).items() if key[0] != "shapes"}
+
+    def texts(self) -> set[tuple[str, str]]:
+        """(file name, digest of its text) of every text with a kept result."""
+        return {key[1:] for section in self.sections for key in self.memo._section(section) if key[0] == "shapes"}
+
+    def change(self, name: str, edit) -> int:
+        """Apply `edit` to every kept result of files called `name`; how many."""
+        changed = 0
+        for (section, key), entry in self.entries().items():
+            if key[0] == name:
+                self.memo.put(section, key, edit(entry))
+                changed += 1
+        self.memo.save()
+        return changed
+
+
+def with_marker(entry: tuple) -> tuple:
+    until, said, payload = entry
+    text, *rest = pickle.loads(payload)
+    return until, said, pickle.dumps((MARKER + (text or ""), *rest))
+
+
+@pytest.fixture
+def servers():
+    server, private = IndexServer().__enter__(), FailingIndex()
+    yield server, private
+    server.__exit__(None, None, None)
+    private.stop()
+
+
+def test_a_second_run_takes_the_kept_results_and_prints_the_same_bytes(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    first = run(server, fleet, cache, "--diff")
+    asked = len(server.requests)
+    second = run(server, fleet, cache, "--diff")
+    assert second == first
+    assert len(server.requests) == asked
+    assert "team00/shop/Dockerfile:" in first[1]  # said lines carry their file's path, kept or not
+    # Proof that the second run used them: a changed kept result shows.
+    changed = Kept(cache, monkeypatch).change("Dockerfile", with_marker)
+    assert changed >= 4  # the Dockerfiles a copy of the fleet has, kept once for the 11 copies
+    assert run(server, fleet, cache, "--diff")[0].count("+" + MARKER) == 11 * changed
+    # --json keeps the rules' structured results too: its own settings, its own results
+    json_first = run(server, fleet, cache, "--json")
+    assert run(server, fleet, cache, "--json") == json_first and MARKER not in json_first[0]
+
+
+def test_a_changed_requirement_file_is_worked_out_again(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    run(server, fleet, cache, "--diff")
+    Kept(cache, monkeypatch).change("Dockerfile", with_marker)
+    (fleet / "team03/shop/requirements.txt").write_text("Django==3.2.4\n")  # cryptography no longer built
+    (fleet / "team04/shop/requirements.txt").unlink()
+    changed = per_file(run(server, fleet, cache, "--diff")[0])
+    forget_results(cache)
+    worked_out = per_file(run(server, fleet, cache, "--diff")[0])
+    for name in ("fleet/team03/shop/Dockerfile", "fleet/team04/shop/Dockerfile"):
+        assert changed[name] == worked_out[name] and MARKER not in changed[name]
+    assert MARKER in changed["fleet/team05/shop/Dockerfile"]
+
+
+def per_file(diff: str) -> dict[str, str]:
+    """A --diff output, by file."""
+    chunks = diff.split("--- a/")[1:]
+    return {chunk.split("\n", 1)[0]: chunk for chunk in chunks}
+
+
+def test_a_copy_elsewhere_finds_the_kept_results(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "here", private.url), tmp_path / "cache"
+    run(server, fleet, cache, "--diff")
+    copy = tmp_path / "there" / "much" / "deeper"
+    shutil.copytree(fleet, copy)
+    warm = run(server, copy, cache, "--diff", cwd=tmp_path)
+    forget_results(cache)
+    assert warm == run(server, copy, cache, "--diff", cwd=tmp_path)
+    assert "there/much/deeper/team07/shop/Dockerfile:" in warm[1]
+    Kept(cache, monkeypatch).change("Dockerfile", with_marker)
+    shutil.copytree(fleet, tmp_path / "third")
+    assert MARKER in run(server, tmp_path / "third", cache, "--diff")[0]
+
+
+def test_a_kept_result_past_its_index_answers_is_not_used(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    run(server, fleet, cache, "--diff")
+    kept = Kept(cache, monkeypatch)
+    entries = kept.entries()
+    # the files that ask an index hold as long as the answers their process used
+    # (a day; once the private index has failed in it, 15 minutes) ...
+    asking = [entry[0] for (_, key), entry in entries.items() if key[0] == "Dockerfile" and entry[0] != float("inf")]
+    assert asking and all(time.time() < until <= time.time() + 24 * 3600 for until in asking)
+    assert any(until <= time.time() + 15 * 60 for until in asking)
+    # ... and one whose time is up is worked out again
+    kept.change("Dockerfile", lambda entry: (time.time() - 1, *with_marker(entry)[1:]))
+    assert MARKER not in run(server, fleet, cache, "--diff")[0]
+
+
+def test_offline_without_the_answers_keeps_nothing_that_asked(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    run(server, fleet, cache, "--diff", "--offline")  # an empty index cache: nothing to answer from
+    kept = Kept(cache, monkeypatch).texts()
+    files = fleet_files(private.url)
+    assert results._file_key(files["worker/docker-compose.yml"], "docker-compose.yml") in kept
+    # a later run may have the answers these asked for: none is kept
+    for name in ("shop", "cli", "internal", "vpn", "worker"):
+        assert results._file_key(files[f"{name}/Dockerfile"], "Dockerfile") not in kept, name
+
+
+def test_a_small_batch_keeps_nothing(tmp_path, servers):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url, copies=9), tmp_path / "cache"  # 63 files
+    run(server, fleet, cache, "--diff")
+    assert not list((cache / "unalpine").glob("results-*"))
+
+
+def test_a_result_that_names_its_folder_is_not_kept(tmp_path, monkeypatch):
+    from migrator.engine import Settings, migrate
+    from migrator.proposals import Finding
+    from migrator.resolve import Answers, TakeRecommended
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    path = str(folder / "Dockerfile")
+    text = "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n"
+    said: list[str] = []
+    result = migrate(text, path, Settings(), Answers(TakeRecommended(said.append)))
+    kept = results.KeptResults("test-section")
+    kept.keep(text, path, result, said, inputs.Recording())
+    assert kept.find(text, path, []) is not None
+    result.findings.append(Finding("UA999", 1, f"see {folder}/notes"))
+    other = results.KeptResults("other-section")
+    other.keep(text, path, result, said, inputs.Recording())
+    assert other.find(text, path, []) is None
+    # nor what a resolver said about another file
+    other.keep(text, path, result, ["elsewhere/Dockerfile:2: UA201 took 'x'"], inputs.Recording())
+    assert other._entries().get("other-section", ("shapes", *results._file_key(text, path))) is MISSING
+
+
+def test_what_the_wheel_check_read_is_read_again_the_same_way(tmp_path):
+    folder = tmp_path / "context"
+    write_text(folder / "requirements.txt", "flask==3.0.0\n")
+    write_text(folder / "app" / "pyproject.toml", '[project]\nname = "app"\ndependencies = ["requests>=2"]\n')
+    from migrator.document import parse
+    from migrator.wheels.requirements import find
+
+    document = parse("FROM python:3.12-alpine\nCOPY requirements.txt .\nCOPY app /app\n"
+                     "RUN pip install -r requirements.txt && pip install /app\n")
+    recording = inputs.start()
+    try:
+        found = find(document, folder)
+    finally:
+        inputs.stop()
+    assert [r.name for r in found.requirements] == ["flask", "requests"]
+    kinds = {(kind, argument) for kind, argument, _ in recording.reads}
+    assert {("read", "requirements.txt"), ("dir", "app"), ("project", "app")} <= kinds
+    assert all(observe(kind, str(folder), argument) == seen for kind, argument, seen in recording.reads)
+    write_text(folder / "requirements.txt", "flask==3.0.1\n")
+    write_text(folder / "app" / "pyproject.toml", '[project]\nname = "app"\ndependencies = []\n')
+    changed = {(kind, argument) for kind, argument, seen in recording.reads if observe(kind, str(folder), argument) != seen}
+    assert changed == {("read", "requirements.txt"), ("project", "app")}
+
+
+def test_the_index_expiry_is_the_earliest_of_the_process(monkeypatch):
+    monkeypatch.setattr(inputs, "_INDEX_EXPIRIES", [])
+    assert inputs.index_expiry() == float("inf")
+    inputs.index_answer_holds_until(200.0)
+    inputs.index_answer_holds_until(100.0)
+    inputs.index_answer_holds_until(300.0)
+    assert inputs.index_expiry() == 100.0
+    assert inputs._INDEX_EXPIRIES == [100.0]  # folded
+    inputs.index_answer_holds_until(0)  # --offline without an answer: nothing asked after this holds
+    assert inputs.index_expiry() == 0
+
+
+def test_the_code_fingerprint_covers_the_code_and_data():
+    from migrator.data_files import data_dir
+
+    covered = {Path(part[0]).resolve() for part in results.code_fingerprint()
+               if isinstance(part, tuple) and isinstance(part[0], str) and os.sep in part[0]}
+    package = Path(results.__file__).resolve().parent
+    for must in [package / "results.py", package / "rules" / "apk" / "__init__.py", Path(data_dir()) / "packages.toml"]:
+        assert must.resolve() in covered, must
+    assert any("tree_sitter_bash" in str(path) for path in covered)  # the shell grammar is part of every result
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
