@@ -16,14 +16,18 @@
    corpus (as a fleet of fresh clones): hadolint over its Dockerfiles (all
    in one invocation, the way `hadolint $(find ...)` runs; for the fixtures
    also in chunks of 100 files, its faster way), then `unalpine --yes
-   --write --quiet` over it (default workers: both cores); wall-clock
-   medians. Then --write once more over the files the last round had just
+   --write --quiet` over it (default workers: both cores), with the
+   results of the untimed first run kept (migrator.results: a fleet run
+   over files an earlier run worked out, as after a `--diff` to review);
+   then the same once more on another fresh copy with no kept results
+   (files never seen: every file worked out); wall-clock medians. Then --write once more over the files the last round had just
    replaced, restored in place (what this machine's disk charges for that:
    see benchmarks/README.md). An
    untimed run first fills the user cache (a folder of the benchmark's
    own, or --cache-home): the wheel check's PyPI answers (a day's worth,
-   negative ones too), the compiled tables, and the resolutions of package
-   names the mapping table does not know, as any earlier run would have;
+   negative ones too), the compiled tables, the resolutions of package
+   names the mapping table does not know, and the kept results, as any
+   earlier run would have;
    its time is reported, then a warm run goes through a counting proxy
    (benchmarks/netcount.py: the requests it makes are reported; there
    should be none), and a --write run without the kept resolutions is
@@ -275,13 +279,24 @@ def copy_corpus(pristine: dict[Path, bytes], corpus: Path, into: Path) -> None:
         target.write_bytes(data)
 
 
+def forget_kept_results() -> None:
+    """Delete the results unalpine kept (migrator.results): its next run
+    works every file out, as for files it has never seen."""
+    for kept in CACHE_HOME.glob("unalpine/results-*"):
+        kept.unlink()
+
+
 def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path, bytes], dockerfiles: list[Path],
-                 rounds: int, chunked: bool, cpu: list | None = None) -> tuple[list[float], list[float], list[float], Path]:
+                 rounds: int, chunked: bool, cpu: list | None = None,
+                 unseen: list | None = None) -> tuple[list[float], list[float], list[float], Path]:
     """`rounds` times, each on a fresh copy of the corpus (as a fleet of
     fresh clones; earlier copies are kept until the end): hadolint over its
     Dockerfiles (and, with `chunked`, in chunks of 100), then unalpine
-    --yes --write over it. hadolint reads no compose file: unalpine's run
-    does that work on top. Returns the times and the last copy.
+    --yes --write over it, with the results an earlier run over the same
+    files kept. With `unseen`, then once more on another fresh copy with no
+    kept results (files never seen: every file worked out), its time added
+    to `unseen` (its CPU too, to `cpu`). hadolint reads no compose file:
+    unalpine's run does that work on top. Returns the times and the last copy.
 
     A fresh copy, not the same files restored: on this machine's ext4
     (no journal), creating files right after a run replaced as many costs
@@ -302,8 +317,17 @@ def batch_rounds(unalpine: str, hadolint: str, corpus: Path, pristine: dict[Path
             theirs_chunked.append(time.perf_counter() - start)
         timed([unalpine, "--version"])  # warm the mapping-table cache and the OS cache
         ours.append(timed([unalpine, "--yes", "--write", "--quiet", str(copy)]))
+        ours_cpu = LAST_CPU
+        unseen_cpu = None
+        if unseen is not None:
+            fresh = corpus.with_name(f"{corpus.name}-unseen{number}")
+            copy_corpus(pristine, corpus, fresh)
+            forget_kept_results()
+            timed([unalpine, "--version"])
+            unseen.append(timed([unalpine, "--yes", "--write", "--quiet", str(fresh)]))
+            unseen_cpu = LAST_CPU
         if cpu is not None:
-            cpu.append((LAST_CPU, theirs_cpu))
+            cpu.append((ours_cpu, theirs_cpu, unseen_cpu))
     return ours, theirs, theirs_chunked, copy
 
 
@@ -342,8 +366,11 @@ class CorpusResult:
         self.theirs: list[float] = []
         self.theirs_chunked: list[float] = []
         self.on_shm: tuple | None = None
+        self.unseen: list[float] = []  # the same runs with no kept results (files never seen)
+        self.unseen_shm: list[float] = []
         self.again = 0.0  # --write over the same files again, right after a run replaced them
-        self.cpu: list[tuple[float, float]] = []  # (unalpine, hadolint) CPU seconds of each disk round
+        # (unalpine, hadolint, unalpine on files never seen) CPU seconds of each disk round
+        self.cpu: list[tuple[float, float, float | None]] = []
         self.load_before = self.load_after = ""
         self.constructs: dict[str, int] = {}
 
@@ -361,7 +388,7 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
     result.first_run = timed([unalpine, "--yes", "--diff", "--quiet", str(corpus)])
     result.requests_warm = warm_requests(unalpine, corpus)
     result.ours, result.theirs, result.theirs_chunked, last = batch_rounds(
-        unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked, result.cpu)
+        unalpine, hadolint, corpus, pristine, dockerfiles, rounds, chunked, result.cpu, result.unseen)
     result.changed = sum((last / path.relative_to(corpus)).read_bytes() != pristine[path] for path in dockerfiles)
     result.again = same_files_again(unalpine, corpus, last, pristine)
     # The same run once more without the name resolutions the first run
@@ -369,6 +396,7 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
     # pays for the names the mapping table does not know.
     for kept in CACHE_HOME.glob("unalpine/debian-resolutions-*"):
         kept.unlink()
+    forget_kept_results()  # or no file would need a name resolved
     for path, data in pristine.items():
         path.write_bytes(data)
     result.unremembered = timed([unalpine, "--yes", "--write", "--quiet", str(corpus)])
@@ -379,7 +407,8 @@ def measure_corpus(result: CorpusResult, corpus: Path, dockerfiles: list[Path], 
             copy_corpus(pristine, corpus, shm_corpus)
             shm_pristine = {shm_corpus / path.relative_to(corpus): data for path, data in pristine.items()}
             shm_dockerfiles = [shm_corpus / path.relative_to(corpus) for path in dockerfiles]
-            result.on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, shm_dockerfiles, rounds, False)[:3]
+            result.on_shm = batch_rounds(unalpine, hadolint, shm_corpus, shm_pristine, shm_dockerfiles, rounds, False,
+                                         unseen=result.unseen_shm)[:3]
     result.load_after = load_note()
 
 
@@ -400,6 +429,17 @@ def corpus_rows(result: CorpusResult, rounds: int) -> list[str]:
         ours_cpu, theirs_cpu = med(c[0] for c in result.cpu), med(c[1] for c in result.cpu)
         rows.append(f"| same runs on disk, CPU time (user + system, all processes), median | {ours_cpu:.2f} s | "
                     f"{theirs_cpu:.2f} s | 1/{theirs_cpu / ours_cpu:.1f} |")
+    if result.unseen:
+        rows.append(f"| same files never seen before (no kept results: every file worked out), on disk, median of "
+                    f"{rounds} | {med(result.unseen):.2f} s | {med(result.theirs):.2f} s | "
+                    f"1/{med(result.theirs) / med(result.unseen):.1f} |")
+    if result.unseen_shm and result.on_shm:
+        rows.append(f"| same, never seen, on tmpfs | {med(result.unseen_shm):.2f} s | {med(result.on_shm[1]):.2f} s | "
+                    f"1/{med(result.on_shm[1]) / med(result.unseen_shm):.1f} |")
+    if result.cpu and result.cpu[0][2] is not None:
+        unseen_cpu, theirs_cpu = med(c[2] for c in result.cpu), med(c[1] for c in result.cpu)
+        rows.append(f"| same, never seen, on disk, CPU time | {unseen_cpu:.2f} s | {theirs_cpu:.2f} s | "
+                    f"1/{theirs_cpu / unseen_cpu:.1f} |")
     return rows
 
 
@@ -408,6 +448,8 @@ def corpus_note(result: CorpusResult) -> str:
     note = (f"{result.description}: unalpine {runs(result.ours)}; hadolint {runs(result.theirs)}"
             + (f"; chunked {runs(result.theirs_chunked)}" if result.theirs_chunked else "")
             + (f"; on tmpfs unalpine {runs(result.on_shm[0])}, hadolint {runs(result.on_shm[1])}" if result.on_shm else "")
+            + (f"; files never seen: on disk {runs(result.unseen)}" if result.unseen else "")
+            + (f", on tmpfs {runs(result.unseen_shm)}" if result.unseen_shm else "")
             + f" (s). {result.changed} of {result.files} Dockerfiles changed. The untimed first run (empty cache: "
             f"index pages fetched, tables built, names resolved) took {result.first_run:.2f} s; the next (warm) "
             f"run made {len(result.requests_warm)} request(s); a `--write` run without the kept name resolutions "

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,8 @@ class Kept:
 
 def with_marker(entry: tuple) -> tuple:
     until, said, payload = entry
-    text, *rest = pickle.loads(payload)
-    return until, said, pickle.dumps((MARKER + (text or ""), *rest))
+    text, *rest = pickle.loads(zlib.decompress(payload))
+    return until, said, zlib.compress(pickle.dumps((MARKER + (text or ""), *rest)))
 
 
 @pytest.fixture
