@@ -29,12 +29,13 @@ if TYPE_CHECKING:
 class Recording(Record):
     """The inputs one file's check used."""
 
-    __slots__ = ("reads", "asked_index")
+    __slots__ = ("reads", "asked_index", "keepable")
 
     def __init__(self) -> None:
         # (kind, folder-relative argument, what was found): marshal-able values
         self.reads: list[tuple[str, str, Hashable]] = []
         self.asked_index = False  # the wheel check asked (or meant to ask) the index
+        self.keepable = True  # False: the result came from a failure that may not happen again
 
 
 _ACTIVE: Recording | None = None
@@ -67,6 +68,13 @@ def asked_index() -> None:
     """The file's wheel check uses the package index's answers."""
     if _ACTIVE is not None:
         _ACTIVE.asked_index = True
+
+
+def not_keepable() -> None:
+    """The file's result came out of something that went wrong (an internal
+    error the wheel check caught): work it out again next time."""
+    if _ACTIVE is not None:
+        _ACTIVE.keepable = False
 
 
 def index_answer_holds_until(moment: float) -> None:

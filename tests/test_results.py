@@ -266,3 +266,35 @@ def test_the_code_fingerprint_covers_the_code_and_data():
 def write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def test_a_result_of_a_caught_internal_error_is_not_kept(tmp_path, monkeypatch):
+    """The wheel check catches its own bugs and reports them as a finding:
+    that result is worked out again next time, not repeated from the memo."""
+    from migrator.document import parse
+    from migrator.engine import Settings, migrate
+    from migrator.resolve import Answers, TakeRecommended
+    from migrator.wheels import gather
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def broken(check, document, path):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(gather, "_gather", broken)
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    path = str(folder / "Dockerfile")
+    text = "FROM python:3.12-alpine\nRUN pip install flask\n"
+    kept = results.KeptResults("internal-error", gather.WheelCheck(cache_root=tmp_path / "index"))
+    recording = inputs.start()
+    try:
+        result = migrate(text, path, Settings(wheels=kept.wheels), Answers(TakeRecommended(lambda line: None)))
+    finally:
+        inputs.stop()
+    assert any("internal error in the wheel check" in finding.message for finding in result.findings)
+    assert parse(result.text)  # migrated all the same
+    kept.keep(text, path, result, [], recording)
+    assert kept.find(text, path, []) is None
+    kept.keep(text, path, result, [], inputs.Recording())  # the same result from a check that went well: kept
+    assert kept.find(text, path, []) is not None

@@ -63,6 +63,7 @@ class WheelCheck:
         except Exception as error:  # a bug here must not cost the file its migration
             if os.environ.get("UNALPINE_TRACEBACK"):
                 raise
+            inputs.not_keepable()
             from migrator.wheels.evidence import Evidence
             from migrator.wheels.requirements import Found
 
