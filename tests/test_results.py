@@ -298,3 +298,106 @@ def test_a_result_of_a_caught_internal_error_is_not_kept(tmp_path, monkeypatch):
     assert kept.find(text, path, []) is None
     kept.keep(text, path, result, [], inputs.Recording())  # the same result from a check that went well: kept
     assert kept.find(text, path, []) is not None
+
+
+# What a check reads of the build context must all be recorded, or a kept
+# result could outlive a change to a file nobody checks. Python's audit hook
+# sees every file opened (builtins.open, os.open, pathlib): the run below
+# logs each one opened under the fleet while a file's recording is active,
+# and the reads that recording holds when it ends.
+WATCH = r"""
+import json, os, sys
+from migrator import inputs
+fleet, log = os.path.realpath(sys.argv[1]), []
+opened = []
+
+def hook(event, args):
+    if event == "open" and inputs._ACTIVE is not None and isinstance(args[0], (str, bytes)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if path.startswith(fleet + os.sep):
+            opened.append(path)
+
+sys.addaudithook(hook)
+from migrator import batch
+stop, migrate = inputs.stop, batch._migrate
+checking = []
+
+def watched_migrate(original, path, *rest):
+    opened.clear()
+    checking[:] = [os.path.realpath(path)]
+    return migrate(original, path, *rest)
+
+def watched_stop():
+    log.append({"file": checking[0], "opened": list(opened), "reads": [list(read[:2]) for read in inputs._ACTIVE.reads]})
+    stop()
+
+batch._migrate, inputs.stop = watched_migrate, watched_stop
+from migrator.cli import main
+code = main(sys.argv[2:])
+json.dump(log, open(os.environ["WATCH_LOG"], "w"))
+sys.exit(code)
+"""
+
+
+def context_fleet(root: Path) -> Path:
+    """Repositories whose Dockerfiles read the build context every way the
+    wheel check does, 8 copies each (a batch that keeps results)."""
+    repositories = {
+        "nested": {
+            "Dockerfile": "FROM python:3.11-alpine\nCOPY requirements/ /req/\nRUN pip install -r /req/prod.txt -c /req/pins.txt\n",
+            "requirements/prod.txt": "-r base.txt\nflask==3.0.0\n",
+            "requirements/base.txt": "six==1.16.0\n",
+            "requirements/pins.txt": "six<2\n",
+        },
+        "project": {
+            "Dockerfile": "FROM python:3.12-alpine\nWORKDIR /src\nCOPY . .\nRUN pip install .\n",
+            "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests>=2"]\n',
+        },
+        "setup_cfg": {
+            "Dockerfile": "FROM python:3.12-alpine\nCOPY . /app\nRUN pip install -e /app\n",
+            "setup.cfg": "[metadata]\nname = app\n[options]\ninstall_requires =\n    click>=8\n",
+            "setup.py": "from setuptools import setup\nsetup()\n",
+        },
+        "poetry": {
+            "Dockerfile": "FROM python:3.12-alpine\nCOPY pyproject.toml poetry.lock ./\nRUN pip install poetry && poetry install --no-root\n",
+            "pyproject.toml": '[tool.poetry]\nname = "app"\n[tool.poetry.dependencies]\npython = "^3.12"\nsix = "^1.16"\n',
+            "poetry.lock": '[[package]]\nname = "six"\nversion = "1.16.0"\n',
+        },
+        "absent": {
+            "Dockerfile": "FROM python:3.10-alpine\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+        },
+    }
+    for copy in range(8):
+        for repository, files in repositories.items():
+            for name, text in files.items():
+                path = root / f"{repository}{copy}" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    return root
+
+
+def test_every_file_a_check_opens_in_the_build_context_is_recorded(tmp_path):
+    import json
+
+    fleet = context_fleet(tmp_path / "fleet")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from realistic import write_corpus
+
+    write_corpus(fleet / "realistic", 60)
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), WATCH_LOG=str(tmp_path / "log.json"))
+    process = subprocess.run([sys.executable, "-c", WATCH, str(fleet), "--yes", "--diff", "--offline", "-j", "1", "."],
+                             cwd=fleet, env=env, capture_output=True, text=True, timeout=300)
+    assert process.returncode in (0, 1), process.stderr[-3000:]
+    log = json.loads((tmp_path / "log.json").read_text())
+    assert len(log) >= 60  # (identical copies take the result kept by the first, and read nothing)
+    unrecorded = []
+    for entry in log:
+        folder = os.path.dirname(entry["file"])  # the build context: no --context given
+        covered = {os.path.realpath(os.path.join(folder, argument)) for _, argument in entry["reads"]}
+        for path in entry["opened"]:
+            if path in covered or any(path.startswith(place + os.sep) for place in covered):
+                continue  # a recorded read, or a file of a recorded local project
+            unrecorded.append((entry["file"], path))
+    assert not unrecorded, unrecorded[:10]
+    read_kinds = {kind for entry in log for kind, _ in entry["reads"]}
+    assert {"read", "dir", "project"} <= read_kinds  # the fleet did exercise every reader
