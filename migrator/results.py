@@ -150,7 +150,10 @@ class KeptResults:
             return None
         seen: dict = {}
         for shape in shapes:
-            reads = tuple((kind, argument, self._observe(kind, argument, path, seen)) for kind, argument in shape)
+            try:
+                reads = tuple((kind, argument, self._observe(kind, argument, path, seen)) for kind, argument in shape)
+            except Exception:  # a read that fails now (a broken file, an I/O error): the file's own check says what
+                return None
             stored = entries.get(self.key, (*file_key, _reads_key(reads)))
             if stored is not MISSING and stored[0] > time.time():
                 _, told, payload = stored

@@ -401,3 +401,29 @@ def test_every_file_a_check_opens_in_the_build_context_is_recorded(tmp_path):
     assert not unrecorded, unrecorded[:10]
     read_kinds = {kind for entry in log for kind, _ in entry["reads"]}
     assert {"read", "dir", "project"} <= read_kinds  # the fleet did exercise every reader
+
+
+def test_a_read_that_fails_now_works_the_file_out_again(tmp_path, monkeypatch):
+    """A project file that now breaks its reader (tomllib's recursion on a
+    deeply nested value): the kept result is not used, and the file's own
+    check then reports the problem as it would without kept results."""
+    from migrator.engine import Settings, migrate
+    from migrator.resolve import Answers, TakeRecommended
+    from migrator.wheels.gather import WheelCheck
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "repo"
+    write_text(folder / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = []\n')
+    path = str(folder / "Dockerfile")
+    text = "FROM python:3.12-alpine\nCOPY . /src\nRUN pip install /src\n"
+    kept = results.KeptResults("broken-read", WheelCheck(offline=True, cache_root=tmp_path / "index"))
+    recording = inputs.start()
+    try:
+        result = migrate(text, path, Settings(wheels=kept.wheels), Answers(TakeRecommended(lambda line: None)))
+    finally:
+        inputs.stop()
+    kept.keep(text, path, result, [], recording)
+    assert ("project", ".") in {read[:2] for read in recording.reads}
+    assert kept.find(text, path, []) is not None
+    write_text(folder / "pyproject.toml", '[project]\nname = "x"\n[tool.x]\na = ' + "[" * 5000 + "]" * 5000 + "\n")
+    assert kept.find(text, path, []) is None
