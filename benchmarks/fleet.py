@@ -282,7 +282,7 @@ def copy_corpus(pristine: dict[Path, bytes], corpus: Path, into: Path) -> None:
 def forget_kept_results() -> None:
     """Delete the results unalpine kept (migrator.results): its next run
     works every file out, as for files it has never seen."""
-    for kept in CACHE_HOME.glob("unalpine/results-*"):
+    for kept in CACHE_HOME.glob("unalpine/**/results-*"):
         kept.unlink()
 
 

@@ -48,11 +48,15 @@ def wheel_check(offline: bool, context: str | None, arch: list[str] | None) -> A
 
 
 def _file_state(name: str) -> tuple:
+    """A mapping file, as kept results are keyed by it: its content's digest
+    (not its size and mtime: a copy with `cp -p` keeps both)."""
+    from hashlib import blake2b
+
     try:
-        info = os.stat(name)
+        with open(name, "rb") as handle:
+            return (os.path.abspath(name), blake2b(handle.read(), digest_size=16).hexdigest())
     except OSError:
         return (os.path.abspath(name), None)
-    return (os.path.abspath(name), info.st_size, info.st_mtime_ns)
 
 
 def _path(name: str) -> Any:

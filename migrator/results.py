@@ -7,9 +7,9 @@ A kept result is found by what it is a function of:
 - the code and data of this install, and the libraries whose answers it
   depends on (`code_fingerprint`: size and modification time of each file):
   the memo file is thrown away when any changes;
-- the run's settings for the file (`run_key`: target, mapping files,
-  answers, --yes/--check, the wheel check's options, pip's index settings
-  from the environment and pip.conf), as a section of the memo;
+- the run's settings for the file (`run_key`: target, mapping files by
+  content, answers, --yes/--check, the wheel check's options, pip's index
+  settings from the environment and pip.conf), as a section of the memo;
 - the file's name (a compose file is read differently) and its text.
 
 and it is used again only when, besides, every read of the build context it
@@ -22,7 +22,9 @@ it too.
 
 Only batches use it (`FROM_FILES`): for one small file, reading the memo
 and fingerprinting the install cost about what checking the file does.
-UNALPINE_NO_CACHE=1 turns it off with the other caches.
+The memo lives in the index cache's folder: emptying that cache (to have
+the index asked again) empties it too. UNALPINE_NO_CACHE=1 turns it off
+with the other caches.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ FORMAT = 1
 SECTIONS_KEPT = 16
 # Entries kept per section: two per file (its shapes of reads, and its result).
 ENTRIES_KEPT = 50_000
-# Shapes of reads kept per file text.
-SHAPES_KEPT = 8
+# Shapes of reads kept per file text (a template whose repositories name
+# different nested requirement files has one per repository).
+SHAPES_KEPT = 32
 # The libraries whose behaviour is part of a result (the shell grammar, PEP 440, YAML, setup.py's reader).
 _LIBRARIES = ("tree_sitter", "tree_sitter_bash", "packaging", "yaml", "libcst")
 
@@ -103,18 +106,21 @@ def _keep_recent_sections(sections: dict) -> None:
         del sections[next(iter(sections))]
 
 
-def memo_path() -> str:
-    """Where the memo of results is: one per install (the code's folder),
-    so that two installs sharing a cache folder keep theirs apart."""
+def memo_path(folder: str | None = None) -> str:
+    """Where the memo of results is: in the index cache's `folder` (None:
+    the user cache), so that emptying the index cache empties it too (its
+    results hold only as long as the answers they came from); one per
+    install (the code's folder), so that two installs sharing a cache
+    folder keep theirs apart."""
     import zlib
 
     here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(cache_dir(), f"results-{zlib.crc32(here.encode()):08x}")
+    return os.path.join(folder or cache_dir(), f"results-{zlib.crc32(here.encode()):08x}")
 
 
-def memo() -> Memo:
-    """This process's memo of results."""
-    return open_memo(memo_path(), code_fingerprint, _keep_recent_sections, limit=ENTRIES_KEPT)
+def memo(folder: str | None = None) -> Memo:
+    """This process's memo of results (see memo_path)."""
+    return open_memo(memo_path(folder), code_fingerprint, _keep_recent_sections, limit=ENTRIES_KEPT)
 
 
 class KeptResults:
@@ -133,7 +139,7 @@ class KeptResults:
 
     def _entries(self) -> Memo:
         if self._memo is None:
-            self._memo = memo()
+            self._memo = memo(self.wheels.cache_folder() if self.wheels is not None else None)
         return self._memo
 
     def _folder(self, path: str) -> str:

@@ -53,7 +53,7 @@ def run(server: IndexServer, folder: Path, cache: Path, *args: str, cwd: Path | 
 
 
 def forget_results(cache: Path) -> None:
-    for path in (cache / "unalpine").glob("results-*"):
+    for path in (cache / "unalpine").rglob("results-*"):
         path.unlink()
 
 
@@ -64,8 +64,10 @@ class Kept:
         monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
         from migrator import datacache
 
-        datacache._OPEN.pop(results.memo_path(), None)  # read afresh: a run has just written it
-        self.memo = results.memo()
+        from migrator.wheels.cache import folder
+
+        datacache._OPEN.pop(results.memo_path(folder()), None)  # read afresh: a run has just written it
+        self.memo = results.memo(folder())
         self.memo._open()
         self.sections = list(self.memo._stored_at)
 
@@ -189,7 +191,7 @@ def test_a_small_batch_keeps_nothing(tmp_path, servers):
     server, private = servers
     fleet, cache = write_fleets(tmp_path / "fleet", private.url, copies=9), tmp_path / "cache"  # 63 files
     run(server, fleet, cache, "--diff")
-    assert not list((cache / "unalpine").glob("results-*"))
+    assert not list((cache / "unalpine").rglob("results-*"))
 
 
 def test_a_result_that_names_its_folder_is_not_kept(tmp_path, monkeypatch):
@@ -427,3 +429,31 @@ def test_a_read_that_fails_now_works_the_file_out_again(tmp_path, monkeypatch):
     assert kept.find(text, path, []) is not None
     write_text(folder / "pyproject.toml", '[project]\nname = "x"\n[tool.x]\na = ' + "[" * 5000 + "]" * 5000 + "\n")
     assert kept.find(text, path, []) is None
+
+
+def test_emptying_the_index_cache_drops_the_kept_results(tmp_path, servers, monkeypatch):
+    """Kept results hold only as long as the index answers they came from:
+    they live in the index cache, and go with it."""
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    run(server, fleet, cache, "--diff")
+    assert Kept(cache, monkeypatch).change("Dockerfile", with_marker)
+    shutil.rmtree(cache / "unalpine" / "index")
+    assert MARKER not in run(server, fleet, cache, "--diff")[0]
+
+
+def test_a_mapping_file_edited_in_place_is_a_new_setting(tmp_path, servers, monkeypatch):
+    """Mapping files key the kept results by content: an edit that keeps
+    the size and modification time (cp -p, touch -r) still counts."""
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    overlay = tmp_path / "ours.toml"
+    overlay.write_text('schema = 1\n[packages.gcc]\nto = ["gcc-12"]\n')
+    first = run(server, fleet, cache, "--diff", "--mappings", str(overlay))
+    assert "gcc-12" in first[0]
+    assert Kept(cache, monkeypatch).change("Dockerfile", with_marker)
+    stat = overlay.stat()
+    overlay.write_text('schema = 1\n[packages.gcc]\nto = ["gcc-13"]\n')
+    os.utime(overlay, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = run(server, fleet, cache, "--diff", "--mappings", str(overlay))[0]
+    assert MARKER not in second and "gcc-13" in second and "gcc-12" not in second

@@ -53,6 +53,14 @@ class WheelCheck:
             self._memo = memo_for(self._cache.root)
         return self._memo
 
+    def cache_folder(self) -> str:
+        """The folder of the index cache this check reads and fills."""
+        if self.cache_root is not None:
+            return os.fspath(self.cache_root)
+        from migrator.wheels.cache import folder
+
+        return folder()
+
     def gather(self, document: "Document", path: str) -> "Evidence | None":
         text = document.text
         # Substrings first: most files without pip then compile no regex.
