@@ -187,7 +187,7 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
     if run.keep_original:
         outcome.original = original
     if run.want_rewrites and result.changed:
-        outcome.rewrites = _rewrites(original, result.edits)
+        outcome.rewrites = _rewrites(original, result.edits, is_compose_name(os.path.basename(job.path)))
     if run.verify and not outcome.open_questions and not _verify(outcome, result.text, job.path, engine):
         return outcome
     if run.write_tag is not None and outcome.changed and not outcome.open_questions and job.real != "-" \
@@ -260,9 +260,10 @@ def _verify(outcome: FileOutcome, text: str, path: str, engine: Settings) -> boo
     return True
 
 
-def _rewrites(original: str, edits: list) -> list:
+def _rewrites(original: str, edits: list, compose: bool = False) -> list:
     """The edits as positions in the original file, each with the line of
-    the instruction it falls in (so a report can tie it to that finding)."""
+    the instruction it falls in (so a report can tie it to that finding;
+    in a compose file, the line of the edit itself)."""
     from bisect import bisect_right
 
     from migrator.document import parse
@@ -270,7 +271,7 @@ def _rewrites(original: str, edits: list) -> list:
     from migrator.report.issues import Rewrite
 
     starts = [0] + [index + 1 for index, char in enumerate(original) if char == "\n"]
-    nodes = [(node.start, node.line) for node in parse(original).nodes]
+    nodes = [] if compose else [(node.start, node.line) for node in parse(original).nodes]
     node_starts = [start for start, _ in nodes]
 
     def position(offset: int) -> tuple[int, int]:

@@ -271,3 +271,25 @@ def test_a_check_that_fails_on_rewrites_alone_points_at_each_rewritten_line(tmp_
     else:
         found = [(e.get("line"), e.get("source").replace(".", " ")) for e in ElementTree.fromstring(out).iter("error")]
     assert found == [("1", "unalpine UA101"), ("2", "unalpine UA201")]
+
+
+@pytest.mark.parametrize("form", ["sarif", "github", "gitlab", "checkstyle"])
+def test_a_compose_file_with_an_image_to_move(tmp_path, form):
+    """A compose file's rewrite is tied to its own line (a compose file has no
+    instructions): each CI format reports it, and SARIF's fix is the migration."""
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  web:\n    build: .\n  worker:\n    image: python:3.11-alpine\n")
+    proc = unalpine("--yes", "--format", form, "docker-compose.yml", cwd=tmp_path, check=0)
+    out = proc.stdout.decode()
+    if form == "sarif":
+        log = json.loads(out)
+        sarif_validator().validate(log)
+        results = log["runs"][0]["results"]
+        assert {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results} == {5}
+        replacements = [change for r in results for fix in r.get("fixes", [])
+                        for c in fix["artifactChanges"] for change in c["replacements"]]
+        original = read(compose)
+        unalpine("--yes", "--write", "docker-compose.yml", cwd=tmp_path, check=0)
+        assert apply_sarif_fixes(original, replacements) == read(compose) != original
+    else:
+        assert {"github": "line=5", "gitlab": '"begin": 5', "checkstyle": 'line="5"'}[form] in out
