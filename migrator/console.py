@@ -49,13 +49,15 @@ def isatty(stream: IO[Any] | None) -> bool:
 
 
 def emit(text: str) -> None:
-    """Write to stdout as UTF-8 bytes, with no newline translation."""
+    """Write to stdout as UTF-8 bytes, with no newline translation. A file
+    name that is not UTF-8 (held as surrogates, as os.fsdecode gives it)
+    comes out as the bytes it has on disk."""
     if not text:
         return
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None:
-        buffer.write(text.encode("utf-8"))
+        buffer.write(text.encode("utf-8", "surrogateescape"))
         buffer.flush()
     else:  # a text-only stdout (e.g. captured in-process)
         sys.stdout.write(text)

@@ -590,3 +590,19 @@ def test_build_with_an_engine_that_does_not_answer(tmp_path):
     proc = unalpine("--yes", "--build", "app/Dockerfile", cwd=tmp_path, env={"PATH": str(bin_dir)})
     assert proc.returncode == 2
     assert proc.err == "unalpine: --build: no container engine answers: `docker info` failed: Cannot connect to the Docker daemon\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_as_its_bytes(tmp_path):
+    """A folder named in another encoding (bytes os.fsdecode holds as
+    surrogates): the diff names it by its bytes on disk, with no traceback."""
+    folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")
+    try:
+        os.mkdir(folder)
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    with open(os.path.join(folder, b"Dockerfile"), "w") as handle:
+        handle.write(BASE_ONLY)
+    proc = subprocess.run([sys.executable, "-m", "migrator", *BASE_ARGS, "--yes", "--diff", "."], cwd=tmp_path,
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert b"--- a/caf\xe9/Dockerfile\n" in proc.stdout
