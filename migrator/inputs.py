@@ -57,6 +57,13 @@ def stop() -> None:
     _ACTIVE = None
 
 
+def recording() -> bool:
+    """Whether a file's inputs are being recorded (a batch that keeps
+    results): what is noted can be costly to work out (a digest needs
+    hashlib, ~2.5 ms to import), so only then."""
+    return _ACTIVE is not None
+
+
 def note(kind: str, argument: str, found: Hashable) -> None:
     """A read of the build context (`kind` says which reader, see
     migrator.wheels.requirements.observe) and what it found."""

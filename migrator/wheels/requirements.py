@@ -140,7 +140,8 @@ class _Context:
 
     def read(self, relative: str) -> str | None:
         text = self._read(relative)
-        inputs.note("read", relative, _digest(text))  # a kept result holds while this reads the same
+        if inputs.recording():  # a kept result holds while this reads the same
+            inputs.note("read", relative, _digest(text))
         return text
 
     def _read(self, relative: str) -> str | None:
