@@ -57,7 +57,17 @@ SHAPES_KEPT = 32
 _LIBRARIES = ("tree_sitter", "tree_sitter_bash", "packaging", "yaml", "libcst")
 
 
+_FINGERPRINT: list[tuple] = []  # worked out once per process (the code does not change under it)
+
+
 def code_fingerprint() -> tuple:
+    """This install's fingerprint (_work_out_fingerprint), once per process."""
+    if not _FINGERPRINT:
+        _FINGERPRINT.append(_work_out_fingerprint())
+    return _FINGERPRINT[0]
+
+
+def _work_out_fingerprint() -> tuple:
     """Size and modification time of every file of this install's code and
     data, and of the libraries a result depends on: a change to any of
     them (an upgrade, an edit in a checkout) makes every kept result stale.
