@@ -46,10 +46,13 @@ if TYPE_CHECKING:
 FROM_FILES = 64
 # Bumped when what an entry holds changes.
 FORMAT = 1
-# Settings (sections) kept in the memo: each run with other settings adds one.
-SECTIONS_KEPT = 16
-# Entries kept per section: two per file (its shapes of reads, and its result).
-ENTRIES_KEPT = 50_000
+# Settings (sections) kept in each shard: each run with other settings adds one.
+SECTIONS_KEPT = 8
+# Entries kept per section of a shard (two per file: the shapes of its reads,
+# and its result): beyond that the section starts again from one run's
+# results, so a cache kept for months over changing files stays bounded
+# (~32,000 files per set of settings over the 16 shards, ~5 MB a shard).
+ENTRIES_KEPT = 4_000
 # Shapes of reads kept per file text (a template whose repositories name
 # different nested requirement files has one per repository).
 SHAPES_KEPT = 32
@@ -181,16 +184,8 @@ class KeptResults:
             except Exception:  # a read that fails now (a broken file, an I/O error): the file's own check says what
                 return None
             stored = entries.get(self.key, (*file_key, _reads_key(reads)))
-            if stored is not MISSING and stored[0] > time.time():
-                _, told, payload = stored
-                import pickle
-
-                from migrator.engine import Result
-
-                new_text, edits, findings, answers_used, report, suppressed = pickle.loads(payload)
-                said.extend(path + line for line in told)
-                return Result(path, text, text if new_text is None else new_text, edits, findings, answers_used,
-                              report, suppressed)
+            if stored is not MISSING:
+                return _result(stored, text, path, said)
         return None
 
     def _observe(self, kind: str, argument: str, path: str, seen: dict):
@@ -231,6 +226,25 @@ class KeptResults:
         if shapes is MISSING or shape not in shapes:
             entries.put(self.key, ("shapes", *file_key), (shape, *([] if shapes is MISSING else shapes))[:SHAPES_KEPT])
         entries.put(self.key, (*file_key, _reads_key(reads)), (until, tuple(told), payload))
+
+
+def _result(stored: Any, text: str, path: str, said: list[str]) -> Result | None:
+    """A kept entry as the Result it was, or None when it has expired or
+    cannot be read back (a memo damaged on disk: the file is worked out)."""
+    import pickle
+
+    from migrator.engine import Result
+
+    try:
+        until, told, payload = stored
+        if not until > time.time():
+            return None
+        new_text, edits, findings, answers_used, report, suppressed = pickle.loads(payload)
+    except Exception:  # anything pickle or a damaged entry raises
+        return None
+    said.extend(path + line for line in told)
+    return Result(path, text, text if new_text is None else new_text, edits, findings, answers_used, report,
+                  suppressed)
 
 
 def _file_key(text: str, path: str) -> tuple[str, str]:

@@ -464,3 +464,11 @@ def test_a_mapping_file_edited_in_place_is_a_new_setting(tmp_path, servers, monk
     os.utime(overlay, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     second = run(server, fleet, cache, "--diff", "--mappings", str(overlay))[0]
     assert MARKER not in second and "gcc-13" in second and "gcc-12" not in second
+
+
+def test_a_damaged_kept_result_is_worked_out_again(tmp_path, servers, monkeypatch):
+    server, private = servers
+    fleet, cache = write_fleets(tmp_path / "fleet", private.url), tmp_path / "cache"
+    first = run(server, fleet, cache, "--diff")
+    assert Kept(cache, monkeypatch).change("Dockerfile", lambda entry: (entry[0], entry[1], b"not a pickle"))
+    assert run(server, fleet, cache, "--diff") == first
