@@ -9,15 +9,19 @@ Two kinds of input:
   process checking it). A kept result is used again only when every read
   finds the same again.
 - the package index's answers, which hold for a while (a day; an index that
-  failed: a quarter of an hour). They are remembered per process, not per
-  file (one page serves every file that asks for it, read once), so the
-  process keeps the earliest moment any answer it used stops holding
-  (`index_expiry`); a file that asked the index is kept no longer than that.
-  What cannot be checked later (--offline without a cached answer: a later
-  run may have one) counts as an answer that already stopped holding.
+  failed: a quarter of an hour): the index cache says until when each
+  holds (`index_answer_holds_until`), and the recording keeps the earliest
+  (`Recording.expiry`). The index client keeps answers in memory for every
+  file of a run; what it worked an answer out from is collected while it
+  does (`begin_collecting`), and said again each time the answer serves
+  another file. What cannot be checked later (--offline without a cached
+  answer: a later run may have one) counts as an answer that already
+  stopped holding.
 """
 
 from __future__ import annotations
+
+from _thread import get_ident  # threading itself costs ~1 ms of a start
 
 from migrator.records import Record
 
@@ -29,20 +33,24 @@ if TYPE_CHECKING:
 class Recording(Record):
     """The inputs one file's check used."""
 
-    __slots__ = ("reads", "asked_index", "keepable")
+    __slots__ = ("reads", "keepable", "expiries")
 
     def __init__(self) -> None:
         # (kind, folder-relative argument, what was found): marshal-able values
         self.reads: list[tuple[str, str, Hashable]] = []
-        self.asked_index = False  # the wheel check asked (or meant to ask) the index
         self.keepable = True  # False: the result came from a failure that may not happen again
+        # When the index answers it used stop holding (the index client's
+        # threads add to it too: list.append is atomic, a min() update is not).
+        self.expiries: list[float] = []
+
+    def expiry(self) -> float:
+        """The earliest moment an index answer this file used stops holding."""
+        return min(self.expiries, default=float("inf"))
 
 
 _ACTIVE: Recording | None = None
-# When index answers this process used stop holding. A list: the index
-# client's threads add to it (list.append is atomic, a min() update is not);
-# index_expiry() folds it, between files, when no fetch is running.
-_INDEX_EXPIRIES: list[float] = []
+# Per thread, the collectors open in it (begin_collecting), innermost last.
+_COLLECTING: dict[int, list[list[float]]] = {}
 
 
 def start() -> Recording:
@@ -71,12 +79,6 @@ def note(kind: str, argument: str, found: Hashable) -> None:
         _ACTIVE.reads.append((kind, argument, found))
 
 
-def asked_index() -> None:
-    """The file's wheel check uses the package index's answers."""
-    if _ACTIVE is not None:
-        _ACTIVE.asked_index = True
-
-
 def not_keepable() -> None:
     """The file's result came out of something that went wrong (an internal
     error the wheel check caught): work it out again next time."""
@@ -85,14 +87,27 @@ def not_keepable() -> None:
 
 
 def index_answer_holds_until(moment: float) -> None:
-    """An index answer (or the lack of one: 0) this process uses stops holding at `moment`."""
-    _INDEX_EXPIRIES.append(moment)
+    """An index answer (or the lack of one: 0) used now stops holding at `moment`."""
+    stack = _COLLECTING.get(get_ident())
+    if stack:
+        for holder in stack:  # this thread's own: no other thread changes them
+            if moment < holder[0]:
+                holder[0] = moment
+    if _ACTIVE is not None:
+        _ACTIVE.expiries.append(moment)
 
 
-def index_expiry() -> float:
-    """The earliest moment an index answer this process used stops holding."""
-    if not _INDEX_EXPIRIES:
-        return float("inf")
-    earliest = min(_INDEX_EXPIRIES)
-    _INDEX_EXPIRIES[:] = [earliest]
-    return earliest
+def begin_collecting() -> list[float]:
+    """Collect, in this thread, until when the answers used from now on hold
+    (until end_collecting): [the earliest moment], for a cache in memory to
+    say again for each file it serves."""
+    holder = [float("inf")]
+    _COLLECTING.setdefault(get_ident(), []).append(holder)
+    return holder
+
+
+def end_collecting() -> None:
+    stack = _COLLECTING[get_ident()]
+    stack.pop()
+    if not stack:
+        del _COLLECTING[get_ident()]

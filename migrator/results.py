@@ -199,7 +199,7 @@ class KeptResults:
 
     def keep(self, text: str, path: str, result: Result, said: list[str], recording: inputs.Recording) -> None:
         """Keep `result` for later runs, unless it says where the file is."""
-        until = inputs.index_expiry() if recording.asked_index else float("inf")
+        until = recording.expiry()
         if until <= time.time() or not recording.keepable:
             return
         told = []

@@ -171,11 +171,16 @@ def test_a_kept_result_past_its_index_answers_is_not_used(tmp_path, servers, mon
     run(server, fleet, cache, "--diff")
     kept = Kept(cache, monkeypatch)
     entries = kept.entries()
-    # the files that ask an index hold as long as the answers their process used
-    # (a day; once the private index has failed in it, 15 minutes) ...
-    asking = [entry[0] for (_, key), entry in entries.items() if key[0] == "Dockerfile" and entry[0] != float("inf")]
-    assert asking and all(time.time() < until <= time.time() + 24 * 3600 for until in asking)
-    assert any(until <= time.time() + 15 * 60 for until in asking)
+    # the files that ask an index hold as long as the answers they used: a
+    # day, 15 minutes for those that asked the indexes that failed ...
+    files = fleet_files(private.url)
+    until = {name: entry[0] for name in ("shop", "cli", "internal", "vpn", "worker")
+             for (_, key), entry in entries.items() if key[:2] == results._file_key(files[f"{name}/Dockerfile"], "x/Dockerfile")}
+    assert set(until) == {"shop", "cli", "internal", "vpn", "worker"}
+    for name in ("internal", "vpn"):
+        assert time.time() < until[name] <= time.time() + 15 * 60, name
+    for name in ("shop", "cli", "worker"):
+        assert time.time() + 23 * 3600 < until[name] <= time.time() + 24 * 3600, name
     # ... and one whose time is up is worked out again
     kept.change("Dockerfile", lambda entry: (time.time() - 1, *with_marker(entry)[1:]))
     assert MARKER not in run(server, fleet, cache, "--diff")[0]
@@ -249,16 +254,36 @@ def test_what_the_wheel_check_read_is_read_again_the_same_way(tmp_path):
     assert changed == {("read", "requirements.txt"), ("project", "app")}
 
 
-def test_the_index_expiry_is_the_earliest_of_the_process(monkeypatch):
-    monkeypatch.setattr(inputs, "_INDEX_EXPIRIES", [])
-    assert inputs.index_expiry() == float("inf")
-    inputs.index_answer_holds_until(200.0)
-    inputs.index_answer_holds_until(100.0)
-    inputs.index_answer_holds_until(300.0)
-    assert inputs.index_expiry() == 100.0
-    assert inputs._INDEX_EXPIRIES == [100.0]  # folded
-    inputs.index_answer_holds_until(0)  # --offline without an answer: nothing asked after this holds
-    assert inputs.index_expiry() == 0
+def test_a_file_holds_as_long_as_the_index_answers_it_used(tmp_path):
+    """Per file: an answer the client keeps in memory says again, for each
+    file it serves, until when it holds; a failed index's 15 minutes bound
+    only the files that asked it."""
+    from migrator.wheels.cache import FAILED_EXPIRY, Cache
+    from migrator.wheels.index import Client
+
+    cache = Cache(tmp_path / "index")
+    with IndexServer() as server:
+        client, failing = Client([server.url], cache), Client(["http://127.0.0.1:9/simple/"], cache, timeout=2)
+
+        def checked(work) -> float:
+            recording = inputs.start()
+            try:
+                work()
+            finally:
+                inputs.stop()
+            return recording.expiry()
+
+        first = checked(lambda: client.pages(["six", "flask"]))
+        assert time.time() + 23 * 3600 < first <= time.time() + 24 * 3600  # fetched now: a day
+        six = checked(lambda: client.pages(["six"]))
+        assert first <= six < float("inf")  # served from memory: said again
+        assert checked(lambda: client.pages(["six"])) == six
+        assert checked(lambda: failing.pages(["django"])) <= time.time() + FAILED_EXPIRY
+        assert checked(lambda: failing.failures()) <= time.time() + FAILED_EXPIRY  # its warning, in another file
+        assert checked(lambda: client.pages(["flask"])) > time.time() + 23 * 3600  # not bound by the failure
+        assert checked(lambda: None) == float("inf")
+        # --offline without an answer: a later run may have one, so nothing that used it holds
+        assert checked(lambda: Client([server.url], cache, offline=True).pages(["no-such-project-abc"])) == 0
 
 
 def test_the_code_fingerprint_covers_the_code_and_data():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from migrator import inputs
 from migrator.records import Frozen
 from migrator.wheels.pages import File
 from migrator.datacache import MISSING
@@ -84,7 +85,20 @@ def _read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
     key = (page.name, specifier, extras)
     known = client.readings.get(key)
     if known is not None and known[0] is page:
+        inputs.index_answer_holds_until(known[2])  # what it was read from holds only so long
         return known[1]
+    holder = inputs.begin_collecting()
+    try:
+        read = _work_out_read(client, page, specifier, extras, memo)
+    finally:
+        inputs.end_collecting()
+    if not isinstance(read, str):  # a note is not kept: the client is asked why each time
+        client.readings[key] = (page, read, holder[0])
+    return read
+
+
+def _work_out_read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
+                   memo: Memo | None) -> tuple[str, str, list[Dependency]] | str | None:
     chosen = _metadata_file(page, specifier, memo)
     if chosen is None:
         read = None
@@ -101,7 +115,6 @@ def _read(client: Client, page: Page, specifier: str, extras: tuple[str, ...],
         kept = ("requires", source, extras) if source else None  # what is at a source never changes
         parent = f"{page.name} {version}"
         read = (parent, f"dependency of {parent}", _requires_dist(text, extras, memo, page.name, kept))
-    client.readings[key] = (page, read)
     return read
 
 

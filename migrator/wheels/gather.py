@@ -102,7 +102,6 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
     if not urls:
         evidence.skipped = "no http(s) index to ask"
         return evidence
-    inputs.asked_index()  # the file's result holds only while the index's answers do
     key = tuple(urls)
     client = check._clients.get(key)
     if client is None:
@@ -114,7 +113,7 @@ def _gather(check: WheelCheck, document: "Document", path: str) -> "Evidence":
 
         evidence.dependencies, evidence.dependency_notes = walk(client, found.requirements, evidence.pages, check._memo)
         names = sorted({*names, *(r.name for r in evidence.dependencies)})
-    evidence.failed = dict(client.failed)
+    evidence.failed = client.failures()
     evidence.uncached = sorted({name for name in client.uncached if name in names})
     evidence.oldest = max((page.age for page in evidence.pages.values() if page is not None), default=0.0)
     if evidence.failed and len(evidence.pages) < len(names):

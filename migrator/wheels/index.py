@@ -73,6 +73,10 @@ class Client:
         # What migrator.wheels.dependencies read from this client's pages and
         # metadata, by (project, specifier, extras): kept as long as they are.
         self.readings: dict[tuple, tuple] = {}
+        # Until when each answer kept above holds ("page"/"text"/"failed",
+        # and its key): said again (inputs) each time it serves a file, so
+        # a file's kept result (migrator.results) holds no longer than they.
+        self._until: dict[tuple, float] = {}
 
     def pages(self, names: list[str]) -> dict[str, Page | None]:
         """Each project's files over all indexes; None for a project no index
@@ -84,13 +88,15 @@ class Client:
         known = self._known
         unread = [name for name in names if name not in known]
         if not unread:  # a fleet's usual case: every page read for an earlier file
+            for name in names:
+                self._holds(("page", name))
             return {name: known[name] for name in names if known[name] is not _UNKNOWN}
         if len(unread) > 1 and not self.offline:
             # What the cache holds is read here; threads only for the pages
             # the index must give (a warm run starts none).
             fetch = []
             for name in unread:
-                page = self._read_page(name, cached_only=True)
+                page = self._worked_out(("page", name), self._read_page, name, True)
                 if page is _FETCH:
                     fetch.append(name)
                 else:
@@ -106,8 +112,31 @@ class Client:
     def _page(self, name: str):
         known = self._known.get(name, _NOT_READ)
         if known is _NOT_READ:
-            known = self._known[name] = self._read_page(name)
+            known = self._known[name] = self._worked_out(("page", name), self._read_page, name)
+        else:
+            self._holds(("page", name))
         return known
+
+    def _worked_out(self, key: tuple, work, *args):
+        """work(*args), noting until when the answers it used hold (key: see _until)."""
+        holder = inputs.begin_collecting()
+        try:
+            return work(*args)
+        finally:
+            inputs.end_collecting()
+            self._until[key] = holder[0]
+
+    def _holds(self, key: tuple) -> None:
+        """An answer kept in memory serves one more file: say until when it holds."""
+        inputs.index_answer_holds_until(self._until.get(key, float("inf")))
+
+    def failures(self) -> dict[str, str]:
+        """Why each index that failed could not be asked (a file's warning says it)."""
+        with self._lock:
+            failed = dict(self.failed)
+        for index in failed:
+            self._holds(("failed", index))
+        return failed
 
     def _read_page(self, name: str, cached_only: bool = False):
         """The project's Page over all indexes, None when none has it,
@@ -160,8 +189,9 @@ class Client:
         failure less than FAILED_EXPIRY ago (then it counts for this run too)."""
         with self._lock:
             if index in self.failed:
+                self._holds(("failed", index))
                 return True
-        why = self.cache.get_failure(index) if self.cache else None
+        why = self._worked_out(("failed", index), self.cache.get_failure, index) if self.cache else None
         if why is None:
             return False
         with self._lock:
@@ -181,7 +211,10 @@ class Client:
                 return
             self.failed[index] = why
         if self.cache:
-            self.cache.put_failure(index, why, now)
+            self._worked_out(("failed", index), self.cache.put_failure, index, why, now)
+        else:
+            self._until[("failed", index)] = now + FAILED_EXPIRY
+            inputs.index_answer_holds_until(now + FAILED_EXPIRY)
 
     def metadata_absent(self, name: str, version: str, file: File | None) -> bool:
         """Whether metadata() found the index offers no metadata for this
@@ -312,7 +345,9 @@ class Client:
         asked once per run (a fleet reads the same metadata file after file,
         and an index that offers none is not asked again)."""
         if url not in self._texts:
-            self._texts[url] = self._read_text(url, keep)
+            self._texts[url] = self._worked_out(("text", url), self._read_text, url, keep)
+        else:
+            self._holds(("text", url))
         return self._texts[url]
 
     def _read_text(self, url: str, keep=None) -> str | None:
