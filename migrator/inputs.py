@@ -97,6 +97,16 @@ def index_answer_holds_until(moment: float) -> None:
         _ACTIVE.expiries.append(moment)
 
 
+def digest(data: str | bytes) -> str:
+    """A short hex digest of `data`: how a read's content is recorded, and
+    how kept results are keyed (hashlib is imported only here: ~2.5 ms)."""
+    from hashlib import blake2b
+
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return blake2b(data, digest_size=16).hexdigest()
+
+
 def begin_collecting() -> list[float]:
     """Collect, in this thread, until when the answers used from now on hold
     (until end_collecting): [the earliest moment], for a cache in memory to

@@ -50,11 +50,11 @@ def wheel_check(offline: bool, context: str | None, arch: list[str] | None) -> A
 def _file_state(name: str) -> tuple:
     """A mapping file, as kept results are keyed by it: its content's digest
     (not its size and mtime: a copy with `cp -p` keeps both)."""
-    from hashlib import blake2b
+    from migrator.inputs import digest
 
     try:
         with open(name, "rb") as handle:
-            return (os.path.abspath(name), blake2b(handle.read(), digest_size=16).hexdigest())
+            return (os.path.abspath(name), digest(handle.read()))
     except OSError:
         return (os.path.abspath(name), None)
 

@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 # Batches of fewer files neither read nor keep results.
 FROM_FILES = 64
-# Bumped when what an entry holds changes.
-FORMAT = 1
+# Bumped when what an entry holds changes (2: texts keyed by 16-byte digests).
+FORMAT = 2
 # Settings (sections) kept in each shard: each run with other settings adds one.
 SECTIONS_KEPT = 8
 # Entries kept per section of a shard (two per file: the shapes of its reads,
@@ -109,9 +109,7 @@ def _work_out_fingerprint() -> tuple:
 
 def run_key(parts: tuple) -> str:
     """A section name for one set of settings (plain values, repr-stable)."""
-    from hashlib import blake2b
-
-    return blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return inputs.digest(repr(parts))
 
 
 def _keep_recent_sections(sections: dict) -> None:
@@ -248,12 +246,8 @@ def _result(stored: Any, text: str, path: str, said: list[str]) -> Result | None
 
 
 def _file_key(text: str, path: str) -> tuple[str, str]:
-    from hashlib import blake2b
-
-    return os.path.basename(path), blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return os.path.basename(path), inputs.digest(text)
 
 
 def _reads_key(reads: tuple) -> str:
-    from hashlib import blake2b
-
-    return blake2b(repr(reads).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return inputs.digest(repr(reads))

@@ -141,7 +141,7 @@ class _Context:
     def read(self, relative: str) -> str | None:
         text = self._read(relative)
         if inputs.recording():  # a kept result holds while this reads the same
-            inputs.note("read", relative, _digest(text))
+            inputs.note("read", relative, None if text is None else inputs.digest(text))
         return text
 
     def _read(self, relative: str) -> str | None:
@@ -179,17 +179,12 @@ class _Context:
         return self._real_folder
 
     def is_dir(self, relative: str) -> bool:
-        found = os.path.isdir(os.path.join(self.folder, relative))
+        found = self._is_dir(relative)
         inputs.note("dir", relative, found)
         return found
 
-
-def _digest(text: str | None) -> str | None:
-    if text is None:
-        return None
-    from hashlib import blake2b
-
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    def _is_dir(self, relative: str) -> bool:
+        return os.path.isdir(os.path.join(self.folder, relative))
 
 
 def _project_seen(folder: str, local: str, memo: Memo | None):
@@ -211,9 +206,10 @@ def observe(kind: str, folder: str, argument: str, memo: Memo | None = None):
     compares the two before using a kept result again)."""
     ctx = _Context(folder, memo)
     if kind == "read":
-        return _digest(ctx._read(argument))
+        text = ctx._read(argument)
+        return None if text is None else inputs.digest(text)
     if kind == "dir":
-        return os.path.isdir(os.path.join(folder, argument))
+        return ctx._is_dir(argument)
     if kind == "project":
         return _project_seen(folder, argument, memo)
     raise ValueError(f"unknown kind of input {kind!r}")
