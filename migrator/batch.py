@@ -207,12 +207,10 @@ def check_file(job: FileJob, run: RunSettings, resolver: Any = None) -> FileOutc
 def _migrate(original: str, path: str, engine: Settings, resolver: Any, kept: Any, said: list[str]) -> Any:
     """engine.migrate (or the compose reader), keeping the result for later
     runs when `kept` (migrator.results.KeptResults) is given."""
+    from migrator import inputs
     from migrator.engine import migrate
 
-    if kept is not None:
-        from migrator import inputs
-
-        recording = inputs.start()
+    recording = inputs.start() if kept is not None else None
     try:
         if is_compose_name(os.path.basename(path)):
             from migrator.compose import migrate_compose  # image: values only
@@ -221,9 +219,9 @@ def _migrate(original: str, path: str, engine: Settings, resolver: Any, kept: An
         else:
             result = migrate(original, path, engine, resolver)
     finally:
-        if kept is not None:
+        if recording is not None:
             inputs.stop()
-    if kept is not None:
+    if recording is not None:
         kept.keep(original, path, result, said, recording)
     return result
 

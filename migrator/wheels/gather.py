@@ -55,11 +55,8 @@ class WheelCheck:
 
     def cache_folder(self) -> str:
         """The folder of the index cache this check reads and fills."""
-        if self.cache_root is not None:
-            return os.fspath(self.cache_root)
-        from migrator.wheels.cache import folder
-
-        return folder()
+        self.answers_memo()  # makes the cache (its folder: cache_root, else the user cache's)
+        return self._cache.root
 
     def gather(self, document: "Document", path: str) -> "Evidence | None":
         text = document.text
